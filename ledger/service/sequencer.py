@@ -1,0 +1,136 @@
+"""The batching core: many concurrent `append` calls, one durable transaction per short window.
+
+Callers are answered only after the batch holding their entries has committed, each with its
+places in the log and a signed receipt (a C2SP note, see `ledger.receipt`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ledger.errors import LedgerError
+from ledger.merkle import Frontier
+from ledger.note import Signer
+from ledger.receipt import Receipt
+from ledger.storage.store import LogStore, PendingEntry, Sequenced
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """The answer to one `append` call: a place per entry, in order, and the signed receipt."""
+
+    results: tuple[Sequenced, ...]
+    receipt: str
+    time: int
+
+
+@dataclass(slots=True)
+class _Request:
+    items: Sequence[PendingEntry]
+    future: asyncio.Future[tuple[list[Sequenced], int]] = field(repr=False)
+
+
+class Sequencer:
+    """Group commit for the log: flushes at `max_batch` entries or `max_delay` seconds."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        signer: Signer,
+        *,
+        max_batch: int = 1000,
+        max_delay: float = 0.01,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._signer = signer
+        self._max_batch = max_batch
+        self._max_delay = max_delay
+        self._clock = clock
+        self._queue: asyncio.Queue[_Request] = asyncio.Queue()
+        self._frontier = Frontier()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Load the head and start the flush loop."""
+        self._frontier = await asyncio.to_thread(self._store.frontier)
+        self._task = asyncio.create_task(self._run(), name="sequencer")
+
+    async def close(self) -> None:
+        """Stop after the batch in flight; callers still queued get a `LedgerError`."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        while not self._queue.empty():
+            request = self._queue.get_nowait()
+            request.future.set_exception(LedgerError("the sequencer stopped"))
+
+    @property
+    def tree_size(self) -> int:
+        """The log size this process last saw (other processes may have appended since)."""
+        return self._frontier.size
+
+    async def append(self, items: Sequence[PendingEntry]) -> Appended:
+        """Sequence `items` durably; return their places once committed.
+
+        Raises the store's `LedgerError` if the batch failed: then none of them was written.
+        """
+        if self._task is None:
+            raise LedgerError("the sequencer is not running")
+        if not items:
+            raise LedgerError("nothing to append")
+        future: asyncio.Future[tuple[list[Sequenced], int]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        await self._queue.put(_Request(items, future))
+        results, now = await future
+        receipt = Receipt(
+            self._store.origin, now, tuple((r.index, r.leaf_hash) for r in results)
+        ).sign(self._signer)
+        return Appended(tuple(results), receipt, now)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._queue.get()]
+            count = len(batch[0].items)
+            deadline = loop.time() + self._max_delay
+            while count < self._max_batch:
+                try:
+                    request = self._queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        break
+                    try:
+                        request = await asyncio.wait_for(self._queue.get(), remaining)
+                    except TimeoutError:
+                        break
+                batch.append(request)
+                count += len(request.items)
+            await self._flush(batch)
+
+    async def _flush(self, batch: list[_Request]) -> None:
+        items = [item for request in batch for item in request.items]
+        now = int(self._clock())
+        try:
+            results, self._frontier = await asyncio.to_thread(
+                self._store.append, items, self._frontier, now
+            )
+        except Exception as exc:  # every caller of the batch learns why; the loop goes on
+            for request in batch:
+                if not request.future.done():
+                    request.future.set_exception(exc)
+            return
+        offset = 0
+        for request in batch:
+            part = results[offset : offset + len(request.items)]
+            offset += len(request.items)
+            if not request.future.done():
+                request.future.set_result((part, now))

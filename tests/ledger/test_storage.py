@@ -1,0 +1,234 @@
+"""The log store on SQLite and PostgreSQL: appends, proofs, tiles, checkpoints, versions."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
+
+from ledger.checkpoint import open_checkpoint
+from ledger.entry import Entry
+from ledger.errors import LogIntegrityError, ProofError, SchemaVersionError, StorageError
+from ledger.merkle import Frontier, leaf_hash, root_of, verify_consistency, verify_inclusion
+from ledger.note import Signer
+from ledger.service.checkpointer import Checkpointer
+from ledger.service.sequencer import Sequencer
+from ledger.storage.migrations import CURRENT_VERSION
+from ledger.storage.store import LogStore, PendingEntry
+from ledger.tiles import TileId, parse_entry_bundle, tile_ids
+from tests.ledger import reference
+from tests.ledger.appender import ORIGIN, make_entry
+
+
+def fill(store: LogStore, count: int, seed: int = 1) -> list[bytes]:
+    """Append `count` entries in random batch sizes; return their leaf hashes in order."""
+    rng = random.Random(seed)
+    frontier, leaves, n = store.frontier(), [], 0
+    while n < count:
+        size = min(rng.randint(1, 90), count - n)
+        items = [PendingEntry.of(make_entry(seed, k)) for k in range(n, n + size)]
+        results, frontier = store.append(items, frontier, now=1000 + n)
+        leaves += [r.leaf_hash for r in results]
+        n += size
+    return leaves
+
+
+def test_appends_and_proofs(database_url: str) -> None:
+    store = LogStore(database_url, ORIGIN, now=0)
+    leaves = fill(store, 700)
+    assert store.tree_size() == 700
+    for size in (1, 2, 255, 256, 257, 700):
+        assert store.root(size) == reference.mth(leaves[:size])
+    rng = random.Random(7)
+    for _ in range(40):
+        size = rng.randint(1, 700)
+        index = rng.randrange(size)
+        proof = store.inclusion_proof(index, size)
+        assert proof == reference.path(index, leaves[:size])
+        verify_inclusion(index, size, leaves[index], proof, reference.mth(leaves[:size]))
+        old = rng.randint(1, size)
+        assert store.consistency_proof(old, size) == reference.proof(old, leaves[:size])
+    with pytest.raises(ProofError):
+        store.inclusion_proof(3, 701)
+    store.close()
+
+
+def test_duplicates_keep_their_first_index(database_url: str) -> None:
+    store = LogStore(database_url, ORIGIN, now=0)
+    a, b = PendingEntry.of(make_entry(1, 1)), PendingEntry.of(make_entry(1, 2))
+    results, frontier = store.append([a, b, a], Frontier(), now=1)
+    assert [(r.index, r.duplicate) for r in results] == [(0, False), (1, False), (0, True)]
+    results, frontier = store.append([b, PendingEntry.of(make_entry(1, 3))], frontier, now=2)
+    assert [(r.index, r.duplicate) for r in results] == [(1, True), (2, False)]
+    assert store.tree_size() == 3
+    store.close()
+
+
+def test_a_failed_batch_writes_nothing(database_url: str) -> None:
+    store = LogStore(database_url, ORIGIN, now=0)
+    fill(store, 10)
+    good = PendingEntry.of(make_entry(2, 1))
+    broken = PendingEntry(good.entry, None, leaf_hash(b"other"))  # type: ignore[arg-type]
+    with pytest.raises(StorageError):
+        store.append([good, broken], store.frontier(), now=5)
+    assert store.tree_size() == 10
+    results, _ = store.append([good], store.frontier(), now=6)
+    assert results[0].index == 10
+    store.close()
+
+
+def test_stale_frontier_is_reloaded(database_url: str) -> None:
+    """Another process appended since: the cached head is refreshed under the lock."""
+    one, two = LogStore(database_url, ORIGIN, now=0), LogStore(database_url, ORIGIN, now=0)
+    fill(one, 5, seed=1)
+    results, frontier = two.append([PendingEntry.of(make_entry(9, 0))], Frontier(), now=1)
+    assert results[0].index == 5
+    assert frontier.root() == one.root(6)
+    one.close()
+    two.close()
+
+
+def test_tiles_and_entry_bundles(database_url: str) -> None:
+    store = LogStore(database_url, ORIGIN, now=0)
+    leaves = fill(store, 600)
+    data = store.entries(0, 600)
+    assert [leaf_hash(d) for d in data] == leaves
+    for tile in tile_ids(600):
+        content = store.tile(tile, 600)
+        level, begin, end = tile.node_range()
+        if tile.level < 0:
+            assert parse_entry_bundle(content) == data[begin:end]
+        elif level == 0:
+            assert content == b"".join(leaves[begin:end])
+        else:
+            assert content == b"".join(
+                reference.mth(leaves[i * 256:(i + 1) * 256]) for i in range(begin, end))
+    with pytest.raises(ProofError):
+        store.tile(TileId(0, 2), 600)
+    store.close()
+
+
+def test_checkpoints_are_consistent_and_signed(database_url: str) -> None:
+    store = LogStore(database_url, ORIGIN, now=0)
+    signer = Signer.generate(ORIGIN)
+    checkpointer = Checkpointer(store, signer, clock=lambda: 5000.0)
+    assert checkpointer.run_once() is None
+    leaves = fill(store, 300)
+    first = checkpointer.run_once()
+    assert first is not None and first.checkpoint.size == 300
+    assert checkpointer.run_once() is None
+    fill(store, 50, seed=2)
+    second = checkpointer.run_once()
+    assert second is not None
+    latest = store.latest_checkpoint()
+    assert latest is not None and latest.checkpoint == second.checkpoint
+    parsed = open_checkpoint(latest.note, ORIGIN, signer.verifier)
+    assert parsed.root == store.root(350)
+    assert store.root(300) == reference.mth(leaves)
+    verify_consistency(300, 350, first.checkpoint.root, parsed.root,
+                       store.consistency_proof(300, 350))
+    covering = store.checkpoint_covering(299)
+    assert covering is not None and covering.checkpoint.size == 300
+    store.close()
+
+
+def test_a_rewritten_node_stops_the_checkpointer(sqlite_url: str) -> None:
+    store = LogStore(sqlite_url, ORIGIN, now=0)
+    checkpointer = Checkpointer(store, Signer.generate(ORIGIN))
+    fill(store, 64)
+    assert checkpointer.run_once() is not None
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE nodes SET hashes = zeroblob(length(hashes)) WHERE level = 6"))
+    fill(store, 10, seed=3)
+    with pytest.raises(LogIntegrityError):
+        checkpointer.run_once()
+    engine.dispose()
+    store.close()
+
+
+def test_schema_versions(database_url: str) -> None:
+    store = LogStore(database_url, ORIGIN, now=0)
+    store.close()
+    engine = create_engine(store.url)
+    with engine.begin() as conn:
+        versions = conn.execute(text("SELECT version FROM schema_migrations")).scalars().all()
+        assert versions == list(range(1, CURRENT_VERSION + 1))
+        conn.execute(text("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)"))
+    engine.dispose()
+    with pytest.raises(SchemaVersionError, match="999"):
+        LogStore(database_url, ORIGIN, now=0)
+
+
+def test_the_store_belongs_to_one_log(sqlite_url: str) -> None:
+    LogStore(sqlite_url, ORIGIN, now=0).close()
+    with pytest.raises(StorageError, match="holds the log"):
+        LogStore(sqlite_url, "another.example/log", now=0)
+
+
+def test_sequencer_answers_after_commit_with_receipts(database_url: str) -> None:
+    from ledger.receipt import open_receipt
+
+    async def scenario() -> None:
+        store = LogStore(database_url, ORIGIN, now=0)
+        signer = Signer.generate(ORIGIN)
+        sequencer = Sequencer(store, signer, max_delay=0.005)
+        await sequencer.start()
+        calls = [[PendingEntry.of(make_entry(3, k)) for k in range(i * 10, i * 10 + 10)]
+                 for i in range(20)]
+        answers = await asyncio.gather(*(sequencer.append(items) for items in calls))
+        indices = sorted(r.index for a in answers for r in a.results)
+        assert indices == list(range(200))
+        assert store.tree_size() == 200
+        for items, answer in zip(calls, answers, strict=True):
+            receipt = open_receipt(answer.receipt, ORIGIN, signer.verifier)
+            assert [leaf for _, leaf in receipt.leaves] == [i.leaf_hash for i in items]
+            assert [i for i, _ in receipt.leaves] == [r.index for r in answer.results]
+        again = await sequencer.append(calls[0])
+        assert all(r.duplicate for r in again.results)
+        assert [r.index for r in again.results] == [r.index for r in answers[0].results]
+        await sequencer.close()
+        data = store.entries(0, 200)
+        assert root_of([leaf_hash(d) for d in data]) == store.root(200)
+        store.close()
+
+    asyncio.run(scenario())
+
+
+def test_bad_entries_write_nothing(sqlite_url: str) -> None:
+    from ledger.errors import InvalidEntry
+
+    store = LogStore(sqlite_url, ORIGIN, now=0)
+    fill(store, 3)
+    good = make_entry(4, 0).to_json()
+    for bad in ({**good, "operator": "0x" + "ab" * 20}, {**good, "issued_at": "soon"},
+                {**good, "subject": "x" * 70000}, "not an object"):
+        with pytest.raises(InvalidEntry):
+            PendingEntry.of(Entry.from_json(bad))
+    assert store.tree_size() == 3
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def shared_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[LogStore, list[bytes]]:
+    path = tmp_path_factory.mktemp("shared") / "log.db"
+    store = LogStore(f"sqlite:///{path}", ORIGIN, now=0)
+    return store, fill(store, 1500, seed=11)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_property_proofs_through_storage(
+    shared_log: tuple[LogStore, list[bytes]], data: st.DataObject
+) -> None:
+    store, leaves = shared_log
+    size = data.draw(st.integers(1, len(leaves)))
+    index = data.draw(st.integers(0, size - 1))
+    old = data.draw(st.integers(1, size))
+    assert store.root(size) == reference.mth(leaves[:size])
+    assert store.inclusion_proof(index, size) == reference.path(index, leaves[:size])
+    assert store.consistency_proof(old, size) == reference.proof(old, leaves[:size])

@@ -232,3 +232,48 @@ def test_property_proofs_through_storage(
     assert store.root(size) == reference.mth(leaves[:size])
     assert store.inclusion_proof(index, size) == reference.path(index, leaves[:size])
     assert store.consistency_proof(old, size) == reference.proof(old, leaves[:size])
+
+
+def test_proof_service_serves_checkpointed_sizes_only(sqlite_url: str) -> None:
+    from ledger.service.proofs import ProofService
+
+    store = LogStore(sqlite_url, ORIGIN, now=0)
+    proofs = ProofService(store)
+    with pytest.raises(ProofError, match="no checkpoint yet"):
+        proofs.tile(TileId(0, 0, 10))
+    leaves = fill(store, 300)
+    Checkpointer(store, Signer.generate(ORIGIN)).run_once()
+    fill(store, 20, seed=5)
+    assert proofs.inclusion(7, 300) == reference.path(7, leaves)
+    with pytest.raises(ProofError, match="no checkpoint at size 320"):
+        proofs.inclusion(7, 320)
+    assert proofs.tile(TileId(0, 1, 44)) == b"".join(leaves[256:300])
+    with pytest.raises(ProofError, match="beyond"):
+        proofs.tile(TileId(0, 1, 60))
+    store.close()
+
+
+def test_scheduled_checkpointer_follows_the_head(sqlite_url: str) -> None:
+    import time
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from ledger.service.jobs import schedule_checkpointer
+
+    store = LogStore(sqlite_url, ORIGIN, now=0)
+    scheduler = BackgroundScheduler()
+    schedule_checkpointer(scheduler, Checkpointer(store, Signer.generate(ORIGIN)), interval=0.05)
+    scheduler.start()
+    try:
+        fill(store, 40)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            latest = store.latest_checkpoint()
+            if latest is not None and latest.checkpoint.size == 40:
+                break
+            time.sleep(0.02)
+        latest = store.latest_checkpoint()
+        assert latest is not None and latest.checkpoint.size == 40
+    finally:
+        scheduler.shutdown()
+        store.close()

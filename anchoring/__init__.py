@@ -1,0 +1,71 @@
+"""Anchoring: the ledger's checkpoints on an EVM chain (DESIGN sections 3 and 4).
+
+The only package that talks to a chain. One web3 code path for the embedded chain (py-evm,
+persisted in a data directory, :class:`EmbeddedChain`) and for any node by URL (anvil, Besu):
+:class:`Chain`. Typed wrappers of the two contracts: :class:`LedgerAnchor` and
+:class:`OperatorRegistry`; :func:`deploy` puts them on a chain. :mod:`anchoring.rpc` serves
+the embedded chain read-only over JSON-RPC. Every error is an :class:`AnchoringError`.
+"""
+
+from anchoring.chain import Chain, EmbeddedProvider, TransactionPolicy
+from anchoring.contract import (
+    ANCHORER_ROLE,
+    DEFAULT_ADMIN_ROLE,
+    REGISTRAR_ROLE,
+    MinedTransaction,
+)
+from anchoring.deploy import Deployment, deploy
+from anchoring.embedded import CHAIN_ID, DevAccounts, EmbeddedChain
+from anchoring.errors import (
+    AnchoringError,
+    ChainDataError,
+    ChainUnavailable,
+    ContractNotDeployed,
+    InvalidRequest,
+    ReceiptTimeout,
+    RpcError,
+    TransactionReverted,
+    WrongChain,
+)
+from anchoring.ledger_anchor import (
+    AnchoredCheckpoint,
+    AnchorEvent,
+    AnchorReceipt,
+    LedgerAnchor,
+    TreeHead,
+)
+from anchoring.registry import Operator, OperatorRegistry
+from anchoring.rpc import JsonRpcHandler, read_only_handler
+
+__all__ = [
+    "ANCHORER_ROLE",
+    "CHAIN_ID",
+    "DEFAULT_ADMIN_ROLE",
+    "REGISTRAR_ROLE",
+    "AnchorEvent",
+    "AnchorReceipt",
+    "AnchoredCheckpoint",
+    "AnchoringError",
+    "Chain",
+    "ChainDataError",
+    "ChainUnavailable",
+    "ContractNotDeployed",
+    "Deployment",
+    "DevAccounts",
+    "EmbeddedChain",
+    "EmbeddedProvider",
+    "InvalidRequest",
+    "JsonRpcHandler",
+    "LedgerAnchor",
+    "MinedTransaction",
+    "Operator",
+    "OperatorRegistry",
+    "ReceiptTimeout",
+    "RpcError",
+    "TransactionPolicy",
+    "TransactionReverted",
+    "TreeHead",
+    "WrongChain",
+    "deploy",
+    "read_only_handler",
+]

@@ -1,0 +1,288 @@
+"""Auditing a whole log and watching it, against the ledger double over HTTP."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.verifier.conftest import World
+from tests.verifier.ledger_double import (
+    ChainDouble,
+    LedgerHttp,
+    LogDouble,
+    NoteKey,
+    make_record,
+    serve_get,
+    serve_rpc,
+)
+from verifier.audit import AUDIT_CHECKS, audit_log
+from verifier.cli import _ProgressBar, main
+from verifier.errors import MalformedMonitorState
+from verifier.jsonrpc import ChainReader
+from verifier.ledger_api import LedgerApi
+from verifier.monitor import Monitor, MonitorState
+from verifier.tiles import tile_index_path
+
+
+@dataclass
+class Served:
+    url: str
+    rpc: str
+    http: LedgerHttp
+    trust_file: Path
+
+
+@pytest.fixture
+def served(world: World, tmp_path: Path) -> Iterator[Served]:
+    with serve_rpc(world.chain) as rpc:
+        http = LedgerHttp(world.log, rpc_urls=[rpc])
+        with serve_get(http.answer) as url:
+            trust_file = tmp_path / "trust.json"
+            trust_file.write_text(json.dumps(world.log.trust([rpc])))
+            yield Served(url, rpc, http, trust_file)
+
+
+def audit(served: Served, world: World, *, online: bool = True) -> dict[str, dict[str, object]]:
+    trust = world.trust([served.rpc])
+    chain = ChainReader(trust.rpc_urls, trust.quorum, trust.chain_id) if online else None
+    stages: list[str] = []
+    report = audit_log(
+        LedgerApi(served.url),
+        trust,
+        chain=chain,
+        progress=lambda stage, done, total: stages.append(stage),
+    )
+    assert {"entries", "tiles", "anchors"} <= set(stages) or not report.verified
+    return {check["name"]: check for check in report.to_json()["checks"]}
+
+
+def test_tile_paths() -> None:
+    assert tile_index_path(0) == "000"
+    assert tile_index_path(1234067) == "x001/x234/067"
+    assert tile_index_path(1000) == "x001/000"
+
+
+def test_genuine_log_passes_every_audit_check(world: World, served: Served) -> None:
+    checks = audit(served, world)
+    assert list(checks) == list(AUDIT_CHECKS)
+    assert all(c["status"] == "passed" for c in checks.values()), checks
+    assert checks["entries"]["checked"] == 301
+    assert checks["signatures"]["checked"] == 301
+    assert checks["bodies"]["checked"] == 300  # the restricted body is withheld
+    assert checks["tiles"]["checked"] == 3  # 0/000, 0/001.p/45, 1/000.p/1
+    assert checks["anchor_roots"]["checked"] == 2
+    assert checks["anchor_consistency"]["checked"] == 2  # 256 to 300, 300 to 301
+    assert "/tlog/tile/1/000.p/1" in served.http.requests
+
+
+def test_offline_audit_skips_the_chain(world: World, served: Served) -> None:
+    checks = audit(served, world, online=False)
+    assert checks["anchors_on_chain"]["status"] == "not-checked"
+    assert checks["root"]["status"] == "passed"
+
+
+def test_doctored_tile_is_caught(world: World, served: Served) -> None:
+    tile = bytearray(world.log.tile(0, 0, 256))
+    tile[100] ^= 1
+    served.http.overrides["/tlog/tile/0/000"] = bytes(tile)
+    checks = audit(served, world)
+    assert checks["tiles"]["failed"] == 1
+    assert "tile 0/0: 1 hash(es) differ, first at 3" in checks["tiles"]["messages"][0]
+
+
+def test_doctored_body_is_caught(world: World, served: Served) -> None:
+    record = world.log.records[5]
+    answer = {
+        "id": record.leaf.hex(),
+        "index": 5,
+        "entry": record.entry,
+        "body": {**record.body, "value": 100.0},
+        "status": "anchored",
+    }
+    served.http.overrides[f"/v1/records/{record.leaf.hex()}"] = json.dumps(answer).encode()
+    checks = audit(served, world)
+    assert checks["bodies"]["failed"] == 1
+    assert "hashes to" in checks["bodies"]["messages"][0]
+
+
+def test_truncated_entry_bundle_stops_the_rebuild(world: World, served: Served) -> None:
+    served.http.overrides["/tlog/tile/entries/001.p/45"] = world.log.entry_bundle(1, 45)[:-3]
+    checks = audit(served, world)
+    assert checks["entry_bundles"]["failed"] == 1
+    assert checks["root"]["status"] == "not-checked"
+
+
+def test_history_rewritten_after_an_anchor_is_caught(world: World, served: Served) -> None:
+    rewritten = LogDouble(world.log.key, world.chain)  # the chain keeps the true anchors
+    for record in world.log.records[:255]:
+        rewritten.append(record)
+    rewritten.append(make_record(world.operator, 9999))
+    for record in world.log.records[256:]:
+        rewritten.append(record)
+    served.http.log = rewritten  # same key and size, another history
+    checks = audit(served, world)
+    assert checks["anchor_roots"]["failed"] == 2
+    assert checks["anchors_on_chain"]["status"] == "passed"
+
+
+def test_audit_cli_prints_a_summary_table(world: World, served: Served, capsys) -> None:
+    code = main(["audit", "--ledger", served.url, "--trust", str(served.trust_file)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "PASS signatures: 301 checked" in out
+    assert "check                 checked   failed" in out
+    assert out.splitlines()[-1] == "VERIFIED: log of size 301"
+    served.http.overrides["/tlog/tile/1/000.p/1"] = bytes(32)
+    assert main(["audit", "--ledger", served.url, "--trust", str(served.trust_file)]) == 1
+    assert "NOT VERIFIED: log of size 301: failed tiles" in capsys.readouterr().out
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def monitor(world: World, served: Served, clock: Clock) -> Monitor:
+    trust = world.trust([served.rpc])
+    chain = ChainReader(trust.rpc_urls, trust.quorum, trust.chain_id)
+    return Monitor(LedgerApi(served.url), trust, chain, anchor_deadline=30, clock=clock)
+
+
+def test_monitor_follows_a_growing_log(world: World, served: Served) -> None:
+    clock = Clock()
+    watcher = monitor(world, served, clock)
+    served.http.checkpoint_size = 200
+    assert watcher.poll() == []
+    served.http.checkpoint_size = 290
+    assert watcher.poll() == []
+    served.http.checkpoint_size = None  # 301: anchored only up to 300
+    assert watcher.poll() == []
+    clock.now += 31
+    alerts = watcher.poll()
+    assert [a.name for a in alerts] == ["anchor_deadline"]
+    assert "checkpoint size 301 seen 31 s ago is not anchored (chain has size 300" in (
+        alerts[0].message
+    )
+    assert watcher.poll() == []  # alerted once
+
+
+def test_monitor_catches_rollback_and_fork(world: World, served: Served) -> None:
+    clock = Clock()
+    watcher = monitor(world, served, clock)
+    assert watcher.poll() == []
+    served.http.checkpoint_size = 290
+    assert [a.name for a in watcher.poll()] == ["rollback"]
+    forked = LogDouble(world.log.key, ChainDouble())
+    for number in range(301):
+        forked.append(make_record(world.operator, 10_000 + number))
+    served.http.log, served.http.checkpoint_size = forked, None
+    assert [a.name for a in watcher.poll()] == ["fork"]
+
+
+def test_monitor_catches_an_inconsistent_extension(world: World, served: Served) -> None:
+    clock = Clock()
+    watcher = monitor(world, served, clock)
+    served.http.checkpoint_size = 100
+    assert watcher.poll() == []
+    rewritten = LogDouble(world.log.key, ChainDouble())
+    for number in range(301):
+        rewritten.append(
+            world.log.records[number] if number != 50 else make_record(world.operator, 5050)
+        )
+    served.http.log, served.http.checkpoint_size = rewritten, 200
+    assert [a.name for a in watcher.poll()] == ["consistency"]
+
+
+def test_monitor_catches_a_checkpoint_by_another_key(world: World, served: Served) -> None:
+    impostor = LogDouble(NoteKey(), world.chain)
+    for record in world.log.records:
+        impostor.append(record)
+    served.http.log = impostor
+    alerts = monitor(world, served, Clock()).poll()
+    assert [a.name for a in alerts] == ["checkpoint"]
+
+
+def test_monitor_state_round_trips(world: World, served: Served) -> None:
+    watcher = monitor(world, served, Clock())
+    watcher.poll()
+    saved = json.loads(json.dumps(watcher.state.to_json()))
+    assert MonitorState.parse(saved) == watcher.state
+    for bad in (
+        {},
+        {"last": 1, "anchored": None, "pending": []},
+        {"last": None, "anchored": None, "pending": [{"size": 1}]},
+    ):
+        with pytest.raises(MalformedMonitorState):
+            MonitorState.parse(bad)
+
+
+def test_monitor_once_with_a_state_file(world: World, served: Served, tmp_path, capsys) -> None:
+    state = tmp_path / "state.json"
+    argv = [
+        "monitor",
+        "--ledger",
+        served.url,
+        "--trust",
+        str(served.trust_file),
+        "--once",
+        "--state",
+        str(state),
+        "--anchor-deadline",
+        "0.001",
+    ]
+    assert main(argv) == 0
+    assert "seen size 301" in capsys.readouterr().out
+    assert json.loads(state.read_text())["pending"][0]["size"] == 301
+    assert main(argv) == 1
+    assert "ALERT anchor_deadline: checkpoint size 301" in capsys.readouterr().out
+
+
+def test_monitor_keeps_running_and_reports_outages(world: World, served: Served) -> None:
+    script = Path(sys.executable).with_name("infraledger-verify")
+    argv = [
+        script,
+        "monitor",
+        "--ledger",
+        "http://127.0.0.1:9",
+        "--trust",
+        str(served.trust_file),
+        "--interval",
+        "0.05",
+        "--json",
+    ]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            first = json.loads(process.stdout.readline())
+            second = json.loads(process.stdout.readline())
+        finally:
+            process.terminate()
+    assert first["alert"] == second["alert"] == "unavailable"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_only() -> None:
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = _ProgressBar(stream)
+        bar.update("entries", 150, 300)
+        bar.update("entries", 300, 300)
+        bar.close()
+    assert terminal.getvalue() == (
+        "\rentries  [" + "#" * 15 + "." * 15 + "] 150/300\rentries  [" + "#" * 30 + "] 300/300\n"
+    )
+    assert pipe.getvalue() == ""

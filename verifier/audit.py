@@ -1,0 +1,338 @@
+"""Auditing a whole log: rebuild it from its entries and hold every published hash against it.
+
+From the signed checkpoint of `/tlog/checkpoint` the audit fetches every entry bundle, rebuilds
+the tree, and checks (DESIGN section 7):
+
+- `checkpoint`: the checkpoint is signed by the pinned key, with the pinned origin;
+- `entry_bundles`: every bundle parses and holds as many entries as its tile says;
+- `entries`: every leaf is the RFC 8785 form of a valid entry;
+- `signatures`: every entry's EIP-712 signature recovers its operator;
+- `bodies`: every public body (`GET /v1/records/{id}`) hashes to its entry's content;
+- `tiles`: every tile at every level equals the rebuilt one;
+- `root`: the rebuilt root is the checkpoint root;
+- `anchor_roots`: every anchor of `GET /v1/anchors` up to the checkpoint size is the rebuilt
+  root at its size, on the pinned chain;
+- `anchor_consistency`: the ledger's consistency proofs between successive anchors (and from
+  the last anchor to the checkpoint) verify;
+- `anchors_on_chain`: `rootAt(size)` on chain is each anchor's root and time (online only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from verifier.canonical_json import canonicalize, parse_json
+from verifier.checkpoint import Checkpoint, SignedCheckpoint
+from verifier.commitments import verify_body
+from verifier.eip712 import verify_submission_signature
+from verifier.encodings import decode_hex
+from verifier.entry import Entry
+from verifier.errors import MalformedLedgerResponse, Unavailable, VerificationError
+from verifier.jsonrpc import ChainReader
+from verifier.ledger_api import LedgerApi, ListedAnchor
+from verifier.onchain import LedgerAnchor
+from verifier.rfc9162 import EMPTY_ROOT, LeafHash, NodeHash, RootHash, leaf_hash
+from verifier.rfc9162 import verify_consistency as verify_consistency_proof
+from verifier.tiles import TILE_WIDTH, bundle_widths, expected_tiles, parse_entry_bundle, parse_tile
+from verifier.tree import Frontier
+from verifier.trust import Trust
+
+AUDIT_CHECKS: Final = (
+    "checkpoint",
+    "entry_bundles",
+    "entries",
+    "signatures",
+    "bodies",
+    "tiles",
+    "root",
+    "anchor_roots",
+    "anchor_consistency",
+    "anchors_on_chain",
+)
+MAX_MESSAGES: Final = 10
+"""Failure messages kept per check; the count covers all of them."""
+
+Progress = Callable[[str, int, int], None]
+"""Called with (stage, done, total) as the audit advances."""
+
+
+@dataclass
+class AuditCheck:
+    """One audit check: how many items it checked, which failed, or why it did not run."""
+
+    name: str
+    checked: int = 0
+    failed: int = 0
+    messages: list[str] = field(default_factory=list)
+    not_checked: str | None = None
+
+    def passed_one(self) -> None:
+        """Count one item that passed."""
+        self.checked += 1
+
+    def failed_one(self, message: str) -> None:
+        """Count one item that failed, keeping the first few messages."""
+        self.checked += 1
+        self.failed += 1
+        if len(self.messages) < MAX_MESSAGES:
+            self.messages.append(message)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the check as JSON for machines."""
+        status = "not-checked" if self.not_checked else "failed" if self.failed else "passed"
+        return {
+            "name": self.name,
+            "status": status,
+            "checked": self.checked,
+            "failed": self.failed,
+            "messages": self.messages if self.not_checked is None else [self.not_checked],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """The audit of the log at `tree_size`; `verified` iff no check failed."""
+
+    tree_size: int
+    checks: tuple[AuditCheck, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def verified(self) -> bool:
+        """True iff no check failed."""
+        return not any(check.failed for check in self.checks)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as JSON for machines."""
+        return {
+            "tree_size": self.tree_size,
+            "verified": self.verified,
+            "failed": [c.name for c in self.checks if c.failed],
+            "checks": [c.to_json() for c in self.checks],
+            "notes": list(self.notes),
+        }
+
+
+def audit_log(
+    api: LedgerApi, trust: Trust, *, chain: ChainReader | None, progress: Progress
+) -> AuditReport:
+    """Audit the whole log served by `api` against `trust`; offline when `chain` is None.
+
+    Raises only `Unavailable` (the ledger or the chain did not answer).
+    """
+    return _Audit(api, trust, chain, progress).run()
+
+
+class _Audit:
+    def __init__(
+        self, api: LedgerApi, trust: Trust, chain: ChainReader | None, progress: Progress
+    ) -> None:
+        self.api, self.trust, self.chain, self.progress = api, trust, chain, progress
+        self.checks = {name: AuditCheck(name) for name in AUDIT_CHECKS}
+        self.notes: list[str] = []
+        self.leaves: list[NodeHash] = []
+        self.frontier = Frontier()
+        self.rebuilt_roots: dict[int, RootHash] = {0: EMPTY_ROOT}
+
+    def run(self) -> AuditReport:
+        checkpoint = self._checkpoint()
+        if checkpoint is None:
+            return self._report(0, "checkpoint failed")
+        listed = self.api.anchors()
+        anchors = [a for a in listed if a.tree_size <= checkpoint.size]
+        if len(anchors) < len(listed):
+            self.notes.append(
+                f"{len(listed) - len(anchors)} anchor(s) beyond size {checkpoint.size} "
+                "are left for the next audit"
+            )
+        if not self._entries(checkpoint.size, {a.tree_size for a in anchors}):
+            return self._report(checkpoint.size, "entry_bundles failed")
+        self._tiles()
+        self._root(checkpoint)
+        self._anchors(anchors, checkpoint)
+        return self._report(checkpoint.size, None)
+
+    def _report(self, size: int, stopped: str | None) -> AuditReport:
+        for check in self.checks.values():
+            if stopped and not check.checked and not check.not_checked:
+                check.not_checked = f"not checked: {stopped}"
+        return AuditReport(
+            tree_size=size, checks=tuple(self.checks.values()), notes=tuple(self.notes)
+        )
+
+    def _checkpoint(self) -> Checkpoint | None:
+        check = self.checks["checkpoint"]
+        try:
+            signed = SignedCheckpoint.parse(self.api.checkpoint())
+            checkpoint = signed.verify(origin=self.trust.origin, key=self.trust.vkey)
+        except Unavailable:
+            raise
+        except VerificationError as exc:
+            check.failed_one(str(exc))
+            return None
+        check.passed_one()
+        return checkpoint
+
+    def _entries(self, size: int, anchor_sizes: set[int]) -> bool:
+        """Fetch every entry bundle, rebuild the leaves, check each entry; False if a bundle
+        is unusable (the tree cannot be rebuilt then)."""
+        frontier = self.frontier
+        for tile_index, width in bundle_widths(size):
+            count = width or TILE_WIDTH
+            what = f"entry bundle {tile_index}"
+            try:
+                raw_entries = parse_entry_bundle(
+                    self.api.entry_bundle(tile_index, width), count, what=what
+                )
+            except MalformedLedgerResponse as exc:
+                self.checks["entry_bundles"].failed_one(str(exc))
+                return False
+            self.checks["entry_bundles"].passed_one()
+            for raw in raw_entries:
+                leaf = leaf_hash(raw)
+                index = frontier.size
+                frontier.append(leaf)
+                self.leaves.append(NodeHash(leaf))
+                if frontier.size in anchor_sizes:
+                    self.rebuilt_roots[frontier.size] = frontier.root()
+                entry = self._entry(index, raw)
+                if entry is not None:
+                    self._signature(index, entry)
+                    self._body(index, leaf, entry)
+            self.progress("entries", frontier.size, size)
+        return True
+
+    def _entry(self, index: int, raw: bytes) -> Entry | None:
+        check = self.checks["entries"]
+        try:
+            value = parse_json(raw, what=f"entry {index}")
+            entry = Entry.parse(value)
+            if canonicalize(value) != raw:
+                check.failed_one(f"entry {index} is not in RFC 8785 form")
+                return None
+        except VerificationError as exc:
+            check.failed_one(f"entry {index}: {exc}")
+            return None
+        check.passed_one()
+        return entry
+
+    def _signature(self, index: int, entry: Entry) -> None:
+        check = self.checks["signatures"]
+        try:
+            verify_submission_signature(entry, self.trust.signing_domain())
+        except VerificationError as exc:
+            check.failed_one(f"entry {index}: {exc}")
+            return
+        check.passed_one()
+
+    def _body(self, index: int, leaf: LeafHash, entry: Entry) -> None:
+        check = self.checks["bodies"]
+        try:
+            record = self.api.record(leaf.hex())
+            if record["entry"] != entry.to_json():
+                check.failed_one(f"record {leaf.hex()} (entry {index}) serves another entry")
+                return
+            if record["body"] is None:
+                return
+            salt_text = record.get("salt")
+            salt = (
+                None
+                if salt_text is None
+                else decode_hex(salt_text, what="salt", size=32, prefixed=True)
+            )
+            verify_body(canonicalize(record["body"]), salt, entry.content)
+        except Unavailable:
+            raise
+        except VerificationError as exc:
+            check.failed_one(f"record {leaf.hex()} (entry {index}): {exc}")
+            return
+        check.passed_one()
+
+    def _tiles(self) -> None:
+        check = self.checks["tiles"]
+        tiles = list(expected_tiles(self.leaves))
+        for done, tile in enumerate(tiles, start=1):
+            width = tile.width or TILE_WIDTH
+            what = f"tile {tile.level}/{tile.index}" + (f".p/{tile.width}" if tile.width else "")
+            try:
+                served = parse_tile(
+                    self.api.tile(tile.level, tile.index, tile.width), width, what=what
+                )
+            except MalformedLedgerResponse as exc:
+                check.failed_one(str(exc))
+                continue
+            wrong = [i for i, (a, b) in enumerate(zip(served, tile.hashes, strict=True)) if a != b]
+            if wrong:
+                check.failed_one(f"{what}: {len(wrong)} hash(es) differ, first at {wrong[0]}")
+            else:
+                check.passed_one()
+            self.progress("tiles", done, len(tiles))
+
+    def _root(self, checkpoint: Checkpoint) -> None:
+        rebuilt = self.rebuilt_roots[checkpoint.size] = self.frontier.root()
+        check = self.checks["root"]
+        if rebuilt != checkpoint.root:
+            check.failed_one(
+                f"rebuilt root {rebuilt.hex()}, checkpoint root {checkpoint.root.hex()}"
+            )
+        else:
+            check.passed_one()
+
+    def _anchors(self, anchors: list[ListedAnchor], checkpoint: Checkpoint) -> None:
+        roots, consistency = self.checks["anchor_roots"], self.checks["anchor_consistency"]
+        previous: tuple[int, RootHash] | None = None
+        contract = (
+            None if self.chain is None else LedgerAnchor(self.chain, self.trust.anchor_contract)
+        )
+        if contract is None:
+            self.checks["anchors_on_chain"].not_checked = "not checked: offline"
+        targets: list[tuple[int, RootHash, ListedAnchor | None]] = [
+            (a.tree_size, a.root, a) for a in anchors
+        ]
+        if not anchors or anchors[-1].tree_size != checkpoint.size:
+            targets.append((checkpoint.size, checkpoint.root, None))
+        for done, (size, root, anchor) in enumerate(targets, start=1):
+            if anchor is not None:
+                if anchor.chain_id != self.trust.chain_id:
+                    roots.failed_one(
+                        f"anchor {size} is on chain {anchor.chain_id}, want {self.trust.chain_id}"
+                    )
+                elif self.rebuilt_roots[size] != root:
+                    roots.failed_one(
+                        f"anchor {size} root {root.hex()}, rebuilt {self.rebuilt_roots[size].hex()}"
+                    )
+                else:
+                    roots.passed_one()
+                if contract is not None:
+                    self._on_chain(contract, anchor)
+            if previous is not None and 0 < previous[0] < size:
+                try:
+                    proof = self.api.consistency_proof(previous[0], size)
+                    verify_consistency_proof(previous[0], size, proof, previous[1], root)
+                except Unavailable:
+                    raise
+                except VerificationError as exc:
+                    consistency.failed_one(f"{previous[0]} to {size}: {exc}")
+                else:
+                    consistency.passed_one()
+            previous = (size, root)
+            self.progress("anchors", done, len(targets))
+
+    def _on_chain(self, contract: LedgerAnchor, anchor: ListedAnchor) -> None:
+        check = self.checks["anchors_on_chain"]
+        try:
+            onchain = contract.root_at(anchor.tree_size)
+        except Unavailable:
+            raise
+        except VerificationError as exc:
+            check.failed_one(f"rootAt({anchor.tree_size}): {exc}")
+            return
+        if (onchain.root, onchain.timestamp) != (anchor.root, anchor.block_time):
+            check.failed_one(
+                f"rootAt({anchor.tree_size}) is {onchain.root.hex()} at {onchain.timestamp}, "
+                f"ledger lists {anchor.root.hex()} at {anchor.block_time}"
+            )
+        else:
+            check.passed_one()

@@ -1,0 +1,358 @@
+"""Verifying a proof bundle: the sixteen named checks of FORMAT.md, in their fixed order.
+
+record ▶ leaf ▶ inclusion proof ▶ signed checkpoint ▶ on-chain anchor (DESIGN sections 1 and 7).
+Every check runs and reports passed, failed or not checked, with a message; a check whose input
+an earlier check already found broken is reported as not checked, naming that check. Offline
+(no chain reader), `operator_active` and `anchored_root` are not checked. The verdict fails if any
+check failed. Only `Unavailable` (a server that did not answer) escapes as an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Final
+
+from verifier.bundle import ProofBundle
+from verifier.canonical_json import canonicalize, parse_json
+from verifier.commitments import match_document, verify_attachments, verify_body
+from verifier.eip712 import verify_submission_signature
+from verifier.entry import record_id
+from verifier.errors import (
+    AnchorMismatch,
+    IndexOutOfRange,
+    MalformedInput,
+    OperatorInactive,
+    RecordIdMismatch,
+    RootMismatch,
+    TrustMismatch,
+    Unavailable,
+    VerificationError,
+    WrongProofLength,
+)
+from verifier.jsonrpc import ChainReader
+from verifier.onchain import LedgerAnchor, OperatorRegistry
+from verifier.rfc9162 import LeafHash, inclusion_proof_length, root_from_inclusion_proof
+from verifier.trust import Trust
+
+CHECKS: Final = (
+    "format",
+    "body_content_hash",
+    "attachments_hash",
+    "documents",
+    "leaf_hash",
+    "signature",
+    "operator_active",
+    "index_in_range",
+    "proof_length",
+    "inclusion",
+    "checkpoint_signature",
+    "checkpoint_origin",
+    "checkpoint_key",
+    "checkpoint_size",
+    "anchor_chain",
+    "anchored_root",
+)
+
+
+class Status(Enum):
+    """The outcome of one check."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKED = "not-checked"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One named check, its outcome and a message saying what was (or was not) established."""
+
+    name: str
+    status: Status
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """Every check of one bundle, in order; `verified` iff none failed."""
+
+    record_id: str | None
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def verified(self) -> bool:
+        """True iff no check failed (not-checked checks do not fail the verdict)."""
+        return not self.failed
+
+    @property
+    def failed(self) -> tuple[CheckResult, ...]:
+        """The failed checks, in order."""
+        return tuple(c for c in self.checks if c.status is Status.FAILED)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the result as JSON for machines (`--json`)."""
+        return {
+            "record_id": self.record_id,
+            "verified": self.verified,
+            "failed": [c.name for c in self.failed],
+            "checks": [
+                {"name": c.name, "status": c.status.value, "message": c.message}
+                for c in self.checks
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file the user holds: its name (for messages), SHA-256 and size in bytes."""
+
+    name: str
+    sha256: bytes
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SuppliedBody:
+    """A body (and salt, for a restricted record) the user supplies for a withheld body."""
+
+    body: Any
+    salt: bytes | None
+
+
+_PREREQUISITES: Final = {
+    "proof_length": ("index_in_range",),
+    "inclusion": ("index_in_range", "proof_length"),
+}
+"""Checks that cannot run once another failed: they would only repeat its failure."""
+
+
+@dataclass(frozen=True, slots=True)
+class _NotChecked:
+    reason: str
+
+
+_Outcome = str | _NotChecked
+
+
+def verify_bundle(
+    data: bytes | str,
+    trust: Trust,
+    *,
+    chain: ChainReader | None,
+    documents: Sequence[Document] = (),
+    supplied_body: SuppliedBody | None = None,
+    expected_record_id: LeafHash | None = None,
+) -> VerificationResult:
+    """Run every check of FORMAT.md on a bundle's JSON text against the pinned `trust`.
+
+    `chain` reads the chain for the online checks (None: offline). `documents` must each match
+    one attachment. `supplied_body` replaces a withheld (or shown) body. `expected_record_id`
+    is the record the caller asked for: a bundle for another record fails `leaf_hash`.
+    Raises only `Unavailable`, when the chain endpoints cannot be reached.
+    """
+    results: list[CheckResult] = []
+    try:
+        bundle = ProofBundle.parse(parse_json(data, what="bundle"))
+    except MalformedInput as exc:
+        results.append(CheckResult("format", Status.FAILED, str(exc)))
+        results.extend(
+            CheckResult(name, Status.NOT_CHECKED, "not checked: format failed")
+            for name in CHECKS[1:]
+        )
+        return VerificationResult(record_id=None, checks=tuple(results))
+    results.append(CheckResult("format", Status.PASSED, "infraledger-proof/1"))
+    checks = _BundleChecks(bundle, trust, chain, documents, supplied_body, expected_record_id)
+    failed: set[str] = set()
+    for name in CHECKS[1:]:
+        blocked = [needed for needed in _PREREQUISITES.get(name, ()) if needed in failed]
+        if blocked:
+            results.append(
+                CheckResult(name, Status.NOT_CHECKED, f"not checked: {', '.join(blocked)} failed")
+            )
+            continue
+        results.append(_run(name, getattr(checks, name)))
+        if results[-1].status is Status.FAILED:
+            failed.add(name)
+    return VerificationResult(record_id=record_id(bundle.record_id), checks=tuple(results))
+
+
+def _run(name: str, check: Callable[[], _Outcome]) -> CheckResult:
+    try:
+        outcome = check()
+    except Unavailable:
+        raise
+    except VerificationError as exc:
+        return CheckResult(name, Status.FAILED, str(exc))
+    if isinstance(outcome, _NotChecked):
+        return CheckResult(name, Status.NOT_CHECKED, f"not checked: {outcome.reason}")
+    return CheckResult(name, Status.PASSED, outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class _BundleChecks:
+    """The checks after `format`, one method each, named as in CHECKS."""
+
+    bundle: ProofBundle
+    trust: Trust
+    chain: ChainReader | None
+    held_documents: Sequence[Document]
+    supplied_body: SuppliedBody | None
+    expected_record_id: LeafHash | None
+
+    def body_content_hash(self) -> _Outcome:
+        body, salt = self.bundle.body, self.bundle.salt
+        if self.supplied_body is not None:
+            body = canonicalize(self.supplied_body.body)
+            salt = self.supplied_body.salt or salt
+        if body is None:
+            return _NotChecked("body withheld")
+        verify_body(body, salt, self.bundle.entry.content)
+        return ("salted body" if salt else "body") + " matches entry.content"
+
+    def attachments_hash(self) -> _Outcome:
+        verify_attachments(self.bundle.attachments, self.bundle.entry.attachments)
+        return f"{len(self.bundle.attachments)} attachment(s) match entry.attachments"
+
+    def documents(self) -> _Outcome:
+        if not self.held_documents:
+            return _NotChecked("no documents given")
+        matched = [
+            match_document(d.name, d.sha256, d.size, self.bundle.attachments).name
+            for d in self.held_documents
+        ]
+        return "documents match attachments " + ", ".join(repr(name) for name in matched)
+
+    def leaf_hash(self) -> _Outcome:
+        computed = self.bundle.entry.leaf_hash()
+        if computed != self.bundle.record_id:
+            raise RecordIdMismatch(
+                f"entry hashes to {computed.hex()}, record_id is {self.bundle.record_id.hex()}"
+            )
+        wanted = self.expected_record_id
+        if wanted is not None and wanted != computed:
+            raise RecordIdMismatch(f"bundle is for record {computed.hex()}, want {wanted.hex()}")
+        return f"entry hashes to record id {computed.hex()}"
+
+    def signature(self) -> _Outcome:
+        registry = self.bundle.operator_registry
+        if (registry.chain_id, registry.contract) != (
+            self.trust.chain_id,
+            self.trust.operator_registry,
+        ):
+            raise TrustMismatch(
+                f"operator registry {registry.contract} on chain {registry.chain_id}, "
+                f"want {self.trust.operator_registry} on chain {self.trust.chain_id}"
+            )
+        verify_submission_signature(self.bundle.entry, self.trust.signing_domain())
+        return f"EIP-712 signature by {self.bundle.entry.operator}"
+
+    def operator_active(self) -> _Outcome:
+        if self.chain is None:
+            return _NotChecked("offline")
+        registry = OperatorRegistry(self.chain, self.trust.operator_registry)
+        operator = self.bundle.entry.operator
+        if not registry.is_active(operator):
+            raise OperatorInactive(f"{operator} is not active in {registry.address}")
+        return f"{operator} is active in {registry.address}"
+
+    def index_in_range(self) -> _Outcome:
+        index, size = self.bundle.proof.index, self.bundle.proof.checkpoint.checkpoint.size
+        if not index < size:
+            raise IndexOutOfRange(f"index {index} is not below the checkpoint size {size}")
+        return f"index {index} < size {size}"
+
+    def proof_length(self) -> _Outcome:
+        index, size = self.bundle.proof.index, self.bundle.proof.checkpoint.checkpoint.size
+        got, want = len(self.bundle.proof.hashes), inclusion_proof_length(index, size)
+        if got != want:
+            raise WrongProofLength(f"inclusion proof has {got} hashes, want {want}")
+        return f"{got} hashes"
+
+    def inclusion(self) -> _Outcome:
+        proof = self.bundle.proof
+        checkpoint = proof.checkpoint.checkpoint
+        computed = root_from_inclusion_proof(
+            proof.index, checkpoint.size, self.bundle.entry.leaf_hash(), proof.hashes
+        )
+        if computed != checkpoint.root:
+            raise RootMismatch(
+                f"inclusion proof computes root {computed.hex()}, "
+                f"checkpoint root is {checkpoint.root.hex()}"
+            )
+        return f"entry is leaf {proof.index} of the tree of size {checkpoint.size}"
+
+    def checkpoint_signature(self) -> _Outcome:
+        self.bundle.proof.checkpoint.note.verify(self.bundle.log.vkey)
+        return f"signed by {self.bundle.log.vkey.name}+{self.bundle.log.vkey.key_id.hex()}"
+
+    def checkpoint_origin(self) -> _Outcome:
+        origin = self.bundle.proof.checkpoint.checkpoint.origin
+        for claimed, source in (
+            (self.bundle.log.origin, "log.origin"),
+            (self.trust.origin, "the trusted origin"),
+        ):
+            if origin != claimed:
+                raise TrustMismatch(f"checkpoint origin {origin!r}, {source} is {claimed!r}")
+        return f"origin {origin}"
+
+    def checkpoint_key(self) -> _Outcome:
+        if self.bundle.log.vkey != self.trust.vkey:
+            raise TrustMismatch(f"log key {self.bundle.log.vkey}, trusted key is {self.trust.vkey}")
+        return f"log key is the trusted key {self.trust.vkey.name}+{self.trust.vkey.key_id.hex()}"
+
+    def checkpoint_size(self) -> _Outcome:
+        anchor = self.bundle.anchor
+        checkpoint = self.bundle.proof.checkpoint.checkpoint
+        if anchor is None:
+            return _NotChecked("bundle has no anchor (not anchored yet)")
+        if (anchor.tree_size, anchor.root) != (checkpoint.size, checkpoint.root):
+            raise AnchorMismatch(
+                f"anchor is size {anchor.tree_size} root {anchor.root.hex()}, checkpoint is "
+                f"size {checkpoint.size} root {checkpoint.root.hex()}"
+            )
+        return f"checkpoint is the anchored one, size {checkpoint.size}"
+
+    def anchor_chain(self) -> _Outcome:
+        anchor = self.bundle.anchor
+        if anchor is None:
+            return _NotChecked("bundle has no anchor (not anchored yet)")
+        if (anchor.chain_id, anchor.contract) != (self.trust.chain_id, self.trust.anchor_contract):
+            raise TrustMismatch(
+                f"anchor is {anchor.contract} on chain {anchor.chain_id}, "
+                f"want {self.trust.anchor_contract} on chain {self.trust.chain_id}"
+            )
+        return f"{anchor.contract} on chain {anchor.chain_id}"
+
+    def anchored_root(self) -> _Outcome:
+        if self.chain is None:
+            return _NotChecked("offline")
+        checkpoint = self.bundle.proof.checkpoint.checkpoint
+        contract = LedgerAnchor(self.chain, self.trust.anchor_contract)
+        onchain = contract.root_at(checkpoint.size)
+        if onchain.root != checkpoint.root:
+            if not any(onchain.root):
+                raise AnchorMismatch(f"size {checkpoint.size} is not anchored on chain")
+            raise AnchorMismatch(
+                f"rootAt({checkpoint.size}) is {onchain.root.hex()}, "
+                f"checkpoint root is {checkpoint.root.hex()}"
+            )
+        anchor = self.bundle.anchor
+        if anchor is None:
+            return f"rootAt({checkpoint.size}) on chain is the checkpoint root"
+        if onchain.timestamp != anchor.block_time:
+            raise AnchorMismatch(
+                f"rootAt({checkpoint.size}) timestamp {onchain.timestamp}, "
+                f"anchor.block_time is {anchor.block_time}"
+            )
+        tx = contract.transaction(anchor.tx_hash)
+        claimed = (anchor.block_number, anchor.block_hash, checkpoint.size, checkpoint.root)
+        if tx is None or (tx.block_number, tx.block_hash, tx.tree_size, tx.root) != claimed:
+            raise AnchorMismatch(
+                f"transaction 0x{anchor.tx_hash.hex()} did not anchor size {checkpoint.size} in "
+                f"block {anchor.block_number} 0x{anchor.block_hash.hex()}"
+            )
+        return (
+            f"rootAt({checkpoint.size}) on chain is the checkpoint root, anchored by "
+            f"0x{anchor.tx_hash.hex()} in block {anchor.block_number}"
+        )

@@ -1,0 +1,140 @@
+"""The ledger's HTTP API as the verifier reads it (DESIGN section 6, C2SP tlog-tiles).
+
+Nothing it returns is trusted: answers are parsed strictly here and proven elsewhere. Only the
+standard library speaks HTTP. I/O and HTTP errors raise `LedgerUnavailable`; answers that break
+their contract raise `MalformedLedgerResponse`.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Final
+
+from verifier.canonical_json import MAX_SAFE_INTEGER, parse_json
+from verifier.encodings import decode_hex
+from verifier.errors import LedgerUnavailable, MalformedInput, MalformedLedgerResponse
+from verifier.rfc9162 import HASH_SIZE, NodeHash, RootHash
+from verifier.tiles import entry_bundle_path, tile_path
+
+MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+ANCHOR_FIELDS: Final = frozenset(
+    {"tree_size", "root", "chain_id", "tx_hash", "block_number", "block_hash", "block_time"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAnchor:
+    """One anchor of `GET /v1/anchors`: a tree size and root posted on chain."""
+
+    tree_size: int
+    root: RootHash
+    chain_id: int
+    block_time: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerApi:
+    """The ledger server at `base_url` (scheme, host and any path prefix)."""
+
+    base_url: str
+    timeout: float = 30.0
+
+    def log_info(self) -> Any:
+        """Return the JSON of `GET /v1/log` (parsed by `Trust.from_log_info`)."""
+        return self.get_json("/v1/log")
+
+    def proof_bundle(self, record_id: str) -> bytes:
+        """Return the raw `GET /v1/records/{id}/proof` (a bundle, checked by the caller)."""
+        return self.get(f"/v1/records/{record_id}/proof")
+
+    def record(self, record_id: str) -> dict[str, Any]:
+        """Return `GET /v1/records/{id}`: an object with at least `entry` and `body`."""
+        answer = self.get_json(f"/v1/records/{record_id}")
+        if not isinstance(answer, dict) or not {"entry", "body"} <= set(answer):
+            raise MalformedLedgerResponse(f"record {record_id}: want an object with entry, body")
+        return answer
+
+    def checkpoint(self) -> str:
+        """Return the signed checkpoint note of `GET /tlog/checkpoint`."""
+        try:
+            return self.get("/tlog/checkpoint").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedLedgerResponse(f"/tlog/checkpoint is not UTF-8: {exc}") from exc
+
+    def tile(self, level: int, index: int, width: int | None) -> bytes:
+        """Return a Merkle tree tile (`/tlog/tile/<L>/<N>[.p/<W>]`)."""
+        return self.get("/tlog/" + tile_path(level, index, width))
+
+    def entry_bundle(self, index: int, width: int | None) -> bytes:
+        """Return an entry bundle (`/tlog/tile/entries/<N>[.p/<W>]`)."""
+        return self.get("/tlog/" + entry_bundle_path(index, width))
+
+    def anchors(self) -> list[ListedAnchor]:
+        """Return `GET /v1/anchors`, sorted by tree size."""
+        answer = self.get_json("/v1/anchors")
+        if not isinstance(answer, dict) or not isinstance(answer.get("anchors"), list):
+            raise MalformedLedgerResponse('/v1/anchors: want {"anchors": [...]}')
+        listed = [_listed_anchor(item) for item in answer["anchors"]]
+        return sorted(listed, key=lambda anchor: anchor.tree_size)
+
+    def consistency_proof(self, size1: int, size2: int) -> list[NodeHash]:
+        """Return the hashes of `GET /v1/proofs/consistency?from=size1&to=size2`."""
+        query = urllib.parse.urlencode({"from": size1, "to": size2})
+        answer = self.get_json(f"/v1/proofs/consistency?{query}")
+        if (
+            not isinstance(answer, dict)
+            or type(answer.get("from")) is not int
+            or type(answer.get("to")) is not int
+            or (answer["from"], answer["to"]) != (size1, size2)
+            or not isinstance(answer.get("proof"), list)
+        ):
+            raise MalformedLedgerResponse(
+                f"consistency proof {size1}..{size2}: want {{from, to, proof}} for these sizes"
+            )
+        return [NodeHash(_hash(item, "consistency proof hash")) for item in answer["proof"]]
+
+    def get_json(self, path: str) -> Any:
+        """GET `path` and parse the answer as strict JSON."""
+        try:
+            return parse_json(self.get(path), what=path)
+        except MalformedInput as exc:
+            raise MalformedLedgerResponse(str(exc)) from exc
+
+    def get(self, path: str) -> bytes:
+        """GET `path` (relative to the base URL) and return the body of a 200 answer."""
+        url = self.base_url.rstrip("/") + path
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout) as response:
+                data: bytes = response.read(MAX_RESPONSE_BYTES + 1)
+        except urllib.error.HTTPError as exc:
+            raise LedgerUnavailable(f"GET {url}: HTTP {exc.code} {exc.reason}") from exc
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise LedgerUnavailable(f"GET {url}: {exc}") from exc
+        if len(data) > MAX_RESPONSE_BYTES:
+            raise MalformedLedgerResponse(f"GET {url}: answer over {MAX_RESPONSE_BYTES} bytes")
+        return data
+
+
+def _listed_anchor(item: object) -> ListedAnchor:
+    if not isinstance(item, dict) or not set(item) >= ANCHOR_FIELDS:
+        raise MalformedLedgerResponse(f"/v1/anchors item: want members {sorted(ANCHOR_FIELDS)}")
+    numbers = [item[name] for name in ("tree_size", "chain_id", "block_time")]
+    if any(type(n) is not int or not 0 <= n <= MAX_SAFE_INTEGER for n in numbers):
+        raise MalformedLedgerResponse("/v1/anchors item: sizes, chain id and time are integers")
+    tree_size, chain_id, block_time = numbers
+    return ListedAnchor(
+        tree_size=tree_size,
+        root=RootHash(_hash(item["root"], "anchor root")),
+        chain_id=chain_id,
+        block_time=block_time,
+    )
+
+
+def _hash(value: object, what: str) -> bytes:
+    try:
+        return decode_hex(value, what=what, size=HASH_SIZE, prefixed=True)
+    except MalformedInput as exc:
+        raise MalformedLedgerResponse(str(exc)) from exc

@@ -25,12 +25,13 @@ _string: Final[Callable[[str], str]] = json.encoder.encode_basestring
 forms \\b \\t \\n \\f \\r and otherwise \\u00xx in lowercase hex; every other character as
 itself. The standard library's non-ASCII JSON string encoder does exactly that (a lone surrogate
 passes through it and is refused when the text is encoded to UTF-8)."""
+
 _BRACKETS: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def canonicalize(value: object) -> bytes:
-    """Return the RFC 8785 bytes of a JSON value (dict with str keys, list, str, int, float,
-    bool, None), nested at most 64 deep.
+    """Return the RFC 8785 bytes of a JSON value, nested at most 64 deep: dict with str keys,
+    list, str, int, float, bool or None, exactly those types (as `json.loads` makes them).
 
     Integers must be within +/-(2^53 - 1), where an IEEE 754 double holds them exactly (I-JSON,
     RFC 7493 section 2.2). Raises `NotCanonicalizable` for other types, NaN or infinities,

@@ -24,9 +24,8 @@ from ledger.storage.store import PendingEntry
 POSTGRES_ADMIN = os.environ.get(
     "INFRALEDGER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"
 )
-ORIGIN = "bench.infraledger.example/log"
 NOW = 1_735_689_600
-"""2025-01-01T00:00:00Z: the sequencing time written by benchmarks that do not run a clock."""
+"""2025-01-01T00:00:00Z: entries are issued during the day before."""
 
 MILLION = 1_000_000
 BATCH = 1_000
@@ -42,10 +41,11 @@ _OPERATORS = 64
 
 
 class EntryMaker:
-    """Deterministic, distinct, realistic indicator entries: index i is always the same entry.
+    """Deterministic, distinct, realistic indicator entries, batch by batch.
 
-    Operators come from a pool of 64 EIP-55 addresses and subjects from metric x place x year,
-    as on a real registry; content, attachments and signature are random, so every leaf differs.
+    Operators come from a pool of 64 EIP-55 addresses and subjects from 1,200 of metric x place x
+    year, as on a real registry; content, attachments and signature are random bytes seeded by the
+    batch's start, so the same batches come back on every run and every leaf differs.
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -54,7 +54,7 @@ class EntryMaker:
         self._operators = [to_checksum_address("0x" + rnd.randbytes(20).hex())
                            for _ in range(_OPERATORS)]
 
-    def entry(self, index: int, rnd: random.Random) -> Entry:
+    def _entry(self, index: int, rnd: random.Random) -> Entry:
         metric = _METRICS[index % len(_METRICS)]
         place = _PLACES[index // len(_METRICS) % len(_PLACES)]
         year = 2000 + index // (len(_METRICS) * len(_PLACES)) % 25
@@ -73,7 +73,7 @@ class EntryMaker:
     def pending(self, start: int, count: int) -> list[PendingEntry]:
         """Entries [start, start + count) ready for `LogStore.append`."""
         rnd = random.Random(self._seed * 2**40 + start)
-        return [PendingEntry.of(self.entry(index, rnd)) for index in range(start, start + count)]
+        return [PendingEntry.of(self._entry(index, rnd)) for index in range(start, start + count)]
 
     def batches(self, count: int, size: int = BATCH) -> Iterator[list[PendingEntry]]:
         """`count` entries in batches of `size`, made one batch at a time."""

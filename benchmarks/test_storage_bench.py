@@ -9,12 +9,14 @@ Run: .venv/bin/python -m pytest benchmarks/test_storage_bench.py --benchmark-onl
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -92,6 +94,20 @@ def signer() -> Signer:
     return Signer.generate(ORIGIN)
 
 
+@pytest.fixture(scope="module")
+def scratch() -> Iterator[Callable[[], Path]]:
+    """Fresh directories for SQLite files, all removed when the module ends."""
+    with tempfile.TemporaryDirectory(prefix="infraledger-bench-") as root:
+        numbers = itertools.count()
+
+        def fresh() -> Path:
+            path = Path(root, str(next(numbers)))
+            path.mkdir()
+            return path
+
+        yield fresh
+
+
 async def _sequence(
     store: LogStore, signer: Signer, batches: list[list[PendingEntry]]
 ) -> list[Appended]:
@@ -126,15 +142,15 @@ SQLITE_INDEXED = "sqlite3 executemany, entries schema"
 
 
 def _sqlite_limit(
-    benchmark: BenchmarkFixture, tmp_path_factory: pytest.TempPathFactory,
-    rows: list[list[tuple[Any, ...]]], *, indexed: bool,
+    benchmark: BenchmarkFixture, scratch: Callable[[], Path], rows: list[list[tuple[Any, ...]]],
+    *, indexed: bool,
 ) -> None:
     ddl = _ddl("sqlite://", indexed=indexed)
     insert = (f"INSERT INTO entries ({', '.join(n for n, _ in COLUMNS)}) "
               f"VALUES ({', '.join('?' * len(COLUMNS))})")
 
     def setup() -> tuple[tuple[sqlite3.Connection], dict[str, Any]]:
-        conn = sqlite3.connect(tmp_path_factory.mktemp("raw") / "raw.db", isolation_level=None)
+        conn = sqlite3.connect(scratch() / "raw.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         for statement in ddl:
@@ -151,32 +167,31 @@ def _sqlite_limit(
 
 
 def test_sqlite_executemany_bare(
-    benchmark: BenchmarkFixture, rates: RateBoard, tmp_path_factory: pytest.TempPathFactory,
+    benchmark: BenchmarkFixture, rates: RateBoard, scratch: Callable[[], Path],
     append_rows: list[list[tuple[Any, ...]]],
 ) -> None:
     """The limit without indexes: the same rows into a table of the same columns only."""
-    _sqlite_limit(benchmark, tmp_path_factory, append_rows, indexed=False)
+    _sqlite_limit(benchmark, scratch, append_rows, indexed=False)
     rates.record(benchmark, SQLITE_BARE, APPEND_BATCHES * BATCH, "entries")
 
 
 def test_sqlite_executemany_entries_schema(
-    benchmark: BenchmarkFixture, rates: RateBoard, tmp_path_factory: pytest.TempPathFactory,
+    benchmark: BenchmarkFixture, rates: RateBoard, scratch: Callable[[], Path],
     append_rows: list[list[tuple[Any, ...]]],
 ) -> None:
     """The limit of the real schema: `entries` with its primary key, unique and four indexes."""
-    _sqlite_limit(benchmark, tmp_path_factory, append_rows, indexed=True)
+    _sqlite_limit(benchmark, scratch, append_rows, indexed=True)
     rates.record(benchmark, SQLITE_INDEXED, APPEND_BATCHES * BATCH, "entries")
 
 
 def test_sequencer_sqlite(
-    benchmark: BenchmarkFixture, rates: RateBoard, tmp_path_factory: pytest.TempPathFactory,
+    benchmark: BenchmarkFixture, rates: RateBoard, scratch: Callable[[], Path],
     signer: Signer, append_batches: list[list[PendingEntry]],
 ) -> None:
     """50 concurrent appends of 1,000 through the `Sequencer` into a fresh SQLite store."""
 
     def open_store() -> LogStore:
-        return LogStore(f"sqlite:///{tmp_path_factory.mktemp('log') / 'log.db'}", ORIGIN,
-                        now=NOW)
+        return LogStore(f"sqlite:///{scratch() / 'log.db'}", ORIGIN, now=NOW)
 
     _bench_sequencer(benchmark, open_store, signer, append_batches)
     rates.record(benchmark, "Sequencer on SQLite (batches of 1,000)", APPEND_BATCHES * BATCH,
@@ -267,21 +282,20 @@ IN_MEMORY_PROOFS = "ours inclusion proofs (at 1M, node dict)"
 @pytest.fixture(scope="module")
 def logs(
     request: pytest.FixtureRequest, entry_maker: EntryMaker, rates: RateBoard,
-    postgres_reachable: bool,
+    scratch: Callable[[], Path], postgres_reachable: bool,
 ) -> Iterator[dict[str, LogStore]]:
     """The logs, built through `LogStore.append` in batches of 1,000: one thread per store
     appends batch k while the main thread makes batch k + 1. The build rates go to the board."""
-    with tempfile.TemporaryDirectory(prefix="infraledger-bench-") as directory:
-        stores = {"sqlite": LogStore(f"sqlite:///{directory}/log.db", ORIGIN, now=NOW)}
-        if postgres_reachable:
-            url = request.getfixturevalue("postgres_databases")()
-            stores["postgres"] = LogStore(url, ORIGIN, now=NOW)
-        try:
-            _build(stores, entry_maker, rates)
-            yield stores
-        finally:
-            for store in stores.values():
-                store.close()
+    stores = {"sqlite": LogStore(f"sqlite:///{scratch() / 'log.db'}", ORIGIN, now=NOW)}
+    if postgres_reachable:
+        url = request.getfixturevalue("postgres_databases")()
+        stores["postgres"] = LogStore(url, ORIGIN, now=NOW)
+    try:
+        _build(stores, entry_maker, rates)
+        yield stores
+    finally:
+        for store in stores.values():
+            store.close()
 
 
 def _build(stores: dict[str, LogStore], entry_maker: EntryMaker, rates: RateBoard) -> None:

@@ -28,7 +28,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, cast
@@ -486,22 +486,23 @@ class EmbeddedChain:
 
         Raises :class:`ExecutionReverted` with the revert data when it reverts or fails.
         """
-        with self._lock:
-            header, spoof = self._spoof(request, block_number)
-            try:
-                return self._chain.get_transaction_result(spoof, header)
-            except VMError as exc:
-                raise _execution_error(exc) from exc
-            except EthValidationError as exc:
-                raise ExecutionReverted(b"", f"invalid transaction: {exc}") from exc
+        result: bytes = self._execute(self._chain.get_transaction_result, request, block_number)
+        return result
 
     def estimate_gas(self, request: CallRequest, block_number: int) -> int:
         """The gas limit ``request`` needs on the state after block ``block_number``.
         Raises :class:`ExecutionReverted` when it fails at any gas."""
+        gas: int = self._execute(self._chain.estimate_gas, request, block_number)
+        return gas
+
+    def _execute(
+        self, run: Callable[[Any, BlockHeaderAPI], Any], request: CallRequest, block_number: int
+    ) -> Any:
+        """Run ``run(transaction, header)`` without mining; failures become ExecutionReverted."""
         with self._lock:
             header, spoof = self._spoof(request, block_number)
             try:
-                return self._chain.estimate_gas(spoof, header)
+                return run(spoof, header)
             except VMError as exc:
                 raise _execution_error(exc) from exc
             except EthValidationError as exc:

@@ -71,11 +71,6 @@ class Sequencer:
             request = self._queue.get_nowait()
             request.future.set_exception(LedgerError("the sequencer stopped"))
 
-    @property
-    def tree_size(self) -> int:
-        """The log size this process last saw (other processes may have appended since)."""
-        return self._frontier.size
-
     async def append(self, items: Sequence[PendingEntry]) -> Appended:
         """Sequence `items` durably; return their places once committed.
 

@@ -148,7 +148,7 @@ class LogStore:
     def _lock_head(self, conn: Connection) -> int:
         if self.postgres:
             conn.execute(text("SELECT id FROM log WHERE id = 1 FOR UPDATE"))
-        return int(conn.execute(text("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries")).scalar_one())
+        return _size(conn)
 
     def _indices_of(self, conn: Connection, hashes: set[LeafHash]) -> dict[LeafHash, int]:
         if not hashes:
@@ -194,16 +194,12 @@ class LogStore:
     def tree_size(self) -> int:
         """The number of entries sequenced so far."""
         with self._reader.connect() as conn:
-            return int(conn.execute(text("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries"))
-                       .scalar_one())
+            return _size(conn)
 
     def frontier(self, size: int | None = None) -> Frontier:
         """The frontier of the tree of `size` leaves (default: the whole log)."""
         with self._reader.connect() as conn:
-            if size is None:
-                size = int(conn.execute(text("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries"))
-                           .scalar_one())
-            return self._frontier(conn, size)
+            return self._frontier(conn, _size(conn) if size is None else size)
 
     def _frontier(self, conn: Connection, size: int) -> Frontier:
         ids = Frontier.node_ids(size)
@@ -260,8 +256,9 @@ class LogStore:
         return plan.assemble(self.node_hashes(plan.node_ids()))
 
     def _check_size(self, size: int) -> None:
-        if size > self.tree_size():
-            raise ProofError(f"tree size {size} is beyond the log's {self.tree_size()}")
+        stored = self.tree_size()
+        if size > stored:
+            raise ProofError(f"tree size {size} is beyond the log's {stored}")
 
     def tile(self, tile: TileId, tree_size: int) -> bytes:
         """The contents of a C2SP tile or entry bundle within the tree of `tree_size` leaves."""
@@ -323,6 +320,11 @@ class LogStore:
                 .order_by(CHECKPOINTS.c.size).limit(1)
             ).first()
         return None if row is None else _stored_checkpoint(row)
+
+
+def _size(conn: Connection) -> int:
+    """The number of entries: one past the highest index (indices have no gaps)."""
+    return int(conn.execute(text("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries")).scalar_one())
 
 
 def _stored_checkpoint(row: Any) -> StoredCheckpoint:

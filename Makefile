@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 DATA_DIR ?= .infraledger
 
-.PHONY: install test bench lint contracts system-deps clean
+.PHONY: install demo demo-reset test bench lint contracts system-deps clean
 
 install: $(STAMP) $(NODE_STAMP) system-deps
 
@@ -26,6 +26,14 @@ system-deps:
 	  echo "installing chromium from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The whole ledger on this machine with the plan 254 sample: http://127.0.0.1:8000
+demo: install
+	$(BIN)/infraledger demo --data-dir $(DATA_DIR)
+
+# Forget the demo's ledger, chain, keys and tokens.
+demo-reset:
+	rm -rf $(DATA_DIR)
+
 test: install
 	$(BIN)/python -m pytest -q
 
@@ -35,6 +43,9 @@ bench: install
 lint: install
 	$(BIN)/ruff check ledger anchoring api verifier tests benchmarks
 	$(BIN)/mypy
+
+soak: install
+	$(BIN)/python -m pytest -p tests.reliability.soak -m soak -s tests/reliability benchmarks/test_soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -3,7 +3,8 @@
 The only package that talks to a chain. One web3 code path for the embedded chain (py-evm,
 persisted in a data directory, :class:`EmbeddedChain`) and for any node by URL (anvil, Besu):
 :class:`Chain`. Typed wrappers of the two contracts: :class:`LedgerAnchor` and
-:class:`OperatorRegistry`; :func:`deploy` puts them on a chain. :mod:`anchoring.rpc` serves
+:class:`OperatorRegistry`; :func:`deploy` puts them on a chain. :class:`AnchorService` anchors
+the log's checkpoints (:func:`schedule_anchoring` runs it as a job). :mod:`anchoring.rpc` serves
 the embedded chain read-only over JSON-RPC. Every error is an :class:`AnchoringError`.
 """
 
@@ -18,6 +19,7 @@ from anchoring.deploy import Deployment, deploy
 from anchoring.embedded import CHAIN_ID, DevAccounts, EmbeddedChain
 from anchoring.errors import (
     AnchoringError,
+    AnchorMismatch,
     ChainDataError,
     ChainUnavailable,
     ContractNotDeployed,
@@ -36,6 +38,7 @@ from anchoring.ledger_anchor import (
 )
 from anchoring.registry import Operator, OperatorRegistry
 from anchoring.rpc import JsonRpcHandler, read_only_handler
+from anchoring.service import AnchorLag, AnchorService, schedule_anchoring
 
 __all__ = [
     "ANCHORER_ROLE",
@@ -43,7 +46,10 @@ __all__ = [
     "DEFAULT_ADMIN_ROLE",
     "REGISTRAR_ROLE",
     "AnchorEvent",
+    "AnchorLag",
+    "AnchorMismatch",
     "AnchorReceipt",
+    "AnchorService",
     "AnchoredCheckpoint",
     "AnchoringError",
     "Chain",
@@ -68,4 +74,5 @@ __all__ = [
     "WrongChain",
     "deploy",
     "read_only_handler",
+    "schedule_anchoring",
 ]

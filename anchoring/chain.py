@@ -283,7 +283,14 @@ class Chain:
         with self._send_lock:
             transaction = self._build(account, to, data, value, gas)
             tx_hash = self._send_signed(account, transaction)
-        receipt = self.wait_for_receipt(tx_hash)
+        try:
+            receipt = self.wait_for_receipt(tx_hash)
+        except (ReceiptTimeout, ChainUnavailable):
+            # The transaction may be lost (a node restarted without it): read the nonce from
+            # the node again before the next send, so no later transaction waits behind a gap.
+            with self._send_lock:
+                self._nonces.pop(account.address, None)
+            raise
         if receipt["status"] != 1:
             raise self._explain_failure(transaction, receipt)
         return receipt

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
+from eth_abi.exceptions import DecodingError
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
@@ -18,7 +19,7 @@ from web3.types import TxReceipt
 
 from anchoring.abi import functions_of
 from anchoring.chain import Chain
-from anchoring.errors import ContractNotDeployed, InvalidRequest
+from anchoring.errors import ChainDataError, ContractNotDeployed, InvalidRequest
 from contracts import load_artifact
 
 __all__ = [
@@ -108,7 +109,17 @@ class BoundContract:
     def _read(self, function: str, *args: Any) -> tuple[Any, ...]:
         """eth_call ``function(*args)`` and decode its outputs."""
         output = self.chain.call(self.address, self._encode(function, *args))
-        return self._functions[function].decode_result(output)
+        try:
+            return self._functions[function].decode_result(output)
+        except DecodingError as exc:
+            if not output:
+                raise ContractNotDeployed(
+                    f"no contract answers at {self.address} on chain {self.chain.chain_id}"
+                ) from exc
+            raise ChainDataError(
+                f"{self.contract_name}.{function} at {self.address} answered "
+                f"{len(output)} bytes that do not decode"
+            ) from exc
 
     def _write(self, function: str, *args: Any) -> MinedTransaction:
         """Send ``function(*args)`` signed by the signer; return where it was mined."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AnchorMismatch",
     "AnchoringError",
     "ChainDataError",
     "ChainUnavailable",
@@ -25,6 +26,13 @@ __all__ = [
 
 class AnchoringError(Exception):
     """Base of every error raised by ``anchoring``."""
+
+
+class AnchorMismatch(AnchoringError):
+    """The chain's anchors and the ledger's disagree: the chain is behind the anchors the
+    database recorded (a new or reset chain), holds another root for a size, anchors a size
+    the log does not have, or the recorded anchors are on another chain or contract. The
+    anchor service stops rather than anchor the history a second, different way."""
 
 
 class ChainUnavailable(AnchoringError):

@@ -115,3 +115,153 @@ class OperatorMismatch(BadSignature):
     """
 
     code = "operator_mismatch"
+
+
+# --- Refusals of the HTTP server --------------------------------------------------------------
+
+
+class MalformedRequest(ApiError):
+    """The request body is not JSON, or not the shape the endpoint takes."""
+
+    code = "malformed_request"
+    http_status = 400
+
+
+class InvalidRequest(ApiError):
+    """A path or query parameter is out of its range or malformed."""
+
+    code = "invalid_request"
+    http_status = 422
+
+
+class RequestTooLarge(ApiError):
+    """The request body is over the server's byte limit (checked while it streams in)."""
+
+    code = "request_too_large"
+    http_status = 413
+
+
+class TooManyItems(ApiError):
+    """A bulk submission holds more items than the server takes in one request."""
+
+    code = "too_many_items"
+    http_status = 413
+
+
+class TooDeep(ApiError):
+    """The JSON nests deeper than the server parses (checked before parsing)."""
+
+    code = "too_deep"
+    http_status = 422
+
+
+class AllRejected(ApiError):
+    """Every item of a bulk submission was rejected; `details.results` says why, item by item."""
+
+    code = "all_rejected"
+    http_status = 422
+
+
+class InactiveOperator(ApiError):
+    """The signer is not an active operator in the OperatorRegistry (never registered, or
+    revoked)."""
+
+    code = "inactive_operator"
+    http_status = 403
+
+
+class UnknownRecord(ApiError):
+    """A correction supersedes a record id the log does not hold."""
+
+    code = "unknown_record"
+    http_status = 422
+
+
+class NotYourRecord(ApiError):
+    """A correction supersedes a record of another operator."""
+
+    code = "not_your_record"
+    http_status = 403
+
+
+class MissingAttachment(ApiError):
+    """A listed attachment is not in the blob store: upload it first (`PUT /v1/attachments`)."""
+
+    code = "missing_attachment"
+    http_status = 422
+
+
+class HashMismatch(ApiError):
+    """The uploaded bytes do not hash to the SHA-256 in the URL."""
+
+    code = "hash_mismatch"
+    http_status = 422
+
+
+class NotFound(ApiError):
+    """No such resource (or none the caller may see)."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class NotCheckpointed(NotFound):
+    """The record is sequenced but no signed checkpoint covers it yet: retry in a few seconds."""
+
+    code = "not_checkpointed"
+
+
+class MethodNotAllowed(ApiError):
+    """The resource exists but does not answer this HTTP method."""
+
+    code = "method_not_allowed"
+    http_status = 405
+
+
+class InvalidToken(ApiError):
+    """The bearer token is missing where one is required, unknown, or revoked."""
+
+    code = "invalid_token"
+    http_status = 401
+
+
+class Forbidden(ApiError):
+    """The caller is authenticated but its role may not do this."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class BadOperatorSignature(ApiError):
+    """The `X-Operator-Signature` header is malformed or does not recover an address."""
+
+    code = "bad_operator_signature"
+    http_status = 401
+
+
+class OperatorConflict(ApiError):
+    """The registry refused the change: the address is already registered, or not active."""
+
+    code = "operator_conflict"
+    http_status = 409
+
+
+class StoreDown(ApiError):
+    """The database cannot be reached; nothing was stored. Retry later."""
+
+    code = "store_unavailable"
+    http_status = 503
+
+
+class ChainDown(ApiError):
+    """The chain cannot be reached, or refused the transaction for a reason of its own."""
+
+    code = "chain_unavailable"
+    http_status = 503
+
+
+class Unhealthy(ApiError):
+    """A part of the server is down; `details` names which."""
+
+    code = "unhealthy"
+    http_status = 503

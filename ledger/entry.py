@@ -146,14 +146,25 @@ def entry_leaf_hash(entry: Entry) -> LeafHash:
 
 def to_checksum_address(address: str) -> str:
     """Return the EIP-55 mixed-case form of a 0x-prefixed 20-byte hex address."""
+    known = _CHECKSUMMED.get(address)
+    if known is not None:
+        return known
     if not _ADDRESS.match(address):
         raise InvalidEntry(f"address: got {address[:60]!r}, want 0x and 40 hex characters")
     lower = address[2:].lower()
-    digest = keccak(lower.encode("ascii")).hex()
-    return "0x" + "".join(
-        c.upper() if c.isalpha() and int(d, 16) >= 8 else c
-        for c, d in zip(lower, digest[:40], strict=True)
-    )
+    digest = keccak(lower.encode("ascii"))[:20].hex()
+    # EIP-55: a letter is upper-case where the matching nibble of the hash is 8 or more.
+    checksummed = "0x" + "".join([c.upper() if d >= "8" else c
+                                  for c, d in zip(lower, digest, strict=True)])
+    if len(_CHECKSUMMED) >= _CHECKSUMMED_MAX:
+        _CHECKSUMMED.clear()
+    _CHECKSUMMED[address] = checksummed
+    return checksummed
+
+
+_CHECKSUMMED: dict[str, str] = {}
+"""Addresses already checksummed (a registry has few operators), forgotten past the bound."""
+_CHECKSUMMED_MAX: Final = 4096
 
 
 def is_checksum_address(address: str) -> bool:

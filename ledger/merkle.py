@@ -1,8 +1,8 @@
 """RFC 9162 Merkle trees: hashing, the append frontier, proof plans and proof verification.
 
-Node addressing follows transparency-dev/merkle: `NodeId(level, index)` is the perfect subtree of
-2^level leaves starting at leaf index * 2^level. Only perfect subtrees are ever stored; the hash of
-a right-border (incomplete) subtree is folded from the perfect subtrees that cover it.
+Node addressing follows transparency-dev/merkle: `NodeId(level, position)` is the perfect subtree
+of 2^level leaves starting at leaf position * 2^level. Only perfect subtrees are ever stored; the
+hash of a right-border (incomplete) subtree is folded from the perfect subtrees that cover it.
 
 Building a proof is split in two, as in transparency-dev: a *plan* says which stored nodes are
 needed and how they fold into the proof's hashes; the storage layer fetches them; `assemble`
@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, NewType
+from typing import Final, NamedTuple, NewType, cast
 
 from ledger.errors import ProofError
 
@@ -39,12 +39,19 @@ def node_hash(left: bytes, right: bytes) -> Hash:
     return Hash(_sha256(b"\x01" + left + right).digest())
 
 
-@dataclass(frozen=True, slots=True)
-class NodeId:
-    """The perfect subtree of 2^level leaves [index * 2^level, (index + 1) * 2^level)."""
+class NodeId(NamedTuple):
+    """The perfect subtree of 2^level leaves [position * 2^level, (position + 1) * 2^level).
+
+    A named tuple: proofs hash and compare many of them, which tuples do in C.
+    """
 
     level: int
-    index: int
+    position: int
+
+
+_new_tuple = tuple.__new__
+"""`_new_tuple(NodeId, (level, position))` makes a NodeId in C, without NamedTuple's `__new__`
+frame: plans make some twenty per proof."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,32 +184,35 @@ class ProofPlan:
     def assemble(self, hashes: Mapping[NodeId, bytes]) -> list[Hash]:
         """Build the RFC 9162 proof from fetched node hashes; raises `ProofError` if one lacks."""
         try:
-            return [
-                Hash(hashes[group[0]]) if len(group) == 1 else fold([hashes[n] for n in group])
+            proof = [
+                hashes[group[0]] if len(group) == 1 else fold([hashes[n] for n in group])
                 for group in self.groups
             ]
         except KeyError as exc:
             raise ProofError(f"node {exc.args[0]} is not stored") from exc
+        return cast("list[Hash]", proof)  # each a stored node hash or a fold of them
 
 
 def inclusion_plan(index: int, size: int) -> ProofPlan:
     """RFC 9162 section 2.1.3.1 PATH(index, D[0:size]) as a plan, leaf side first.
 
     Requires 0 <= index < size; raises `ProofError` otherwise.
+
+    Bit form of the RFC's recursion (as transparency-dev/merkle's `proof.Inclusion`): below
+    `fork`, the highest bit where `index` and `size - 1` differ, every sibling is a perfect
+    subtree; at `fork` the sibling is the right border [begin, size), folded from its perfect
+    subtrees; above it, only the set bits of `index` have a (left) sibling.
     """
     if not 0 <= index < size:
         raise ProofError(f"inclusion proof: index {index} out of range for size {size}")
-    groups: list[tuple[NodeId, ...]] = []
-    lo, hi = 0, size
-    while hi - lo > 1:
-        k = 1 << ((hi - lo - 1).bit_length() - 1)
-        if index < lo + k:
-            groups.append(tuple(range_nodes(lo + k, hi)))
-            hi = lo + k
-        else:
-            groups.append((NodeId(k.bit_length() - 1, lo // k),))
-            lo += k
-    groups.reverse()
+    fork = (index ^ (size - 1)).bit_length() - 1
+    groups: list[tuple[NodeId, ...]] = [
+        (_new_tuple(NodeId, (level, (index >> level) ^ 1)),) for level in range(fork)
+    ]
+    if fork >= 0:
+        groups.append(tuple(range_nodes(((index >> fork) | 1) << fork, size)))
+    groups += [(_new_tuple(NodeId, (level, (index >> level) ^ 1)),)
+               for level in range(fork + 1, index.bit_length()) if (index >> level) & 1]
     return ProofPlan(tuple(groups))
 
 

@@ -20,7 +20,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,14 +106,19 @@ class AnvilNode:
 
 
 def start_anvil(
-    chain_id: int = ANVIL_CHAIN_ID, *, hardfork: str | None = None, timeout: float = 30.0
+    chain_id: int = ANVIL_CHAIN_ID,
+    *,
+    hardfork: str | None = None,
+    timeout: float = 30.0,
+    port: int | None = None,
+    options: Sequence[str] = (),
 ) -> AnvilNode:
-    """Start anvil on a free port (at ``hardfork``, default its latest) and wait until it
-    answers eth_chainId."""
+    """Start anvil on ``port`` (default: a free one) at ``hardfork`` (default its latest), with
+    extra command-line ``options``, and wait until it answers eth_chainId."""
     if not ANVIL.exists():
         pytest.fail(f"{ANVIL} is missing: run `make install` (npm ci)")
-    port = _free_port()
-    options = ["--hardfork", hardfork] if hardfork else []
+    port = _free_port() if port is None else port
+    options = [*(["--hardfork", hardfork] if hardfork else []), *options]
     process = subprocess.Popen(
         [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id),
          "--accounts", "0", *options],

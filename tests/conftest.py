@@ -10,6 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+pytest_plugins = ["tests.server_fixtures"]
+
 POSTGRES_ADMIN = os.environ.get("INFRALEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
 

@@ -45,9 +45,9 @@ class MemoryTree(Mapping[NodeId, bytes]):
         return self.levels[0][index]
 
     def __getitem__(self, node: NodeId) -> bytes:
-        if node.level >= len(self.levels) or node.index >= len(self.levels[node.level]):
+        if node.level >= len(self.levels) or node.position >= len(self.levels[node.level]):
             raise KeyError(node)
-        return self.levels[node.level][node.index]
+        return self.levels[node.level][node.position]
 
     def __iter__(self) -> Iterator[NodeId]:
         for level, hashes in enumerate(self.levels):
@@ -87,18 +87,18 @@ class VirtualTree(Mapping[NodeId, bytes]):
         self._cache: dict[NodeId, bytes] = {}
 
     def _has_needed_below(self, node: NodeId) -> bool:
-        first, last = node.index << node.level, (node.index + 1) << node.level
-        return any(other.level < node.level and first <= other.index << other.level < last
+        first, last = node.position << node.level, (node.position + 1) << node.level
+        return any(other.level < node.level and first <= other.position << other.level < last
                    for other in self._needed)
 
     def __getitem__(self, node: NodeId) -> bytes:
         if node not in self._cache:
             if node.level == 0 or not self._has_needed_below(node):
-                seed = self.salt + f"/{node.level}/{node.index}".encode()
+                seed = self.salt + f"/{node.level}/{node.position}".encode()
                 self._cache[node] = leaf_hash(seed)
             else:
-                self._cache[node] = node_hash(self[NodeId(node.level - 1, 2 * node.index)],
-                                              self[NodeId(node.level - 1, 2 * node.index + 1)])
+                self._cache[node] = node_hash(self[NodeId(node.level - 1, 2 * node.position)],
+                                              self[NodeId(node.level - 1, 2 * node.position + 1)])
         return self._cache[node]
 
     def __iter__(self) -> Iterator[NodeId]:

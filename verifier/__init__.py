@@ -3,7 +3,7 @@
 It imports nothing from the server packages (`ledger`, `api`, `anchoring`, `contracts`): hashing,
 canonical JSON, Merkle proofs, signed notes, EIP-712 recovery and the chain reads are implemented
 here again, so that a server bug cannot hide itself (DESIGN section 7). Its only dependencies are
-`cryptography` (Ed25519), `coincurve` (secp256k1) and `eth-hash` (keccak).
+`cryptography` (Ed25519), `coincurve` (secp256k1) and `pycryptodome` (Keccak).
 """
 
 from verifier.audit import AuditReport, audit_log

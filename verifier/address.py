@@ -9,9 +9,8 @@ import functools
 import re
 from typing import Final, NewType
 
-from eth_hash.auto import keccak
-
 from verifier.errors import MalformedAddress
+from verifier.keccak import keccak256
 
 Address = NewType("Address", str)
 """A 0x-prefixed 20-byte address in EIP-55 checksum case."""
@@ -23,7 +22,7 @@ _ADDRESS: Final = re.compile(r"0x[0-9a-fA-F]{40}\Z")
 def checksum_address(raw: bytes) -> Address:
     """Return the EIP-55 form of a 20-byte address."""
     lower = raw.hex()
-    digest = keccak(lower.encode("ascii")).hex()
+    digest = keccak256(lower.encode("ascii")).hex()
     # A nibble >= 8 is a hex digit above "7".
     cased = (c.upper() if d > "7" else c for c, d in zip(lower, digest, strict=False))
     return Address("0x" + "".join(cased))

@@ -1,12 +1,19 @@
 """Auditing a whole log: rebuild it from its entries and hold every published hash against it.
 
 From the signed checkpoint of `/tlog/checkpoint` the audit fetches every entry bundle, rebuilds
-the tree, and checks (DESIGN section 7):
+the tree, and checks (DESIGN section 7). It reads the log from the ledger's API or from a local
+tile mirror (`verifier.mirror`); a mirror without a ledger has no records and no consistency
+proofs, so `bodies` and `anchor_consistency` are not checked then (every anchor root is still
+held against the tree rebuilt from the leaves). Entries can be checked in worker processes
+(`jobs`, see `verifier.audit_entries`).
 
 - `checkpoint`: the checkpoint is signed by the pinned key, with the pinned origin;
 - `entry_bundles`: every bundle parses and holds as many entries as its tile says;
 - `entries`: every leaf is the RFC 8785 form of a valid entry;
-- `signatures`: every entry's EIP-712 signature recovers its operator;
+- `signatures`: every entry's EIP-712 signature recovers its operator; online, that operator was
+  also active in the OperatorRegistry at the block time of the first listed anchor that covers
+  the entry (`registeredAt <= block_time < revokedAt`, as `operator_active` checks one record),
+  or is active now for an entry past the last anchor. `operatorOf` is read once per operator;
 - `bodies`: every public body (`GET /v1/records/{id}`) hashes to its entry's content;
 - `tiles`: every tile at every level equals the rebuilt one;
 - `root`: the rebuilt root is the checkpoint root;
@@ -19,21 +26,27 @@ the tree, and checks (DESIGN section 7):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from verifier.canonical_json import canonicalize, parse_json
+from verifier.address import Address
+from verifier.audit_entries import CheckedBatch, EntryChecker
+from verifier.canonical_json import canonicalize
 from verifier.checkpoint import Checkpoint, SignedCheckpoint
 from verifier.commitments import verify_body
-from verifier.eip712 import verify_submission_signature
 from verifier.encodings import decode_hex
-from verifier.entry import Entry
-from verifier.errors import MalformedLedgerResponse, Unavailable, VerificationError
+from verifier.errors import (
+    LedgerNotFound,
+    MalformedLedgerResponse,
+    Unavailable,
+    VerificationError,
+)
 from verifier.jsonrpc import ChainReader
-from verifier.ledger_api import LedgerApi, ListedAnchor
-from verifier.onchain import LedgerAnchor
-from verifier.rfc9162 import EMPTY_ROOT, LeafHash, NodeHash, RootHash, leaf_hash
+from verifier.ledger_api import ListedAnchor, LogSource
+from verifier.onchain import LedgerAnchor, OperatorRegistry, Registration
+from verifier.rfc9162 import EMPTY_ROOT, NodeHash, RootHash, leaf_hash
 from verifier.rfc9162 import verify_consistency as verify_consistency_proof
 from verifier.tiles import TILE_WIDTH, bundle_widths, expected_tiles, parse_entry_bundle, parse_tile
 from verifier.tree import Frontier
@@ -71,6 +84,10 @@ class AuditCheck:
     def passed_one(self) -> None:
         """Count one item that passed."""
         self.checked += 1
+
+    def passed_many(self, count: int) -> None:
+        """Count `count` items that passed."""
+        self.checked += count
 
     def failed_one(self, message: str) -> None:
         """Count one item that failed, keeping the first few messages."""
@@ -116,25 +133,42 @@ class AuditReport:
 
 
 def audit_log(
-    api: LedgerApi, trust: Trust, *, chain: ChainReader | None, progress: Progress
+    api: LogSource,
+    trust: Trust,
+    *,
+    chain: ChainReader | None,
+    progress: Progress,
+    jobs: int = 1,
 ) -> AuditReport:
-    """Audit the whole log served by `api` against `trust`; offline when `chain` is None.
+    """Audit the whole log read from `api` against `trust`; offline when `chain` is None.
 
-    Raises only `Unavailable` (the ledger or the chain did not answer).
+    `jobs` (>= 1) processes check the entries' form and signatures. Raises only `Unavailable`
+    (the ledger, the mirror or the chain did not answer).
     """
-    return _Audit(api, trust, chain, progress).run()
+    return _Audit(api, trust, chain, progress, jobs).run()
 
 
 class _Audit:
     def __init__(
-        self, api: LedgerApi, trust: Trust, chain: ChainReader | None, progress: Progress
+        self,
+        api: LogSource,
+        trust: Trust,
+        chain: ChainReader | None,
+        progress: Progress,
+        jobs: int,
     ) -> None:
         self.api, self.trust, self.chain, self.progress = api, trust, chain, progress
+        self.jobs = jobs
         self.checks = {name: AuditCheck(name) for name in AUDIT_CHECKS}
         self.notes: list[str] = []
         self.leaves: list[NodeHash] = []
         self.frontier = Frontier()
         self.rebuilt_roots: dict[int, RootHash] = {0: EMPTY_ROOT}
+        self.registry = None if chain is None else OperatorRegistry(chain, trust.operator_registry)
+        self.anchors: list[ListedAnchor] = []
+        self.anchor_sizes: list[int] = []
+        self.registrations: dict[Address, Registration | str] = {}
+        self.operator_problems: dict[tuple[Address, int], str | None] = {}
 
     def run(self) -> AuditReport:
         checkpoint = self._checkpoint()
@@ -147,7 +181,8 @@ class _Audit:
                 f"{len(listed) - len(anchors)} anchor(s) beyond size {checkpoint.size} "
                 "are left for the next audit"
             )
-        if not self._entries(checkpoint.size, {a.tree_size for a in anchors}):
+        self.anchors, self.anchor_sizes = anchors, [a.tree_size for a in anchors]
+        if not self._entries(checkpoint.size):
             return self._report(checkpoint.size, "entry_bundles failed")
         self._tiles()
         self._root(checkpoint)
@@ -175,64 +210,120 @@ class _Audit:
         check.passed_one()
         return checkpoint
 
-    def _entries(self, size: int, anchor_sizes: set[int]) -> bool:
+    def _entries(self, size: int) -> bool:
         """Fetch every entry bundle, rebuild the leaves, check each entry; False if a bundle
         is unusable (the tree cannot be rebuilt then)."""
-        frontier = self.frontier
-        for tile_index, width in bundle_widths(size):
-            count = width or TILE_WIDTH
-            what = f"entry bundle {tile_index}"
-            try:
-                raw_entries = parse_entry_bundle(
-                    self.api.entry_bundle(tile_index, width), count, what=what
-                )
-            except MalformedLedgerResponse as exc:
-                self.checks["entry_bundles"].failed_one(str(exc))
-                return False
-            self.checks["entry_bundles"].passed_one()
-            for raw in raw_entries:
-                leaf = leaf_hash(raw)
-                index = frontier.size
-                frontier.append(leaf)
-                self.leaves.append(NodeHash(leaf))
-                if frontier.size in anchor_sizes:
-                    self.rebuilt_roots[frontier.size] = frontier.root()
-                entry = self._entry(index, raw)
-                if entry is not None:
-                    self._signature(index, entry)
-                    self._body(index, leaf, entry)
-            self.progress("entries", frontier.size, size)
+        frontier, leaves = self.frontier, self.leaves
+        anchor_sizes = set(self.anchor_sizes)
+        if self.registry is None:
+            self.notes.append(
+                "offline: signatures were checked, not the operators' registry intervals"
+            )
+        if not self.api.serves_records:
+            self.checks[
+                "bodies"
+            ].not_checked = (
+                "not checked: the mirror holds no records (give a ledger to check bodies)"
+            )
+        with EntryChecker(self.trust.signing_domain(), self.jobs) as checker:
+            for tile_index, width in bundle_widths(size):
+                count = width or TILE_WIDTH
+                what = f"entry bundle {tile_index}"
+                try:
+                    bundle = self.api.entry_bundle(tile_index, width)
+                    raw_entries = parse_entry_bundle(bundle, count, what=what)
+                except MalformedLedgerResponse as exc:
+                    self.checks["entry_bundles"].failed_one(str(exc))
+                    return False
+                self.checks["entry_bundles"].passed_one()
+                first = frontier.size
+                for raw in raw_entries:
+                    leaf = leaf_hash(raw)
+                    frontier.append(leaf)
+                    leaves.append(NodeHash(leaf))
+                    if frontier.size in anchor_sizes:
+                        self.rebuilt_roots[frontier.size] = frontier.root()
+                for batch in checker.submit(first, bundle, count):
+                    self._verdicts(batch)
+                self.progress("entries", frontier.size, size)
+            for batch in checker.finish():
+                self._verdicts(batch)
         return True
 
-    def _entry(self, index: int, raw: bytes) -> Entry | None:
-        check = self.checks["entries"]
-        try:
-            value = parse_json(raw, what=f"entry {index}")
-            entry = Entry.parse(value)
-            if canonicalize(value) != raw:
-                check.failed_one(f"entry {index} is not in RFC 8785 form")
-                return None
-        except VerificationError as exc:
-            check.failed_one(f"entry {index}: {exc}")
-            return None
-        check.passed_one()
-        return entry
-
-    def _signature(self, index: int, entry: Entry) -> None:
-        check = self.checks["signatures"]
-        try:
-            verify_submission_signature(entry, self.trust.signing_domain())
-        except VerificationError as exc:
-            check.failed_one(f"entry {index}: {exc}")
+    def _verdicts(self, batch: CheckedBatch) -> None:
+        entries, signatures = self.checks["entries"], self.checks["signatures"]
+        valid = len(batch.operators) - len(batch.entry_errors)
+        for message in batch.entry_errors.values():
+            entries.failed_one(message)
+        entries.passed_many(valid)
+        if self.registry is None and not self.api.serves_records:
+            # Nothing to look at entry by entry: count the batch at once.
+            for message in batch.signature_errors.values():
+                signatures.failed_one(message)
+            signatures.passed_many(valid - len(batch.signature_errors))
             return
-        check.passed_one()
+        for offset, (operator, content) in enumerate(
+            zip(batch.operators, batch.contents, strict=True)
+        ):
+            if operator is None or content is None:
+                continue
+            index = batch.first + offset
+            problem = batch.signature_errors.get(offset) or self._operator_problem(index, operator)
+            if problem is None:
+                signatures.passed_one()
+            else:
+                signatures.failed_one(problem)
+            if self.api.serves_records:
+                self._body(index, content)
 
-    def _body(self, index: int, leaf: LeafHash, entry: Entry) -> None:
+    def _operator_problem(self, index: int, operator: Address) -> str | None:
+        """Why `operator` may not have signed entry `index`, or None (always None offline).
+
+        The rule depends only on the operator and on the anchor that covers the entry, so it is
+        worked out once per pair: the entries of one operator between two anchors cost a lookup.
+        """
+        if self.registry is None:
+            return None
+        covering = bisect_right(self.anchor_sizes, index)
+        key = (operator, covering)
+        if key not in self.operator_problems:
+            anchor = self.anchors[covering] if covering < len(self.anchors) else None
+            self.operator_problems[key] = self._operator_rule(self.registry, operator, anchor)
+        problem = self.operator_problems[key]
+        return None if problem is None else f"entry {index}: {problem}"
+
+    def _operator_rule(
+        self, registry: OperatorRegistry, operator: Address, anchor: ListedAnchor | None
+    ) -> str | None:
+        """Why entries of `operator` covered by `anchor` (None: past the last anchor) fail."""
+        if operator not in self.registrations:
+            try:
+                self.registrations[operator] = registry.registration(operator)
+            except Unavailable:
+                raise
+            except VerificationError as exc:
+                self.registrations[operator] = f"operatorOf({operator}): {exc}"
+        registration = self.registrations[operator]
+        if isinstance(registration, str):
+            return registration
+        if anchor is None:
+            if registration.active:
+                return None
+            return f"not anchored yet, so checked now: {operator} is not active ({registration})"
+        if registration.active_at(anchor.block_time):
+            return None
+        return (
+            f"{operator} was not active at the block time {anchor.block_time} of anchor "
+            f"{anchor.tree_size}: {registration}"
+        )
+
+    def _body(self, index: int, content: bytes) -> None:
         check = self.checks["bodies"]
+        record_id = self.leaves[index].hex()
         try:
-            record = self.api.record(leaf.hex())
-            if record["entry"] != entry.to_json():
-                check.failed_one(f"record {leaf.hex()} (entry {index}) serves another entry")
+            record = self.api.record(record_id)
+            if NodeHash(leaf_hash(canonicalize(record["entry"]))) != self.leaves[index]:
+                check.failed_one(f"record {record_id} (entry {index}) serves another entry")
                 return
             if record["body"] is None:
                 return
@@ -242,11 +333,14 @@ class _Audit:
                 if salt_text is None
                 else decode_hex(salt_text, what="salt", size=32, prefixed=True)
             )
-            verify_body(canonicalize(record["body"]), salt, entry.content)
+            verify_body(canonicalize(record["body"]), salt, content)
+        except LedgerNotFound:
+            check.failed_one(f"record {record_id} (entry {index}) is not served (HTTP 404)")
+            return
         except Unavailable:
             raise
         except VerificationError as exc:
-            check.failed_one(f"record {leaf.hex()} (entry {index}): {exc}")
+            check.failed_one(f"record {record_id} (entry {index}): {exc}")
             return
         check.passed_one()
 
@@ -288,6 +382,11 @@ class _Audit:
         )
         if contract is None:
             self.checks["anchors_on_chain"].not_checked = "not checked: offline"
+        if not self.api.serves_records:
+            consistency.not_checked = (
+                "not checked: the mirror holds no consistency proofs (each anchor root is held "
+                "against the tree rebuilt from the leaves instead)"
+            )
         targets: list[tuple[int, RootHash, ListedAnchor | None]] = [
             (a.tree_size, a.root, a) for a in anchors
         ]
@@ -307,7 +406,7 @@ class _Audit:
                     roots.passed_one()
                 if contract is not None:
                     self._on_chain(contract, anchor)
-            if previous is not None and 0 < previous[0] < size:
+            if previous is not None and 0 < previous[0] < size and self.api.serves_records:
                 try:
                     proof = self.api.consistency_proof(previous[0], size)
                     verify_consistency_proof(previous[0], size, proof, previous[1], root)

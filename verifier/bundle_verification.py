@@ -252,9 +252,26 @@ class _BundleChecks:
             return _NotChecked("offline")
         registry = OperatorRegistry(self.chain, self.trust.operator_registry)
         operator = self.bundle.entry.operator
-        if not registry.is_active(operator):
-            raise OperatorInactive(f"{operator} is not active in {registry.address}")
-        return f"{operator} is active in {registry.address}"
+        anchor = self.bundle.anchor
+        if anchor is None:
+            # Not anchored yet: nothing dates the record, so its operator must be active now.
+            if not registry.is_active(operator):
+                raise OperatorInactive(
+                    f"not anchored yet, so checked now: {operator} is not active in "
+                    f"{registry.address}"
+                )
+            return f"not anchored yet, so checked now: {operator} is active in {registry.address}"
+        # The record entered the log before its anchor, and the log takes submissions from
+        # active operators only: its operator must have been active at the anchor's block time.
+        registration = registry.registration(operator)
+        active = registration.active_at(anchor.block_time)
+        message = (
+            f"{operator} was {'' if active else 'not '}active in {registry.address} at the "
+            f"anchor's block time {anchor.block_time}: {registration}"
+        )
+        if not active:
+            raise OperatorInactive(message)
+        return message
 
     def index_in_range(self) -> _Outcome:
         index, size = self.bundle.proof.index, self.bundle.proof.checkpoint.checkpoint.size

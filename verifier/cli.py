@@ -3,7 +3,7 @@
     infraledger-verify trust init --ledger URL [--out FILE] [--force]
     infraledger-verify bundle FILE [--body FILE] [--salt HEX] [--document FILE ...]
     infraledger-verify record ID --ledger URL [the options of bundle]
-    infraledger-verify audit --ledger URL
+    infraledger-verify audit (--ledger URL | --mirror DIR | both) [--jobs N]
     infraledger-verify monitor --ledger URL [--interval S] [--anchor-deadline S] [--once]
 
 Every command reads the pinned trust file (`--trust`, default `infraledger-trust.json`) and, unless
@@ -39,7 +39,8 @@ from verifier.encodings import decode_hex
 from verifier.entry import parse_record_id
 from verifier.errors import Unavailable, VerificationError
 from verifier.jsonrpc import ChainReader
-from verifier.ledger_api import LedgerApi
+from verifier.ledger_api import LedgerApi, LogSource
+from verifier.mirror import TileMirror
 from verifier.monitor import Monitor, MonitorState
 from verifier.rfc9162 import LeafHash
 from verifier.trust import Trust
@@ -48,6 +49,7 @@ PROGRAM = "infraledger-verify"
 DEFAULT_TRUST_FILE = "infraledger-trust.json"
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_ERROR = 0, 1, 2
 MAX_SECONDS = 86_400
+MAX_JOBS = 256
 
 
 class UsageError(Exception):
@@ -112,7 +114,19 @@ def _build_parser() -> argparse.ArgumentParser:
     record.set_defaults(run=_record)
 
     audit = commands.add_parser("audit", help="rebuild and check the whole log")
-    audit.add_argument("--ledger", required=True, metavar="URL")
+    audit.add_argument("--ledger", metavar="URL", help="the ledger to audit")
+    audit.add_argument(
+        "--mirror",
+        metavar="DIR",
+        help="read tiles from this tlog-tiles directory; with --ledger, save missing ones there",
+    )
+    audit.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="processes that check entry signatures (default 1)",
+    )
     _chain_options(audit)
     audit.set_defaults(run=_audit)
 
@@ -147,6 +161,12 @@ def _verification_options(parser: argparse.ArgumentParser) -> None:
         help="files that must be attachments of the record",
     )
     _chain_options(parser)
+
+
+def _jobs(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,3}", text) or not 1 <= int(text) <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"want a number of processes from 1 to {MAX_JOBS}")
+    return int(text)
 
 
 def _seconds(text: str) -> float:
@@ -221,10 +241,16 @@ def _verify(
 
 
 def _audit(args: argparse.Namespace) -> int:
+    if args.ledger is None and args.mirror is None:
+        raise UsageError("audit: give --ledger URL, --mirror DIR or both")
     trust = _trust(args)
     chain = None if args.offline else _chain(args, trust)
+    ledger = None if args.ledger is None else LedgerApi(args.ledger)
+    source: LogSource = (
+        TileMirror(Path(args.mirror), ledger) if args.mirror is not None else LedgerApi(args.ledger)
+    )
     bar = _ProgressBar(sys.stderr)
-    report = audit_log(LedgerApi(args.ledger), trust, chain=chain, progress=bar.update)
+    report = audit_log(source, trust, chain=chain, progress=bar.update, jobs=args.jobs)
     bar.close()
     _print_audit(report, as_json=args.json)
     return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Final, NewType
 
 import coincurve
-from eth_hash.auto import keccak
 
 from verifier.address import Address, address_bytes, checksum_address
 from verifier.entry import Entry
 from verifier.errors import SubmissionSignatureError
+from verifier.keccak import keccak256
 
 TypedDataDigest = NewType("TypedDataDigest", bytes)
 """The 32-byte EIP-712 digest that a submission signature signs."""
@@ -38,10 +38,10 @@ SUBMISSION_TYPE: Final = (
 )
 SECP256K1_ORDER: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
-_DOMAIN_TYPE_HASH: Final = keccak(DOMAIN_TYPE.encode("ascii"))
-_SUBMISSION_TYPE_HASH: Final = keccak(SUBMISSION_TYPE.encode("ascii"))
-_NAME_HASH: Final = keccak(DOMAIN_NAME.encode("ascii"))
-_VERSION_HASH: Final = keccak(DOMAIN_VERSION.encode("ascii"))
+_DOMAIN_TYPE_HASH: Final = keccak256(DOMAIN_TYPE.encode("ascii"))
+_SUBMISSION_TYPE_HASH: Final = keccak256(SUBMISSION_TYPE.encode("ascii"))
+_NAME_HASH: Final = keccak256(DOMAIN_NAME.encode("ascii"))
+_VERSION_HASH: Final = keccak256(DOMAIN_VERSION.encode("ascii"))
 _ZERO_WORD: Final = bytes(32)
 
 
@@ -59,17 +59,17 @@ class SigningDomain:
 
 def submission_digest(entry: Entry, domain: SigningDomain) -> TypedDataDigest:
     """Return the EIP-712 digest of the entry's submission; `supersedes` is zero when absent."""
-    struct_hash = keccak(
+    struct_hash = keccak256(
         _SUBMISSION_TYPE_HASH
         + _string_hash(entry.kind)
         + _string_hash(entry.schema)
-        + keccak(entry.subject.encode("utf-8"))
+        + keccak256(entry.subject.encode("utf-8"))
         + entry.content
         + entry.attachments
         + (_ZERO_WORD if entry.supersedes is None else entry.supersedes)
         + entry.issued_at.to_bytes(32, "big")
     )
-    return TypedDataDigest(keccak(b"\x19\x01" + domain.separator() + struct_hash))
+    return TypedDataDigest(keccak256(b"\x19\x01" + domain.separator() + struct_hash))
 
 
 def recover_signer(digest: TypedDataDigest, signature: bytes) -> Address:
@@ -95,7 +95,7 @@ def recover_signer(digest: TypedDataDigest, signature: bytes) -> Address:
         )
     except ValueError as exc:
         raise SubmissionSignatureError(f"no public key recovers from the signature: {exc}") from exc
-    return checksum_address(keccak(key.format(compressed=False)[1:])[-20:])
+    return _address_of(key.format(compressed=False)[1:])
 
 
 def verify_submission_signature(entry: Entry, domain: SigningDomain) -> None:
@@ -111,12 +111,19 @@ def verify_submission_signature(entry: Entry, domain: SigningDomain) -> None:
 @functools.lru_cache(maxsize=256)
 def _string_hash(text: str) -> bytes:
     """keccak256 of a string member that takes few values (kind, schema): worth remembering."""
-    return keccak(text.encode("utf-8"))
+    return keccak256(text.encode("utf-8"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_of(public_key: bytes) -> Address:
+    """The EIP-55 address of a 64-byte public key: a log has few operators, each worth
+    remembering (an audit recovers the same keys a million times)."""
+    return checksum_address(keccak256(public_key)[-20:])
 
 
 @functools.lru_cache(maxsize=16)
 def _domain_separator(chain_id: int, verifying_contract: Address) -> bytes:
-    return keccak(
+    return keccak256(
         _DOMAIN_TYPE_HASH
         + _NAME_HASH
         + _VERSION_HASH

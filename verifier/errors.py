@@ -142,7 +142,8 @@ class AnchorMismatch(VerificationError):
 
 
 class OperatorInactive(VerificationError):
-    """The signer is not an active operator in the OperatorRegistry."""
+    """The signer was not an active operator in the OperatorRegistry when its record was
+    anchored (or, for a record not anchored yet, is not active now)."""
 
 
 # The chain, as seen through several JSON-RPC endpoints.
@@ -165,6 +166,10 @@ class Unavailable(VerificationError):
 
 class LedgerUnavailable(Unavailable):
     """The ledger's HTTP API could not be reached or answered with an HTTP error."""
+
+
+class LedgerNotFound(LedgerUnavailable):
+    """The ledger answered HTTP 404: it holds no such record, tile or proof."""
 
 
 class ChainUnavailable(Unavailable):

@@ -1,8 +1,8 @@
 """The ledger's HTTP API as the verifier reads it (DESIGN section 6, C2SP tlog-tiles).
 
 Nothing it returns is trusted: answers are parsed strictly here and proven elsewhere. Only the
-standard library speaks HTTP. I/O and HTTP errors raise `LedgerUnavailable`; answers that break
-their contract raise `MalformedLedgerResponse`.
+standard library speaks HTTP. I/O and HTTP errors raise `LedgerUnavailable` (`LedgerNotFound` for
+HTTP 404); answers that break their contract raise `MalformedLedgerResponse`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from verifier.canonical_json import MAX_SAFE_INTEGER, parse_json
 from verifier.encodings import decode_hex
-from verifier.errors import LedgerUnavailable, MalformedInput, MalformedLedgerResponse
+from verifier.errors import (
+    LedgerNotFound,
+    LedgerUnavailable,
+    MalformedInput,
+    MalformedLedgerResponse,
+)
 from verifier.rfc9162 import HASH_SIZE, NodeHash, RootHash
 from verifier.tiles import entry_bundle_path, tile_path
 
@@ -35,12 +40,45 @@ class ListedAnchor:
     block_time: int
 
 
+class LogSource(Protocol):
+    """Where an audit reads a log from: the ledger's API (`LedgerApi`) or a local tile mirror
+    (`verifier.mirror.TileMirror`). `serves_records` says whether `record` and
+    `consistency_proof` can be asked (a mirror without a ledger holds neither)."""
+
+    @property
+    def serves_records(self) -> bool:
+        """True when `record` and `consistency_proof` answer."""
+
+    def checkpoint(self) -> str:
+        """Return the signed checkpoint note."""
+
+    def tile(self, level: int, index: int, width: int | None) -> bytes:
+        """Return a Merkle tree tile."""
+
+    def entry_bundle(self, index: int, width: int | None) -> bytes:
+        """Return an entry bundle."""
+
+    def anchors(self) -> list[ListedAnchor]:
+        """Return the listed anchors, sorted by tree size."""
+
+    def record(self, record_id: str) -> dict[str, Any]:
+        """Return a record's JSON, with at least `entry` and `body`."""
+
+    def consistency_proof(self, size1: int, size2: int) -> list[NodeHash]:
+        """Return the consistency proof between two tree sizes."""
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerApi:
     """The ledger server at `base_url` (scheme, host and any path prefix)."""
 
     base_url: str
     timeout: float = 30.0
+
+    @property
+    def serves_records(self) -> bool:
+        """The API serves records and consistency proofs."""
+        return True
 
     def log_info(self) -> Any:
         """Return the JSON of `GET /v1/log` (parsed by `Trust.from_log_info`)."""
@@ -74,11 +112,7 @@ class LedgerApi:
 
     def anchors(self) -> list[ListedAnchor]:
         """Return `GET /v1/anchors`, sorted by tree size."""
-        answer = self.get_json("/v1/anchors")
-        if not isinstance(answer, dict) or not isinstance(answer.get("anchors"), list):
-            raise MalformedLedgerResponse('/v1/anchors: want {"anchors": [...]}')
-        listed = [_listed_anchor(item) for item in answer["anchors"]]
-        return sorted(listed, key=lambda anchor: anchor.tree_size)
+        return parse_anchors(self.get("/v1/anchors"), what="/v1/anchors")
 
     def consistency_proof(self, size1: int, size2: int) -> list[NodeHash]:
         """Return the hashes of `GET /v1/proofs/consistency?from=size1&to=size2`."""
@@ -110,12 +144,25 @@ class LedgerApi:
             with urllib.request.urlopen(url, timeout=self.timeout) as response:
                 data: bytes = response.read(MAX_RESPONSE_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            raise LedgerUnavailable(f"GET {url}: HTTP {exc.code} {exc.reason}") from exc
+            error = LedgerNotFound if exc.code == 404 else LedgerUnavailable
+            raise error(f"GET {url}: HTTP {exc.code} {exc.reason}") from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise LedgerUnavailable(f"GET {url}: {exc}") from exc
         if len(data) > MAX_RESPONSE_BYTES:
             raise MalformedLedgerResponse(f"GET {url}: answer over {MAX_RESPONSE_BYTES} bytes")
         return data
+
+
+def parse_anchors(data: bytes, *, what: str) -> list[ListedAnchor]:
+    """Parse a `GET /v1/anchors` answer, sorted by tree size; raises `MalformedLedgerResponse`."""
+    try:
+        answer = parse_json(data, what=what)
+    except MalformedInput as exc:
+        raise MalformedLedgerResponse(str(exc)) from exc
+    if not isinstance(answer, dict) or not isinstance(answer.get("anchors"), list):
+        raise MalformedLedgerResponse(f'{what}: want {{"anchors": [...]}}')
+    listed = [_listed_anchor(item) for item in answer["anchors"]]
+    return sorted(listed, key=lambda anchor: anchor.tree_size)
 
 
 def _listed_anchor(item: object) -> ListedAnchor:

@@ -4,10 +4,14 @@
     LedgerAnchor.latest() returns (uint64 treeSize, bytes32 root)
     LedgerAnchor event Anchored(uint64 indexed treeSize, bytes32 root, uint64 previousSize)
     OperatorRegistry.isActive(address) returns (bool)
+    OperatorRegistry.operatorOf(address) returns (string name, string licence, bool active,
+                                                  uint64 registeredAt, uint64 revokedAt)
 
 A call is the 4-byte selector keccak256(signature)[:4] followed by 32-byte words; static return
 values are 32-byte words, which are decoded strictly (a uint64 or bool word with stray high bits
-is refused rather than truncated).
+is refused rather than truncated). A dynamic `string` is an offset word in the head and, at that
+offset, a length word and the UTF-8 bytes zero-padded to whole words; only the canonical layout
+that the Solidity ABI encoder writes (tails in order, right after the head) is accepted.
 """
 
 from __future__ import annotations
@@ -15,12 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from eth_hash.auto import keccak
-
 from verifier.address import Address, address_bytes
 from verifier.encodings import decode_hex
 from verifier.errors import MalformedChainResponse, MalformedHex
 from verifier.jsonrpc import ChainReader, parse_quantity
+from verifier.keccak import keccak256
 from verifier.rfc9162 import RootHash
 
 WORD: Final = 32
@@ -28,13 +31,14 @@ WORD: Final = 32
 
 def selector(signature: str) -> bytes:
     """Return the 4-byte function selector keccak256(signature)[:4]."""
-    return keccak(signature.encode("ascii"))[:4]
+    return keccak256(signature.encode("ascii"))[:4]
 
 
 ROOT_AT: Final = selector("rootAt(uint64)")
 LATEST: Final = selector("latest()")
 IS_ACTIVE: Final = selector("isActive(address)")
-ANCHORED_TOPIC: Final = keccak(b"Anchored(uint64,bytes32,uint64)")
+OPERATOR_OF: Final = selector("operatorOf(address)")
+ANCHORED_TOPIC: Final = keccak256(b"Anchored(uint64,bytes32,uint64)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,33 @@ class AnchorTransaction:
             f"block {self.block_number} 0x{self.block_hash.hex()} anchored size {self.tree_size} "
             f"root 0x{self.root.hex()} after size {self.previous_size}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """What `operatorOf` returns: an address's entry in the OperatorRegistry.
+
+    An address is active from `registered_at` until `revoked_at` (block timestamps, unix
+    seconds; `registered_at` is 0 for an address never registered, `revoked_at` 0 while it is not
+    revoked). It is registered once and never reactivated.
+    """
+
+    name: str
+    licence: str
+    active: bool
+    registered_at: int
+    revoked_at: int
+
+    def active_at(self, time: int) -> bool:
+        """True iff the address was active at block time `time`:
+        0 < registered_at <= time and (revoked_at == 0 or revoked_at > time)."""
+        return 0 < self.registered_at <= time and (self.revoked_at == 0 or self.revoked_at > time)
+
+    def __str__(self) -> str:
+        if not self.registered_at:
+            return "never registered"
+        revoked = f"revoked at {self.revoked_at}" if self.revoked_at else "not revoked"
+        return f"{self.name!r} registered at {self.registered_at}, {revoked}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +159,15 @@ class OperatorRegistry:
             what=f"isActive({operator}) of {self.address}",
         )
 
+    def registration(self, operator: Address) -> Registration:
+        """Return `operatorOf(operator)` (all empty or zero when it was never registered)."""
+        return self.chain.eth_call(
+            self.address,
+            OPERATOR_OF + bytes(12) + address_bytes(operator),
+            _decode_registration,
+            what=f"operatorOf({operator}) of {self.address}",
+        )
+
 
 def _uint(value: int) -> bytes:
     return value.to_bytes(WORD, "big")
@@ -155,11 +195,53 @@ def _decode_latest(data: bytes) -> LatestAnchor:
     return LatestAnchor(tree_size=_uint64(size, "latest treeSize"), root=RootHash(root))
 
 
+def _bool(word: bytes, what: str) -> bool:
+    if word not in (bytes(32), bytes(31) + b"\x01"):
+        raise MalformedChainResponse(f"{what}: word 0x{word.hex()} is not a bool")
+    return word[-1] == 1
+
+
 def _decode_bool(data: bytes) -> bool:
     (word,) = _words(data, 1, "isActive")
-    if word not in (bytes(32), bytes(31) + b"\x01"):
-        raise MalformedChainResponse(f"isActive: word 0x{word.hex()} is not a bool")
-    return word[-1] == 1
+    return _bool(word, "isActive")
+
+
+def _decode_registration(data: bytes) -> Registration:
+    what = "operatorOf"
+    if len(data) < 5 * WORD:
+        raise MalformedChainResponse(f"{what} returned {len(data)} bytes, want at least {5 * WORD}")
+    name_at, licence_at, active, registered_at, revoked_at = _words(data[: 5 * WORD], 5, what)
+    name, end = _string(data, name_at, 5 * WORD, f"{what} name")
+    licence, end = _string(data, licence_at, end, f"{what} licence")
+    if end != len(data):
+        raise MalformedChainResponse(f"{what} returned {len(data)} bytes, want {end}")
+    return Registration(
+        name=name,
+        licence=licence,
+        active=_bool(active, f"{what} active"),
+        registered_at=_uint64(registered_at, f"{what} registeredAt"),
+        revoked_at=_uint64(revoked_at, f"{what} revokedAt"),
+    )
+
+
+def _string(data: bytes, offset_word: bytes, at: int, what: str) -> tuple[str, int]:
+    """Decode the ABI `string` whose head word is `offset_word`, which must point at `at` (the
+    canonical place of its tail); return the text and where the tail ends."""
+    if int.from_bytes(offset_word, "big") != at:
+        raise MalformedChainResponse(f"{what}: offset 0x{offset_word.hex()}, want {at}")
+    if at + WORD > len(data):
+        raise MalformedChainResponse(f"{what}: the length word is past the end of the data")
+    length = int.from_bytes(data[at : at + WORD], "big")
+    start = at + WORD
+    end = start + -(-length // WORD) * WORD
+    if end > len(data):
+        raise MalformedChainResponse(f"{what}: {length} bytes run past the end of the data")
+    if any(data[start + length : end]):
+        raise MalformedChainResponse(f"{what}: the padding after the text is not zero")
+    try:
+        return data[start : start + length].decode("utf-8"), end
+    except UnicodeDecodeError as exc:
+        raise MalformedChainResponse(f"{what} is not UTF-8: {exc}") from exc
 
 
 def _decode_receipt(receipt: object, contract: Address) -> AnchorTransaction | None:

@@ -54,6 +54,7 @@ class Sequencer:
         self._queue: asyncio.Queue[_Request] = asyncio.Queue()
         self._frontier = Frontier()
         self._task: asyncio.Task[None] | None = None
+        self._observers: list[Callable[[int], None]] = []
 
     async def start(self) -> None:
         """Load the head and start the flush loop."""
@@ -111,6 +112,10 @@ class Sequencer:
                 count += len(request.items)
             await self._flush(batch)
 
+    def observe_flushes(self, observer: Callable[[int], None]) -> None:
+        """Call `observer` with the number of entries of every committed batch (metrics)."""
+        self._observers.append(observer)
+
     async def _flush(self, batch: list[_Request]) -> None:
         items = [item for request in batch for item in request.items]
         now = int(self._clock())
@@ -123,6 +128,8 @@ class Sequencer:
                 if not request.future.done():
                     request.future.set_exception(exc)
             return
+        for observer in self._observers:
+            observer(len(items))
         offset = 0
         for request in batch:
             part = results[offset : offset + len(request.items)]

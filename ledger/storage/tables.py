@@ -3,7 +3,7 @@ updates or deletes their rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, MetaData
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, MetaData, text
 from sqlalchemy import Table as SATable
 from sqlmodel import Field, SQLModel
 
@@ -33,17 +33,29 @@ class LogRow(Table, table=True):
     created_at: int = Field(sa_type=BigInteger)
 
 
+_SUPERSEDING = text("supersedes IS NOT NULL")
+"""Few entries supersede another: the index holds only those (`supersedes = ?` implies it)."""
+
+
 class EntryRow(Table, table=True):
-    """One leaf: its index, hash and canonical bytes, the searchable fields and the body."""
+    """One leaf: its index, hash and canonical bytes, the searchable fields and the body.
+
+    On SQLite `idx` is the rowid (INTEGER PRIMARY KEY): the table is stored in index order and
+    needs no separate primary-key index. Every lookup the API makes is indexed: by leaf hash
+    (unique), kind (in index order), subject, operator, content, and the entry superseded.
+    """
 
     __tablename__ = "entries"
     __table_args__ = (
+        Index("ix_entries_kind", "kind", "idx"),
         Index("ix_entries_subject", "subject"),
         Index("ix_entries_operator", "operator"),
         Index("ix_entries_content", "content"),
-        Index("ix_entries_supersedes", "supersedes"),
+        Index("ix_entries_supersedes", "supersedes",
+              sqlite_where=_SUPERSEDING, postgresql_where=_SUPERSEDING),
     )
-    idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    idx: int = Field(sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"),
+                                      primary_key=True, autoincrement=False))
     leaf_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False, unique=True))
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     kind: str

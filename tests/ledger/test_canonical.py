@@ -138,3 +138,37 @@ def test_checksum_addresses() -> None:
     assert not is_checksum_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")
     with pytest.raises(InvalidEntry):
         to_checksum_address("0x123")
+
+
+@settings(max_examples=300)
+@given(st.binary(min_size=20, max_size=20), st.booleans())
+def test_checksum_addresses_match_eth_utils(raw: bytes, upper: bool) -> None:
+    """EIP-55 against the reference implementation, first seen and remembered, any input case."""
+    from eth_utils.address import to_checksum_address as reference_checksum
+
+    given_form = "0x" + (raw.hex().upper() if upper else raw.hex())
+    want = reference_checksum(given_form)
+    assert to_checksum_address(given_form) == want
+    assert to_checksum_address(given_form) == want
+    assert is_checksum_address(want)
+    assert is_checksum_address(given_form) == (given_form == want)
+
+
+def test_entries_with_wide_values_take_the_exact_encoder() -> None:
+    """An object with a float, a big integer or a non-ASCII key skips the flat fast path."""
+    assert canonical_json({"a": 1.5, "b": "x"}) == rfc8785.dumps({"a": 1.5, "b": "x"})
+    assert canonical_json({"é": 1, "e": None}) == rfc8785.dumps({"é": 1, "e": None})
+    with pytest.raises(InvalidEntry):
+        canonical_json({"a": 2**53})
+    with pytest.raises(InvalidEntry):
+        canonical_json({"a": "\ud800"})
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False)
+       | st.floats(1e-5, 1e17) | st.floats(-1e17, -1e-5) | st.integers(-10**17, 10**17).map(float))
+def test_floats_on_the_fast_path_match_rfc8785(value: float) -> None:
+    """Floats written alike by Python and ECMAScript skip the reference encoder; the others, at
+    the edges of the decimal range and integral ones, still match it."""
+    for document in ({"value": value, "unit": "%"}, [value, 0.1, 1e-4, 9999999999999998.0]):
+        assert canonical_json(document) == rfc8785.dumps(document)

@@ -234,6 +234,42 @@ def test_property_proofs_through_storage(
     assert store.consistency_proof(old, size) == reference.proof(old, leaves[:size])
 
 
+@pytest.mark.parametrize("cache_bytes", [0, 3000])
+def test_proofs_through_a_small_node_cache(
+    shared_log: tuple[LogStore, list[bytes]], cache_bytes: int
+) -> None:
+    """No cache, or one that holds a few runs and keeps evicting: the proofs stay exact."""
+    store, leaves = shared_log
+    small = LogStore(store.url, ORIGIN, now=0, node_cache_bytes=cache_bytes)
+    rng = random.Random(cache_bytes)
+    for _ in range(150):
+        size = rng.randint(1, len(leaves))
+        index = rng.randrange(size)
+        assert small.inclusion_proof(index, size) == reference.path(index, leaves[:size])
+        old = rng.randint(1, size)
+        assert small.consistency_proof(old, size) == reference.proof(old, leaves[:size])
+    assert small.tile(TileId(0, 1), len(leaves)) == b"".join(leaves[256:512])
+    small.close()
+
+
+def test_a_mixed_batch_keeps_logged_places(database_url: str) -> None:
+    """A batch holding logged entries among new ones: the logged keep their index, the new
+    ones follow the head without a gap, and a failed first attempt leaves no trace."""
+    store = LogStore(database_url, ORIGIN, now=0)
+    leaves = fill(store, 30)
+    logged = [PendingEntry.of(make_entry(1, k)) for k in (4, 17)]
+    new = [PendingEntry.of(make_entry(8, k)) for k in range(3)]
+    results, _ = store.append([new[0], logged[0], new[1], logged[1], new[2], new[0]],
+                              store.frontier(), now=9)
+    assert [(r.index, r.duplicate) for r in results] == [
+        (30, False), (4, True), (31, False), (17, True), (32, False), (30, True)]
+    assert [r.leaf_hash for r in results[1::2][:2]] == [leaves[4], leaves[17]]
+    assert store.tree_size() == 33
+    data = store.entries(0, 33)
+    assert root_of([leaf_hash(d) for d in data]) == store.root(33)
+    store.close()
+
+
 def test_proof_service_serves_checkpointed_sizes_only(sqlite_url: str) -> None:
     from ledger.service.proofs import ProofService
 

@@ -3,7 +3,7 @@
 The verifier is tested against data made here: entries signed with eth-account, a Merkle tree
 computed by a deliberately naive recursive reference of RFC 9162 section 2.1 (never the verifier's
 own proof code), checkpoints signed with pyca/cryptography, and the HTTP API and JSON-RPC served by
-the standard library on 127.0.0.1. Real-server tests come when the server exists.
+the standard library on 127.0.0.1. The tests against the real server are in `test_real_server.py`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import eth_abi
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eth_account import Account
 from eth_hash.auto import keccak
@@ -32,6 +33,9 @@ ORIGIN = "ledger.example.vn/hue-infra"
 CHAIN_ID = 31337
 ANCHOR_CONTRACT = checksum_address(bytes.fromhex("5fbdb2315678afecb367f032d93f642f64180aa3"))
 OPERATOR_REGISTRY = checksum_address(bytes.fromhex("e7f1725e7734ce288f8367e1bb143e90bb3f0512"))
+OPERATOR_OF_RETURNS = ["string", "string", "bool", "uint64", "uint64"]
+"""What OperatorRegistry.operatorOf returns (name, licence, active, registeredAt, revokedAt),
+encoded here by eth-abi, independently of the verifier's decoder."""
 SUBMISSION_TYPES = {
     "Submission": [
         {"name": "kind", "type": "string"},
@@ -149,10 +153,12 @@ class Record:
     body: Any
     salt: bytes | None
     attachments: list[dict[str, Any]]
+    stored: bytes | None = None
+    """The leaf data as stored, when it is not the RFC 8785 form of `entry` (a broken log)."""
 
     @property
     def data(self) -> bytes:
-        return canonicalize(self.entry)
+        return canonicalize(self.entry) if self.stored is None else self.stored
 
     @property
     def leaf(self) -> bytes:
@@ -238,15 +244,37 @@ class AnchorTx:
     block_hash: bytes
 
 
+REGISTERED_AT = 1_735_600_000
+"""When the operators of `ChainDouble.active` were registered: before any anchor."""
+
+
+@dataclass(frozen=True)
+class OperatorTimes:
+    """An operator's interval in the registry: block timestamps, `revoked_at` 0 while active."""
+
+    registered_at: int
+    revoked_at: int = 0
+
+
 @dataclass
 class ChainDouble:
-    """The state a JSON-RPC endpoint answers from: anchors and active operators."""
+    """The state a JSON-RPC endpoint answers from: anchors and operators. An address in `active`
+    was registered at REGISTERED_AT and never revoked; `registrations` gives other intervals."""
 
     chain_id: int = CHAIN_ID
     anchors: dict[int, AnchorTx] = field(default_factory=dict)
     active: set[str] = field(default_factory=set)
+    registrations: dict[str, OperatorTimes] = field(default_factory=dict)
     lies: dict[int, bytes] = field(default_factory=dict)
     """rootAt sizes this endpoint lies about."""
+    calls: list[bytes] = field(default_factory=list)
+    """The selector of every eth_call answered, in order."""
+
+    def times(self, address: str) -> OperatorTimes | None:
+        """The address's interval, or None when it was never registered."""
+        if address in self.registrations:
+            return self.registrations[address]
+        return OperatorTimes(REGISTERED_AT) if address in self.active else None
 
     def anchor(self, size: int, root: bytes) -> AnchorTx:
         previous = max(self.anchors, default=0)
@@ -275,6 +303,7 @@ class ChainDouble:
 
     def _call(self, to: str, data: bytes) -> bytes:
         selector, args = data[:4], data[4:]
+        self.calls.append(selector)
         if to == ANCHOR_CONTRACT and selector == keccak(b"rootAt(uint64)")[:4]:
             size = int.from_bytes(args, "big")
             tx = self.anchors.get(size)
@@ -285,8 +314,23 @@ class ChainDouble:
             root = self.anchors[size].root if size else bytes(32)
             return size.to_bytes(32, "big") + root
         if to == OPERATOR_REGISTRY and selector == keccak(b"isActive(address)")[:4]:
+            times = self.times(checksum_address(args[12:32]))
+            return (1 if times is not None and not times.revoked_at else 0).to_bytes(32, "big")
+        if to == OPERATOR_REGISTRY and selector == keccak(b"operatorOf(address)")[:4]:
             address = checksum_address(args[12:32])
-            return (1 if address in self.active else 0).to_bytes(32, "big")
+            times = self.times(address)
+            if times is None:
+                return eth_abi.encode(OPERATOR_OF_RETURNS, ["", "", False, 0, 0])
+            return eth_abi.encode(
+                OPERATOR_OF_RETURNS,
+                [
+                    f"Operator {address[2:8]}",
+                    "GP-" + address[-4:],
+                    not times.revoked_at,
+                    times.registered_at,
+                    times.revoked_at,
+                ],
+            )
         return b""
 
     def _receipt(self, tx_hash: bytes) -> Any:

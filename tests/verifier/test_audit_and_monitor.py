@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import subprocess
@@ -9,19 +10,25 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from eth_account import Account
+from eth_hash.auto import keccak
 
 from tests.verifier.conftest import World
 from tests.verifier.ledger_double import (
+    REGISTERED_AT,
     ChainDouble,
     LedgerHttp,
     LogDouble,
     NoteKey,
+    OperatorTimes,
     make_record,
     serve_get,
     serve_rpc,
 )
+from verifier import audit_entries
 from verifier.audit import AUDIT_CHECKS, audit_log
 from verifier.cli import _ProgressBar, main
 from verifier.errors import MalformedMonitorState
@@ -286,3 +293,163 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
         "\rentries  [" + "#" * 15 + "." * 15 + "] 150/300\rentries  [" + "#" * 30 + "] 300/300\n"
     )
     assert pipe.getvalue() == ""
+
+
+def test_audit_needs_a_ledger_or_a_mirror_and_a_sane_job_count(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trust = ["--trust", str(served.trust_file)]
+    assert main(["audit", *trust]) == 2
+    assert "give --ledger URL, --mirror DIR or both" in capsys.readouterr().err
+    assert main(["audit", "--ledger", served.url, "--jobs", "0", *trust]) == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_mirror_is_filled_from_the_ledger_then_audited_alone(
+    world: World, served: Served, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirror = tmp_path / "mirror"
+    trust = ["--trust", str(served.trust_file)]
+    assert main(["audit", "--ledger", served.url, "--mirror", str(mirror), *trust]) == 0
+    assert (mirror / "tile" / "1" / "000.p" / "1").read_bytes() == world.log.tile(1, 0, 1)
+    capsys.readouterr()
+    served.http.overrides["/tlog/tile/0/000"] = bytes(32 * 256)  # the mirror is read instead
+    assert main(["audit", "--mirror", str(mirror), "--jobs", "2", *trust]) == 0
+    out = capsys.readouterr().out
+    assert "SKIP bodies: not checked: the mirror holds no records" in out
+    assert out.splitlines()[-1] == "VERIFIED: log of size 301"
+    (mirror / "tile" / "0" / "000").write_bytes(bytes(32 * 256))
+    assert main(["audit", "--mirror", str(mirror), *trust]) == 1
+    assert "NOT VERIFIED: log of size 301: failed tiles" in capsys.readouterr().out
+    (mirror / "anchors.json").unlink()
+    assert main(["audit", "--mirror", str(mirror), *trust]) == 2
+    assert "anchors.json" in capsys.readouterr().err
+
+
+# The operators: active when the anchor that covers each entry was posted.
+
+
+def audit_against(
+    world: World, served: Served, chain: ChainDouble, *, jobs: int = 1
+) -> dict[str, Any]:
+    """Audit the served log, reading the chain from an endpoint that answers from `chain`."""
+    with serve_rpc(chain) as rpc:
+        trust = world.trust([rpc])
+        report = audit_log(
+            LedgerApi(served.url),
+            trust,
+            chain=ChainReader(trust.rpc_urls, trust.quorum, trust.chain_id),
+            progress=lambda stage, done, total: None,
+            jobs=jobs,
+        )
+    return report.to_json()
+
+
+def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {check["name"]: check for check in report["checks"]}
+
+
+def test_audit_holds_each_entry_to_the_anchor_that_covers_it(world: World, served: Served) -> None:
+    """Anchor 256 covers entries 0..255, anchor 300 entries 256..299; entry 300 is not anchored.
+    The operator is revoked at the block time of anchor 300."""
+    second = world.chain.anchors[300].timestamp
+    operator = world.operator.address
+    chain = dataclasses.replace(
+        world.chain, registrations={operator: OperatorTimes(REGISTERED_AT, second)}, calls=[]
+    )
+    report = audit_against(world, served, chain)
+    signatures = by_name(report)["signatures"]
+    assert (signatures["checked"], signatures["failed"]) == (301, 45)
+    registration = f"'Operator {operator[2:8]}' registered at {REGISTERED_AT}, revoked at {second}"
+    assert signatures["messages"][0] == (
+        f"entry 256: {operator} was not active at the block time {second} of anchor 300: "
+        + registration
+    )
+    assert [m.split(":")[0] for m in signatures["messages"]] == [
+        f"entry {index}"
+        for index in range(256, 266)  # the first ten are kept
+    ]
+    assert report["failed"] == ["signatures"]
+    operator_of = keccak(b"operatorOf(address)")[:4]
+    assert chain.calls.count(operator_of) == 1  # one operator, read once
+
+    entry_300 = audit_against(
+        world,
+        served,
+        dataclasses.replace(
+            world.chain,
+            registrations={operator: OperatorTimes(REGISTERED_AT, second + 1)},
+            calls=[],
+        ),
+    )
+    signatures = by_name(entry_300)["signatures"]
+    assert signatures["failed"] == 1
+    assert signatures["messages"] == [
+        f"entry 300: not anchored yet, so checked now: {operator} is not active "
+        f"('Operator {operator[2:8]}' registered at {REGISTERED_AT}, revoked at {second + 1})"
+    ]
+
+
+def test_audit_passes_records_of_an_operator_revoked_after_the_last_anchor(
+    world: World, served: Served
+) -> None:
+    operator = world.operator.address
+    late = dataclasses.replace(
+        world.chain,
+        registrations={operator: OperatorTimes(REGISTERED_AT, 1_900_000_000)},
+        calls=[],
+    )
+    # Revoked in the future of every anchor, yet revoked now: only the unanchored entry fails.
+    assert by_name(audit_against(world, served, late))["signatures"]["failed"] == 1
+    registered_late = dataclasses.replace(
+        world.chain, registrations={operator: OperatorTimes(1_900_000_000)}, calls=[]
+    )
+    signatures = by_name(audit_against(world, served, registered_late))["signatures"]
+    assert signatures["failed"] == 300  # every anchored entry predates the registration
+    never = dataclasses.replace(world.chain, active=set(), calls=[])
+    signatures = by_name(audit_against(world, served, never))["signatures"]
+    assert signatures["failed"] == 301
+    assert signatures["messages"][0].endswith("of anchor 256: never registered")
+
+
+def test_offline_audit_says_operators_were_not_checked(world: World, served: Served) -> None:
+    report = audit_log(
+        LedgerApi(served.url),
+        world.trust([served.rpc]),
+        chain=None,
+        progress=lambda stage, done, total: None,
+    )
+    assert report.verified
+    assert "offline: signatures were checked, not the operators' registry intervals" in (
+        report.notes
+    )
+
+
+def test_worker_processes_report_what_one_process_reports(
+    world: World, served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Broken entries in both bundles, one batch per bundle, checked in two worker processes."""
+    other = Account.from_key(bytes.fromhex("ab" * 32))
+    tampered = LogDouble(world.log.key, world.chain)
+    for index, record in enumerate(world.log.records):
+        if index in (3, 260):
+            spaced = json.dumps(record.entry, sort_keys=True).encode()
+            record = dataclasses.replace(record, stored=spaced)
+        elif index in (7, 299):
+            forged = make_record(other, index)
+            entry = {**forged.entry, "operator": world.operator.address}
+            record = dataclasses.replace(forged, entry=entry)
+        tampered.append(record)
+    served.http.log = tampered
+    monkeypatch.setattr(audit_entries, "BATCH_ENTRIES", 1)
+    alone = audit_against(world, served, world.chain)
+    together = audit_against(world, served, world.chain, jobs=2)
+    assert alone == together
+    checks = by_name(alone)
+    assert checks["entries"]["messages"] == [
+        "entry 3: entry is not in RFC 8785 form",
+        "entry 260: entry is not in RFC 8785 form",
+    ]
+    assert [m.split(":")[0] for m in checks["signatures"]["messages"]] == ["entry 7", "entry 299"]
+    assert checks["signatures"]["messages"][0].endswith(f"want {world.operator.address}")
+    assert (checks["entries"]["checked"], checks["signatures"]["checked"]) == (301, 299)

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifier.canonical_json import canonicalize, parse_json
-from verifier.errors import MalformedJSON, NotCanonicalizable
+from verifier.entry import Entry
+from verifier.errors import MalformedEntry, MalformedJSON, NotCanonicalizable
 
 
 def test_rfc8785_section_3_2_2_example() -> None:
@@ -153,3 +154,35 @@ def test_agrees_with_the_rfc8785_package(value: object) -> None:
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_numbers_round_trip(value: float) -> None:
     assert float(canonicalize(value)) == value
+
+
+@settings(max_examples=300)
+@given(
+    schema=st.text(min_size=1),
+    subject=st.text(min_size=1),
+    issued_at=st.integers(min_value=0, max_value=2**53 - 1),
+    supersedes=st.none() | st.binary(min_size=32, max_size=32),
+)
+def test_entry_leaf_data_is_the_rfc8785_form(
+    schema: str, subject: str, issued_at: int, supersedes: bytes | None
+) -> None:
+    """`Entry` writes its leaf with `json.dumps`: byte for byte RFC 8785, whatever its strings."""
+    value = {
+        "v": 1,
+        "kind": "permit",
+        "schema": schema,
+        "subject": subject,
+        "operator": "0xc5898d2C3dA3bf691b9db6Bd9373ACB02a466444",
+        "content": "0x" + "ab" * 32,
+        "attachments": "0x" + "cd" * 32,
+        "supersedes": None if supersedes is None else "0x" + supersedes.hex(),
+        "issued_at": issued_at,
+        "signature": "0x" + "ef" * 65,
+    }
+    try:
+        expected = canonicalize(value)
+    except NotCanonicalizable:
+        with pytest.raises(MalformedEntry):
+            Entry.parse(value)
+        return
+    assert Entry.parse(value).leaf_data() == expected == rfc8785.dumps(value)

@@ -1,8 +1,8 @@
-"""The verifier stands alone: stdlib + cryptography + coincurve + eth-hash, nothing of ours.
+"""The verifier stands alone: stdlib + cryptography + coincurve + pycryptodome, nothing of ours.
 
-One test walks the imports of every module of `verifier/`; the other installs the distribution
-into a fresh virtual environment (no system site-packages) with its base dependencies only, and
-runs `infraledger-verify` there.
+One test walks the imports of every module of `verifier/`; the others install the distribution
+into a fresh virtual environment (no system site-packages) with its base dependencies only (once
+per session), and run `infraledger-verify` there: a bundle verification and an audit.
 """
 
 from __future__ import annotations
@@ -14,11 +14,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.verifier.conftest import World
+from tests.verifier.ledger_double import LedgerHttp, serve_get
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "verifier"
-ALLOWED = {"cryptography", "coincurve", "eth_hash", "verifier"}
+ALLOWED = {"cryptography", "coincurve", "Crypto", "verifier"}
+BASE_INSTALL = {
+    "infraledger",
+    "cryptography",
+    "cffi",
+    "pycparser",
+    "coincurve",
+    "asn1crypto",
+    "eth-hash",
+    "pycryptodome",
+    "pip",
+    "setuptools",
+}
+"""The distributions a base install may hold: the verifier's dependencies and theirs."""
 FORBIDDEN = {
     "ledger",
     "api",
@@ -62,10 +78,14 @@ def test_verifier_imports_only_stdlib_and_its_three_dependencies() -> None:
             assert top in ALLOWED or top in sys.stdlib_module_names, f"{path.name} imports {name}"
 
 
-def test_fresh_install_runs_the_verifier_without_server_dependencies(
-    world: World, tmp_path: Path
-) -> None:
-    source = tmp_path / "src"
+@pytest.fixture(scope="session")
+def verifier_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment (no system site-packages) holding the base install, as a
+    verifier user makes it: `pip install infraledger` (here from a copy of the source tree),
+    which brings the base dependencies only; the server's are the `server` extra. Built once
+    per session; returns its `bin` directory."""
+    root = tmp_path_factory.mktemp("verifier-install")
+    source = root / "src"
     shutil.copytree(
         ROOT,
         source,
@@ -80,35 +100,81 @@ def test_fresh_install_runs_the_verifier_without_server_dependencies(
             "tests",
             ".hypothesis",
             ".benchmarks",
+            ".bench-cache",
             ".infraledger",
         ),
     )
-    venv = tmp_path / "venv"
+    venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     bin_dir = venv / "bin"
     install = subprocess.run(
         [bin_dir / "pip", "install", "--quiet", source], capture_output=True, text=True, check=False
     )
     assert install.returncode == 0, install.stderr
+    return bin_dir
+
+
+def test_base_install_holds_the_verifier_and_nothing_of_the_server(
+    verifier_install: Path,
+) -> None:
     help_text = subprocess.run(
-        [bin_dir / "infraledger-verify", "--help"], capture_output=True, text=True, check=True
+        [verifier_install / "infraledger-verify", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "bundle" in help_text and "audit" in help_text
-    for module in ("web3", "fastapi", "sqlalchemy", "eth_account", "rfc8785"):
+    for module in ("web3", "fastapi", "sqlalchemy", "eth_account", "rfc8785", "pydantic"):
         probe = subprocess.run(
-            [bin_dir / "python", "-c", f"import {module}"], capture_output=True, check=False
+            [verifier_install / "python", "-c", f"import {module}"],
+            capture_output=True,
+            check=False,
         )
         assert probe.returncode != 0, f"{module} is importable in the base install"
+    listed = subprocess.run(
+        [verifier_install / "pip", "list", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    installed = {item["name"].lower() for item in json.loads(listed)}
+    assert installed <= BASE_INSTALL, installed - BASE_INSTALL
+
+
+def test_base_install_verifies_a_bundle_and_audits_a_log(
+    verifier_install: Path, world: World, tmp_path: Path
+) -> None:
     bundle, trust = tmp_path / "bundle.json", tmp_path / "trust.json"
     bundle.write_bytes(world.bundle_bytes(0))
     trust.write_text(json.dumps(world.log.trust(["http://127.0.0.1:9/rpc"])))
     verified = subprocess.run(
-        [bin_dir / "infraledger-verify", "bundle", bundle, "--trust", trust, "--offline"],
+        [verifier_install / "infraledger-verify", "bundle", bundle, "--trust", trust, "--offline"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert verified.stdout.splitlines()[-1].startswith("VERIFIED: record ")
+    http = LedgerHttp(world.log)
+    with serve_get(http.answer) as url:
+        audited = subprocess.run(
+            [
+                verifier_install / "infraledger-verify",
+                "audit",
+                "--ledger",
+                url,
+                "--trust",
+                trust,
+                "--offline",
+                "--jobs",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+    assert audited.stdout.splitlines()[-1] == "VERIFIED: log of size 301"
 
 
 def test_public_api_is_sorted_and_resolves() -> None:

@@ -1,0 +1,137 @@
+"""The ledger's HTTP server (DESIGN section 6): `create_app(settings)` builds the FastAPI app.
+
+The app opens its `Node` when it starts (blocking set-up in a worker thread) and closes it when
+it stops. Every refusal is JSON `{"code", "message", "details"?}` with the status of its
+`ApiError` class; the framework's own refusals (validation, unknown path, wrong method) and the
+store or chain being down are mapped to the same shape here, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from anchoring.errors import AnchoringError
+from anchoring.rpc import read_only_handler
+from api import pages
+from api.errors import (
+    ApiError,
+    ChainDown,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    StoreDown,
+)
+from api.metrics import LedgerMetrics, RequestMetrics
+from api.node import Node
+from api.routes import attachments, log, operators, records, service, submissions, tlog
+from api.routes.deps import Ledger, json_response
+from api.routes.openapi import install_openapi
+from api.settings import Settings
+from ledger.errors import LedgerError, StoreUnavailable
+
+_log = logging.getLogger(__name__)
+
+DESCRIPTION: Final = """\
+InfraLedger: signed infrastructure records in an RFC 9162 Merkle log, with C2SP checkpoints
+anchored on an EVM chain. Operators submit EIP-712-signed records; anyone reads records,
+proofs and tiles; inspectors see restricted bodies; the registrar manages operators.
+
+Every 4xx/5xx answer is `{"code", "message", "details"?}`: branch on `code`.
+"""
+
+
+def _error(exc: ApiError) -> Response:
+    return json_response(exc.to_json(), status_code=exc.http_status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def api_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return _error(exc)
+
+    async def validation_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {"loc": ".".join(map(str, error.get("loc", ()))), "type": error.get("type", ""),
+             "msg": error.get("msg", "")}
+            for error in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": "request", "msg": "invalid"}
+        return _error(InvalidRequest(f"{first['loc']}: {first['msg']}",
+                                     details={"errors": errors[:20]}))
+
+    async def http_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            return _error(NotFound("no such resource"))
+        if exc.status_code == 405:
+            response = _error(MethodNotAllowed("this resource does not answer this method"))
+            response.headers.update(exc.headers or {})
+            return response
+        return json_response({"code": f"http_{exc.status_code}", "message": str(exc.detail)},
+                             status_code=exc.status_code)
+
+    async def store_down(_: Request, exc: Exception) -> Response:
+        _log.warning("store unavailable: %s", exc)
+        return _error(StoreDown(f"the store is unavailable: {exc}"))
+
+    async def ledger_error(_: Request, exc: Exception) -> Response:
+        _log.error("ledger error", exc_info=exc)
+        return json_response({"code": "ledger_error", "message": str(exc)}, status_code=500)
+
+    async def chain_down(_: Request, exc: Exception) -> Response:
+        _log.warning("chain error: %s", exc)
+        return _error(ChainDown(f"the chain is unavailable: {exc}"))
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(StoreUnavailable, store_down)
+    app.add_exception_handler(LedgerError, ledger_error)
+    app.add_exception_handler(AnchoringError, chain_down)
+
+
+def create_app(settings: Settings, *, jobs: bool = True) -> FastAPI:
+    """The ledger's app for `settings`; `jobs`: run the checkpointer and anchor jobs in this
+    process (an API worker beside a scheduler process passes False)."""
+    metrics = LedgerMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        node = await asyncio.to_thread(Node.open, settings, jobs=jobs)
+        state = Ledger.of(node, None if node.embedded is None
+                          else read_only_handler(node.embedded))
+        try:
+            await node.start()
+            app.state.node = node
+            app.state.ledger = state
+            metrics.watch(state.records, state.anchors, node.clock)
+            node.sequencer.observe_flushes(metrics.sequencer_batch.observe)
+            yield
+        finally:
+            metrics.unwatch()
+            await asyncio.to_thread(state.checks.close)
+            await node.close()
+
+    app = FastAPI(
+        title="InfraLedger",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    _install_error_handlers(app)
+    for module in (submissions, records, log, tlog, attachments, operators, service, pages):
+        app.include_router(module.router)
+    install_openapi(app)
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    return app

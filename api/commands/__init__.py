@@ -1,0 +1,1 @@
+"""The `infraledger` command groups: each module exposes `register(subparsers)`."""

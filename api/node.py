@@ -1,0 +1,300 @@
+"""One running ledger assembled from its settings: store, log key, sequencer, jobs and chain.
+
+`Node.open` does the blocking set-up (database migration, chain connection, contract check);
+`start` and `close` run inside the server's event loop. A process started with `jobs=False`
+(an API worker beside a scheduler process) appends and serves but neither checkpoints nor
+anchors.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from anchoring.chain import Chain, TransactionPolicy
+from anchoring.deploy import Deployment, deploy
+from anchoring.embedded import EmbeddedChain
+from anchoring.errors import AnchoringError, ChainUnavailable
+from anchoring.ledger_anchor import LedgerAnchor
+from anchoring.registry import OperatorRegistry
+from anchoring.service import AnchorService, schedule_anchoring
+from api.catalogue import Catalogue, load_catalogue
+from api.errors import ApiError
+from api.settings import Settings, SettingsError, check_key_file, write_secret
+from api.submission import SubmissionDomain
+from ledger.errors import NoteError
+from ledger.note import Signer
+from ledger.service.checkpointer import Checkpointer
+from ledger.service.jobs import schedule_checkpointer
+from ledger.service.proofs import ProofService
+from ledger.service.selfcheck import run_selfcheck
+from ledger.service.sequencer import Sequencer
+from ledger.storage.anchors import AnchorStore
+from ledger.storage.store import LogStore
+
+Role = Literal["admin", "anchorer", "registrar"]
+log = logging.getLogger(__name__)
+
+
+class NotDeployed(ApiError):
+    """The ledger's contracts are not on its chain yet."""
+
+    code = "not_deployed"
+    http_status = 503
+
+
+@dataclass
+class ChainAccess:
+    """The chain a ledger anchors on, and the embedded chain when it runs one in-process."""
+
+    chain: Chain
+    embedded: EmbeddedChain | None
+
+    def close(self) -> None:
+        if self.embedded is not None:
+            self.embedded.close()
+
+
+def open_chain(settings: Settings, *, expected_chain_id: int | None = None) -> ChainAccess:
+    """Open the embedded chain in the data directory, or connect to the first RPC URL.
+
+    Raises an `AnchoringError` when the chain cannot be reached or is not the expected one.
+    """
+    policy = TransactionPolicy(confirmations=settings.confirmations)
+    if settings.embedded:
+        embedded = EmbeddedChain.open(settings.chain_dir())
+        return ChainAccess(Chain.embedded(embedded, policy=policy), embedded)
+    return ChainAccess(
+        Chain.connect(settings.rpc_urls[0], expected_chain_id=expected_chain_id, policy=policy),
+        None,
+    )
+
+
+def service_account(
+    settings: Settings, role: Role, embedded: EmbeddedChain | None
+) -> LocalAccount | None:
+    """The key of a service role: its key file, else the embedded chain's dev account."""
+    path = {
+        "admin": settings.admin_key_file,
+        "anchorer": settings.anchorer_key_file,
+        "registrar": settings.registrar_key_file,
+    }[role]
+    if path is not None:
+        text = check_key_file(path, f"{role} key", production=settings.production)
+        try:
+            account: LocalAccount = Account.from_key(text)
+        except (ValueError, TypeError) as exc:
+            raise SettingsError(f"the {role} key file {path} holds no private key") from exc
+        return account
+    if embedded is not None:
+        dev: LocalAccount = getattr(embedded.accounts, role)
+        return dev
+    return None
+
+
+def load_deployment(settings: Settings) -> Deployment:
+    """The deployment recorded in the settings; raises `NotDeployed` when there is none."""
+    if settings.deployment is None:
+        raise NotDeployed(
+            "the contracts are not deployed: run `infraledger chain deploy` first"
+        )
+    try:
+        return Deployment.from_json(settings.deployment)
+    except AnchoringError as exc:
+        raise SettingsError(f"the recorded deployment is unusable: {exc}") from exc
+
+
+def deploy_embedded(settings: Settings, access: ChainAccess) -> Settings:
+    """Deploy the contracts on the embedded chain if they are not yet; return the settings
+    that record them."""
+    if settings.deployment is not None or access.embedded is None:
+        return settings
+    accounts = access.embedded.accounts
+    deployment = deploy(
+        access.chain, accounts.admin,
+        anchorer=accounts.anchorer.address, registrar=accounts.registrar.address,
+    )
+    return settings.save(deployment=deployment.to_json())
+
+
+def load_log_key(settings: Settings) -> Signer:
+    """The log's signer key; a fresh one is made on first start (never in production)."""
+    path = settings.log_key_path()
+    if not path.exists() and not settings.production:
+        write_secret(path, Signer.generate(settings.origin).skey())
+    text = check_key_file(path, "log key", production=settings.production)
+    try:
+        signer = Signer.from_skey(text)
+    except NoteError as exc:
+        raise SettingsError(f"the log key file {path} is not a signer key: {exc}") from exc
+    if signer.name != settings.origin:
+        raise SettingsError(
+            f"the log key in {path} is named {signer.name!r}, the origin is {settings.origin!r}"
+        )
+    return signer
+
+
+@dataclass
+class ActiveOperators:
+    """The registry's active operators, cached for at most `max_age` seconds."""
+
+    registry: OperatorRegistry
+    max_age: float
+    clock: Callable[[], float] = time.monotonic
+    _active: frozenset[str] = field(default=frozenset(), init=False)
+    _read_at: float | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def is_active(self, address: str) -> bool:
+        """Whether `address` (EIP-55) is an active operator, as of at most `max_age` ago, or
+        as of the last read while the chain does not answer (tried again every `max_age`);
+        raises `ChainUnavailable` if it never answered."""
+        with self._lock:
+            now = self.clock()
+            if self._read_at is None or now - self._read_at > self.max_age:
+                try:
+                    self._active = frozenset(self.registry.active_operators())
+                except ChainUnavailable:
+                    if self._read_at is None:
+                        raise
+                self._read_at = now
+            return address in self._active
+
+    def invalidate(self) -> None:
+        """Forget the cache (after this process registered or revoked an operator)."""
+        with self._lock:
+            self._read_at = None
+
+
+@dataclass
+class Node:
+    """A ledger's parts, wired together; see the module docstring."""
+
+    settings: Settings
+    store: LogStore
+    signer: Signer
+    sequencer: Sequencer
+    proofs: ProofService
+    checkpointer: Checkpointer
+    anchors: AnchorStore
+    anchorer: AnchorService | None
+    access: ChainAccess
+    deployment: Deployment
+    ledger_anchor: LedgerAnchor
+    registry: OperatorRegistry
+    operators: ActiveOperators
+    domain: SubmissionDomain
+    catalogue: Catalogue
+    jobs: bool
+    clock: Callable[[], float] = time.time
+    scheduler: BackgroundScheduler | None = None
+
+    @property
+    def chain(self) -> Chain:
+        return self.access.chain
+
+    @property
+    def embedded(self) -> EmbeddedChain | None:
+        return self.access.embedded
+
+    @property
+    def verifier_key(self) -> str:
+        """The log's C2SP verifier key (`name+hex8+base64`)."""
+        return self.signer.verifier.vkey()
+
+    @classmethod
+    def open(cls, settings: Settings, *, jobs: bool = True, deploy: bool = False) -> Node:
+        """Open the store and the chain and check the contracts.
+
+        `deploy`: deploy the contracts on the embedded chain when they are not yet there (the
+        demo and tests); otherwise a missing deployment raises `NotDeployed`.
+        """
+        settings.check_production()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        signer = load_log_key(settings)
+        expected = settings.deployment.get("chain_id") if settings.deployment else None
+        access = open_chain(settings, expected_chain_id=expected)
+        store: LogStore | None = None
+        try:
+            if deploy:
+                settings = deploy_embedded(settings, access)
+            deployment = load_deployment(settings)
+            deployment.verify(access.chain)
+            store = LogStore(settings.database(), settings.origin, now=int(time.time()))
+            anchors = AnchorStore(store)
+            if settings.selfcheck != "off":
+                report = run_selfcheck(store, signer.verifier.vkey(), anchors,
+                                       full=settings.selfcheck == "full")
+                log.info(
+                    "self-check (%s) passed: size %d, %d entries, %d checkpoints and %d anchors "
+                    "checked", settings.selfcheck, report.tree_size, report.entries,
+                    report.checkpoints, report.anchors,
+                )
+            ledger_anchor = LedgerAnchor(
+                access.chain, deployment.ledger_anchor,
+                service_account(settings, "anchorer", access.embedded),
+            )
+            anchorer = None
+            if jobs and ledger_anchor.signer is not None:
+                anchorer = AnchorService(
+                    store, anchors, ledger_anchor, confirmations=settings.confirmations
+                )
+            registry = OperatorRegistry(
+                access.chain, deployment.operator_registry,
+                service_account(settings, "registrar", access.embedded),
+                start_block=deployment.block_number,
+            )
+            return cls(
+                settings=settings,
+                store=store,
+                signer=signer,
+                sequencer=Sequencer(
+                    store, signer, max_batch=settings.batch_size, max_delay=settings.batch_window
+                ),
+                proofs=ProofService(store),
+                checkpointer=Checkpointer(store, signer),
+                anchors=anchors,
+                anchorer=anchorer,
+                access=access,
+                deployment=deployment,
+                ledger_anchor=ledger_anchor,
+                registry=registry,
+                operators=ActiveOperators(registry, settings.operator_refresh),
+                domain=SubmissionDomain(deployment.chain_id, deployment.operator_registry),
+                catalogue=load_catalogue(),
+                jobs=jobs,
+            )
+        except BaseException:
+            if store is not None:
+                store.close()
+            access.close()
+            raise
+
+    async def start(self) -> None:
+        """Start the sequencer and, in the jobs process, the checkpointer and anchor jobs."""
+        await self.sequencer.start()
+        if self.jobs:
+            self.scheduler = BackgroundScheduler(daemon=True)
+            schedule_checkpointer(
+                self.scheduler, self.checkpointer, self.settings.checkpoint_interval
+            )
+            if self.anchorer is not None:
+                schedule_anchoring(self.scheduler, self.anchorer, self.settings.anchor_interval)
+            self.scheduler.start()
+
+    async def close(self) -> None:
+        """Stop the jobs, drain the sequencer, close the store and the chain."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+        await self.sequencer.close()
+        self.store.close()
+        self.access.close()

@@ -1,0 +1,100 @@
+"""Attachment files in the content-addressed blob store (DESIGN section 2).
+
+`PUT /v1/attachments/{sha256}`: the raw file as the body, its media type as `Content-Type`
+(default `application/octet-stream`), at most `max_attachment_bytes`. Allowed to an active
+operator signing with `X-Operator-Signature` (see `api.auth`), or an inspector or registrar
+token. The bytes must hash to the SHA-256 in the path (422 `hash_mismatch`). 201 when stored,
+200 when the file was already there: `{"sha256", "size", "type"}`.
+
+`GET /v1/attachments/{sha256}`: the file, to anyone when a public record lists it, always to
+inspectors; otherwise 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Final
+
+from fastapi import APIRouter, Request, Response
+
+from api.auth import (
+    OPERATOR_SIGNATURE_HEADER,
+    Caller,
+    CallerDep,
+    attachment_signer,
+    require_role,
+)
+from api.errors import HashMismatch, InactiveOperator, InvalidRequest, InvalidToken, NotFound
+from api.routes.deps import Ledger, LedgerDep, json_response
+from api.routes.limits import read_body
+from api.routes.openapi import ERROR_RESPONSES
+from api.submission import MEDIA_TYPE_PATTERN
+from ledger.storage.blobs import BlobMismatch
+
+router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)
+
+DEFAULT_TYPE: Final = "application/octet-stream"
+_MEDIA_TYPE = re.compile(MEDIA_TYPE_PATTERN)
+
+
+def _digest(text: str) -> bytes:
+    if len(text) != 64 or text.strip("0123456789abcdef"):
+        raise InvalidRequest(f"sha256 {text[:80]!r}: want 64 lowercase hex digits")
+    return bytes.fromhex(text)
+
+
+def _media_type(header: str | None) -> str:
+    media = (header or DEFAULT_TYPE).split(";", 1)[0].strip().lower()
+    if not _MEDIA_TYPE.match(media):
+        raise InvalidRequest(f"Content-Type {media[:80]!r}: want a registered type/subtype")
+    return media
+
+
+def _authorise_upload(ledger: Ledger, who: Caller, sha256: str, signature: str | None) -> None:
+    if who.role != "public":
+        require_role(who, "inspector", "registrar")
+        return
+    if signature is None:
+        raise InvalidToken(
+            f"uploading needs an operator's {OPERATOR_SIGNATURE_HEADER} or a bearer token"
+        )
+    operator = attachment_signer(sha256, signature)
+    if not ledger.node.operators.is_active(operator):
+        raise InactiveOperator(f"{operator} is not an active operator in the registry")
+
+
+@router.put("/v1/attachments/{sha256}", summary="Upload an attachment file",
+            openapi_extra={"requestBody": {"required": True, "content": {"*/*": {
+                "schema": {"type": "string", "format": "binary"}}}}},
+            responses={200: {"description": "Already stored"}, 201: {"description": "Stored"}})
+async def put_attachment(
+    sha256: str, request: Request, ledger: LedgerDep, who: CallerDep
+) -> Response:
+    digest = _digest(sha256)
+    media = _media_type(request.headers.get("content-type"))
+    await asyncio.to_thread(_authorise_upload, ledger, who, sha256,
+                            request.headers.get(OPERATOR_SIGNATURE_HEADER))
+    data = await read_body(request, ledger.node.settings.max_attachment_bytes)
+    try:
+        created = await asyncio.to_thread(
+            ledger.blobs.put, digest, data, media, int(ledger.node.clock())
+        )
+    except BlobMismatch as exc:
+        raise HashMismatch(str(exc)) from exc
+    return json_response({"sha256": sha256, "size": len(data), "type": media},
+                         status_code=201 if created else 200)
+
+
+@router.get("/v1/attachments/{sha256}", summary="Download an attachment file",
+            response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def get_attachment(sha256: str, ledger: LedgerDep, who: CallerDep) -> Response:
+    digest = _digest(sha256)
+    blob = ledger.blobs.get(digest)
+    if blob is None or not (who.inspector or ledger.blobs.listed_by_public_record(digest)):
+        raise NotFound(f"no attachment {sha256}")
+    cache = "private, max-age=31536000, immutable" if who.inspector else \
+        "public, max-age=31536000, immutable"
+    return Response(blob.data, media_type=blob.media_type,
+                    headers={"Cache-Control": cache, "ETag": f'"{sha256}"'})

@@ -1,0 +1,71 @@
+"""What every route reaches through the app: the running ledger and its stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request, Response
+
+from anchoring.rpc import JsonRpcHandler
+from api.node import Node
+from api.routes.bundle_cache import BundleCache
+from api.routes.checking import CheckPool
+from ledger.storage.anchors import AnchorStore
+from ledger.storage.blobs import BlobStore
+from ledger.storage.records import RecordStore
+from ledger.storage.tokens import TokenStore
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The node and the stores the routes read and write."""
+
+    node: Node
+    records: RecordStore
+    blobs: BlobStore
+    tokens: TokenStore
+    anchors: AnchorStore
+    rpc: JsonRpcHandler | None
+    """The read-only JSON-RPC handler of the embedded chain; None on an external network."""
+    checks: CheckPool
+    """The worker processes that check large submission requests."""
+    bundles: BundleCache = field(default_factory=BundleCache)
+    """Serialised proof bundles proven to an anchored checkpoint."""
+
+    @classmethod
+    def of(cls, node: Node, rpc: JsonRpcHandler | None) -> Ledger:
+        """The stores of `node`; the check pool has `check_workers` processes when the settings
+        name that many (0: none), else one per CPU."""
+        store = node.store
+        workers: int | None = getattr(node.settings, "check_workers", None)
+        return cls(node, RecordStore(store), BlobStore(store), TokenStore(store),
+                   node.anchors, rpc, CheckPool(workers))
+
+
+def ledger(request: Request) -> Ledger:
+    """The ledger of the app serving `request`."""
+    state: Ledger = request.app.state.ledger
+    return state
+
+
+async def _ledger_dependency(request: Request) -> Ledger:
+    """`ledger` as a dependency. Async, so FastAPI calls it inline: a plain function would cost
+    worker-thread hops on every request for a dictionary lookup."""
+    return ledger(request)
+
+
+LedgerDep = Annotated[Ledger, Depends(_ledger_dependency)]
+
+
+def json_response(value: Any, status_code: int = 200, headers: dict[str, str] | None = None
+                  ) -> Response:
+    """`value` serialised once with orjson (`orjson.Fragment` splices stored JSON bytes)."""
+    return Response(orjson.dumps(value), status_code=status_code, headers=headers,
+                    media_type="application/json")
+
+
+def hex32(value: bytes) -> str:
+    """A hash as JSON APIs write it: 0x + lowercase hex."""
+    return "0x" + value.hex()

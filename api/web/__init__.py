@@ -1,0 +1,1 @@
+"""The public pages: Jinja2 templates, static JavaScript and CSS, and their view models."""

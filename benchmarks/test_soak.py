@@ -1,0 +1,166 @@
+"""Sustained load: signed ingest into a real `infraledger serve` process for many minutes, on
+SQLite and on PostgreSQL (`make soak`; `--soak-minutes M` for a shorter run).
+
+Each run first measures the server's capacity (closed loop: as fast as answers come, 30 s after
+a 5 s warm-up), then holds an open-loop load at 90% of it for the soak: every second is
+scheduled, so a server that slows down shows as latency, not as a politely slower client. It
+reports throughput (against the capacity measured in the same run), p50/p99 latency of the
+answered requests, refusals, the chain's lag, and the server's RSS sampled every 5 s (the first
+and the last minute compared). It ends with the full self-check of the whole store and the
+check that every acknowledged record is in the log.
+
+The load generator signs every submission (EIP-712, a new record each) in this process, on
+the same 2-core machine as the server: the figures are the capacity of server and client
+together. The results are printed and written to `.benchmarks/soak-<database>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.settings import Settings
+from api.submission import SubmissionDomain
+from tests.reliability.harness import Load, ServerProcess, check_log, log_key, percentile
+from tests.server_fixtures import ledger_domain, ledger_settings
+
+__all__ = ["ledger_domain", "ledger_settings"]
+
+ROOT = Path(__file__).resolve().parents[1]
+WARM_UP = 5.0
+CAPACITY_SECONDS = 30.0
+LOAD_FRACTION = 0.9
+RSS_EVERY = 5.0
+BATCH = 20
+WORKERS = 16
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_database_url(request: pytest.FixtureRequest) -> str | None:
+    """The soak runs once on SQLite (in the data directory) and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return None
+    create: Callable[[], str] = request.getfixturevalue("postgres_databases")
+    return create()
+
+
+@dataclass
+class SoakResult:
+    database: str
+    minutes: float
+    capacity: float
+    """Records per second acknowledged in the closed-loop capacity run."""
+    offered: float
+    """Records per second the open loop was scheduled to send (90% of the capacity)."""
+    throughput: float
+    """Records per second acknowledged during the soak."""
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    requests: int
+    refusals: dict[str, int]
+    records: int
+    rss_first_minute_mb: float
+    rss_last_minute_mb: float
+    rss_max_mb: float
+    anchored_behind: int
+    """Entries past the latest anchor when the soak ended."""
+    server_cpu: float
+    client_cpu: float
+    """CPU seconds per second of the server process and of this one (the load generator)
+    during the soak: 1.0 is one core busy."""
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (`/proc/<pid>/stat`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rate(load: Load, seconds: float) -> float:
+    before = len(load.stats.acknowledged)
+    time.sleep(seconds)
+    return (len(load.stats.acknowledged) - before) / seconds
+
+
+@pytest.mark.soak
+def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: SubmissionDomain,
+                                 tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    minutes = float(request.config.getoption("soak_minutes", default=10.0))
+    database = "sqlite" if ledger_settings.database_url is None else "postgresql"
+    server = ServerProcess(ledger_settings, tmp_path / "server.log")
+    server.start()
+    try:
+        vkey = log_key(server.url)
+        with Load(server.url, ledger_domain, batch=BATCH, workers=WORKERS) as closed:
+            time.sleep(WARM_UP)
+            capacity = _rate(closed, CAPACITY_SECONDS)
+        offered = LOAD_FRACTION * capacity
+        soak = Load(server.url, ledger_domain, first=10_000_000, batch=BATCH,
+                    workers=WORKERS * 2, rate=offered, stats=closed.stats)
+        acknowledged_before = len(soak.stats.acknowledged)
+        requests_before = len(soak.stats.latencies)
+        refusals_before = dict(soak.stats.statuses)
+        rss: list[tuple[float, float]] = []
+        cpu = (_cpu_seconds(server.pid()), _cpu_seconds(os.getpid()))
+        started = time.monotonic()
+        soak.start()
+        while (elapsed := time.monotonic() - started) < minutes * 60:
+            rss.append((elapsed, _rss_mb(server.pid())))
+            time.sleep(min(RSS_EVERY, max(0.0, minutes * 60 - elapsed)))
+        stats = soak.stop()
+        took = time.monotonic() - started
+        server_cpu = (_cpu_seconds(server.pid()) - cpu[0]) / took
+        client_cpu = (_cpu_seconds(os.getpid()) - cpu[1]) / took
+        anchors = httpx.get(server.url + "/v1/anchors", timeout=30).json()["anchors"]
+        size = int(httpx.get(server.url + "/v1/log", timeout=30).json()["tree_size"])
+    finally:
+        server.stop()
+    report = check_log(ledger_settings, vkey, stats)
+    latencies = [took_ for _, took_ in stats.latencies[requests_before:]]
+    first = [mb for at, mb in rss if at < 60] or [rss[0][1]]
+    last = [mb for at, mb in rss if at >= took - 60] or [rss[-1][1]]
+    result = SoakResult(
+        database=database, minutes=round(took / 60, 2), capacity=round(capacity, 1),
+        offered=round(offered, 1),
+        throughput=round((len(stats.acknowledged) - acknowledged_before) / took, 1),
+        p50_ms=round(1000 * percentile(latencies, 0.5), 1),
+        p99_ms=round(1000 * percentile(latencies, 0.99), 1),
+        max_ms=round(1000 * max(latencies), 1), requests=len(latencies),
+        refusals={status: count - refusals_before.get(status, 0)
+                  for status, count in stats.statuses.items()
+                  if status != "202" and count > refusals_before.get(status, 0)},
+        records=report.tree_size,
+        rss_first_minute_mb=round(statistics.mean(first), 1),
+        rss_last_minute_mb=round(statistics.mean(last), 1),
+        rss_max_mb=round(max(mb for _, mb in rss), 1),
+        anchored_behind=size - max((int(a["tree_size"]) for a in anchors), default=0),
+        server_cpu=round(server_cpu, 2), client_cpu=round(client_cpu, 2),
+    )
+    _publish(result, rss)
+    assert not result.refusals, result
+    assert report.tree_size >= len(stats.acknowledged)
+
+
+def _publish(result: SoakResult, rss: list[tuple[float, float]]) -> None:
+    out = ROOT / ".benchmarks" / f"soak-{result.database}.json"
+    out.parent.mkdir(exist_ok=True)
+    document: dict[str, Any] = {**asdict(result), "rss_samples": rss}
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"\nsoak {result.database}: {json.dumps(asdict(result))}")

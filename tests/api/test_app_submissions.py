@@ -1,0 +1,184 @@
+"""`POST /v1/submissions` through the real app, on SQLite and on PostgreSQL: what is accepted,
+what is refused with which code, and that a refusal stores nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.settings import Settings
+from api.submission import Attachment, SubmissionDomain, submission_message
+from ledger.note import Verifier
+from ledger.receipt import Receipt
+from tests.api.factories import INDICATOR_BODY, INDICATOR_SUBJECT, ISSUED_AT, SALT
+from tests.api.test_eip712_equivalence import run_ethers
+from tests.server_fixtures import SAMPLE, sign_indicator, started
+
+
+@pytest.fixture
+def ledger_database_url(database_url: str) -> str:
+    return database_url
+
+
+@pytest.fixture
+async def client(ledger_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(ledger_settings, jobs=False)
+    async with started(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as c:
+            c.app = app  # type: ignore[attr-defined]
+            yield c
+
+
+def app_of(client: httpx.AsyncClient) -> FastAPI:
+    app: FastAPI = client.app  # type: ignore[attr-defined]
+    return app
+
+
+async def tree_size(client: httpx.AsyncClient) -> int:
+    size: int = (await client.get("/v1/log")).json()["tree_size"]
+    return size
+
+
+async def test_accepted_then_duplicate(client: httpx.AsyncClient,
+                                       ledger_domain: SubmissionDomain) -> None:
+    submission = sign_indicator(ledger_domain)
+    first = await client.post("/v1/submissions", json=submission)
+    assert first.status_code == 202, first.text
+    [result] = first.json()["results"]
+    assert result["status"] == "accepted" and result["index"] == 0 and result["error"] is None
+    receipt = Receipt.parse(_receipt_body(first.json()["receipt"], app_of(client)))
+    assert [(i, leaf.hex()) for i, leaf in receipt.leaves] == [(0, result["record_id"])]
+
+    again = await client.post("/v1/submissions", json=submission)
+    assert again.status_code == 202
+    assert again.json()["results"] == [{**result, "status": "duplicate"}]
+    assert await tree_size(client) == 1
+
+    record = (await client.get(f"/v1/records/{result['record_id']}")).json()
+    assert record["index"] == 0 and record["status"] == "sequenced"
+    assert record["body"] == INDICATOR_BODY and record["entry"]["subject"] == INDICATOR_SUBJECT
+    assert record["entry"]["operator"] == SAMPLE.active.address
+
+
+def _receipt_body(note: str, app: FastAPI) -> str:
+    from ledger.note import open_note
+
+    verifier = Verifier.from_vkey(app.state.node.verifier_key)
+    return open_note(note, verifier)
+
+
+def _altered(domain: SubmissionDomain, **changes: Any) -> dict[str, Any]:
+    submission = sign_indicator(domain)
+    submission.update(changes)
+    return submission
+
+
+REJECTIONS: list[tuple[str, Any, int, str]] = [
+    ("changed body", lambda d: _altered(d, body={**INDICATOR_BODY, "value": 32.5}),
+     422, "operator_mismatch"),
+    ("changed issued_at", lambda d: _altered(d, issued_at=ISSUED_AT + 1), 422,
+     "operator_mismatch"),
+    ("salt added", lambda d: _altered(d, salt="0x" + SALT.hex()), 422, "schema_violation"),
+    ("other operator named", lambda d: _altered(d, operator=SAMPLE.other.address), 422,
+     "operator_mismatch"),
+    ("supersedes added", lambda d: _altered(d, supersedes="ab" * 32), 422, "operator_mismatch"),
+    ("signature v changed", lambda d: _altered(
+        d, signature=sign_indicator(d)["signature"][:-2] + "1d"), 422, "bad_signature"),
+    ("wrong chain id", lambda d: sign_indicator(
+        SubmissionDomain(d.chain_id + 1, d.verifying_contract)), 422, "operator_mismatch"),
+    ("wrong contract", lambda d: sign_indicator(
+        SubmissionDomain(d.chain_id, "0x" + "11" * 20)), 422, "operator_mismatch"),
+    ("unregistered operator", lambda d: sign_indicator(d, key=SAMPLE.unregistered.key),
+     403, "inactive_operator"),
+    ("revoked operator", lambda d: sign_indicator(d, key=SAMPLE.revoked.key),
+     403, "inactive_operator"),
+    ("unknown field", lambda d: _altered(d, extra=1), 422, "invalid_submission"),
+    ("subject of another figure", lambda d: sign_indicator(
+        d, subject="indicator:bts_shared_ratio:phu_vang:2024-Q4"), 422, "subject_mismatch"),
+]
+
+
+async def test_rejected_and_nothing_stored(client: httpx.AsyncClient,
+                                           ledger_domain: SubmissionDomain) -> None:
+    """Every case in one app (a fresh ledger per case would cost a second each)."""
+    for name, make, status, code in REJECTIONS:
+        answer = await client.post("/v1/submissions", json=make(ledger_domain))
+        assert (answer.status_code, answer.json()["code"]) == (status, code), name
+        assert answer.json()["message"], name
+    assert await tree_size(client) == 0
+    metrics = (await client.get("/metrics")).text
+    assert 'infraledger_rejected_submissions_total{code="inactive_operator"} 2.0' in metrics
+
+
+async def test_bulk_with_mixed_items(client: httpx.AsyncClient,
+                                     ledger_domain: SubmissionDomain) -> None:
+    good = sign_indicator(ledger_domain, 1)
+    items = [good, sign_indicator(ledger_domain, 2, key=SAMPLE.revoked.key), good,
+             {"kind": "indicator"}, sign_indicator(ledger_domain, 3, key=SAMPLE.other.key)]
+    answer = await client.post("/v1/submissions", json={"submissions": items})
+    assert answer.status_code == 202, answer.text
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == [
+        "accepted", "rejected", "duplicate", "rejected", "accepted"]
+    assert results[1]["error"]["code"] == "inactive_operator"
+    assert results[3]["error"]["code"] == "invalid_submission"
+    assert results[0]["record_id"] == results[2]["record_id"]
+    assert [r["index"] for r in results] == [0, None, 0, None, 1]
+    receipt = Receipt.parse(_receipt_body(answer.json()["receipt"], app_of(client)))
+    assert [i for i, _ in receipt.leaves] == [0, 0, 1]
+    assert await tree_size(client) == 2
+
+
+async def test_bulk_all_rejected(client: httpx.AsyncClient,
+                                 ledger_domain: SubmissionDomain) -> None:
+    items = [sign_indicator(ledger_domain, n, key=SAMPLE.unregistered.key) for n in range(2)]
+    answer = await client.post("/v1/submissions", json={"submissions": items})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["code"] == "all_rejected"
+    assert [r["error"]["code"] for r in body["details"]["results"]] == ["inactive_operator"] * 2
+    assert await tree_size(client) == 0
+
+
+async def test_corrections(client: httpx.AsyncClient, ledger_domain: SubmissionDomain) -> None:
+    first = (await client.post("/v1/submissions", json=sign_indicator(ledger_domain))).json()
+    old = first["results"][0]["record_id"]
+    body = {**INDICATOR_BODY, "value": 33.0}
+    fix = sign_indicator(ledger_domain, 1, body=body, supersedes=old)
+    answer = await client.post("/v1/submissions", json=fix)
+    assert answer.status_code == 202, answer.text
+    new = answer.json()["results"][0]["record_id"]
+    assert (await client.get(f"/v1/records/{old}")).json()["superseded_by"] == [new]
+
+    foreign = sign_indicator(ledger_domain, 2, body=body, supersedes=old, key=SAMPLE.other.key)
+    refused = await client.post("/v1/submissions", json=foreign)
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_your_record")
+    unknown = sign_indicator(ledger_domain, 3, body=body, supersedes="cd" * 32)
+    refused = await client.post("/v1/submissions", json=unknown)
+    assert (refused.status_code, refused.json()["code"]) == (422, "unknown_record")
+    assert await tree_size(client) == 2
+
+
+async def test_ethers_signed_submission_accepted(client: httpx.AsyncClient,
+                                                 ledger_domain: SubmissionDomain) -> None:
+    message = submission_message(
+        kind="indicator", schema="indicator/1", subject=INDICATOR_SUBJECT, body=INDICATOR_BODY,
+        attachments=list[Attachment](), issued_at=ISSUED_AT,
+    )
+    [signed] = run_ethers(ledger_domain, [(SAMPLE.other.key, message)])
+    submission = {
+        "kind": "indicator", "schema": "indicator/1", "subject": INDICATOR_SUBJECT,
+        "operator": signed["address"], "body": INDICATOR_BODY, "attachments": [],
+        "supersedes": None, "issued_at": ISSUED_AT, "signature": signed["signature"],
+    }
+    answer = await client.post("/v1/submissions", json=submission)
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["results"][0]["status"] == "accepted"
+    record = (await client.get(f"/v1/records/{answer.json()['results'][0]['record_id']}")).json()
+    assert record["entry"]["operator"] == SAMPLE.other.address

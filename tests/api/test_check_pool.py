@@ -1,0 +1,120 @@
+"""The check worker processes: the same verdicts as checking in this process, item for item;
+large requests through the real app use them, and a worker that dies costs no request."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.errors import ApiError
+from api.routes.checking import Checked, CheckPool, check_stateless
+from api.settings import Settings
+from api.submission import SubmissionDomain
+from tests.api.factories import (
+    ATTACHMENTS,
+    DOMAIN,
+    OTHER_KEY,
+    PERMIT_BODY,
+    PERMIT_SUBJECT,
+    SALT,
+    signed,
+)
+from tests.server_fixtures import SAMPLE, sign_indicator, started
+
+
+def mixed_items(domain: SubmissionDomain) -> list[Any]:
+    """Valid items of every shape (attachments, salt) among items each check refuses."""
+    good = sign_indicator(domain, 1)
+    return [
+        good,
+        signed("permit", "permit/1", PERMIT_SUBJECT, PERMIT_BODY, domain=domain, salt=SALT,
+               attachments=ATTACHMENTS),
+        {**sign_indicator(domain, 2), "signature": "0x" + "11" * 65},
+        {"kind": "indicator"},
+        "not an object",
+        {**sign_indicator(domain, 3), "operator": signed(key=OTHER_KEY)["operator"]},
+        sign_indicator(domain, 4, key=SAMPLE.other.key),
+        good,
+    ]
+
+
+def verdicts(checked: list[Checked]) -> list[Any]:
+    """Checked items as they are; refusals as their class and JSON (exceptions are unequal)."""
+    return [(type(item), item.to_json()) if isinstance(item, ApiError) else item
+            for item in checked]
+
+
+@pytest.fixture
+def pool() -> Iterator[CheckPool]:
+    checks = CheckPool(workers=2, min_items=1)
+    try:
+        yield checks
+    finally:
+        checks.close()
+
+
+async def test_the_pool_gives_the_verdicts_of_this_process(pool: CheckPool) -> None:
+    items = mixed_items(DOMAIN) * 3
+    here = check_stateless(DOMAIN, items)
+    assert [type(item).__name__ for item in here[:8]] == [
+        "CheckedItem", "CheckedItem", "BadSignature", "InvalidSubmission", "InvalidSubmission",
+        "OperatorMismatch", "CheckedItem", "CheckedItem"]
+    assert verdicts(await pool.check(DOMAIN, items)) == verdicts(here)
+
+
+def test_checked_items_pickle_to_equal_items() -> None:
+    for item in check_stateless(DOMAIN, mixed_items(DOMAIN)):
+        assert pickle.loads(pickle.dumps(item)) == item or isinstance(item, ApiError)
+
+
+def test_small_requests_stay_in_this_process() -> None:
+    checks = CheckPool(workers=2, min_items=32)
+    assert not checks.takes(31) and checks.takes(32)
+    assert not CheckPool(workers=0).takes(1000)
+    assert CheckPool().workers == os.cpu_count()
+
+
+@pytest.fixture
+async def app(ledger_settings: Settings) -> AsyncIterator[FastAPI]:
+    async with started(create_app(ledger_settings, jobs=False)) as running:
+        running.state.ledger.checks.min_items = 4
+        yield running
+
+
+async def test_bulk_requests_use_the_pool_and_survive_a_dead_worker(
+    app: FastAPI, ledger_domain: SubmissionDomain
+) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as client:
+        items = [*mixed_items(ledger_domain)[2:],
+                 sign_indicator(ledger_domain, 5, key=SAMPLE.revoked.key),
+                 sign_indicator(ledger_domain, 6)]
+        answer = await client.post("/v1/submissions", json={"submissions": items})
+        assert answer.status_code == 202, answer.text
+        results = answer.json()["results"]
+        assert [r["status"] if r["error"] is None else r["error"]["code"] for r in results] == [
+            "bad_signature", "invalid_submission", "invalid_submission", "operator_mismatch",
+            "accepted", "accepted", "inactive_operator", "accepted"]
+        workers = multiprocessing.active_children()
+        assert len(workers) == app.state.ledger.checks.workers
+
+        for worker in workers:
+            assert worker.pid is not None
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.join()
+        again = await client.post("/v1/submissions", json={"submissions": items})
+        assert [r["status"] for r in again.json()["results"]][4:] == [
+            "duplicate", "duplicate", "rejected", "duplicate"]
+        later = [sign_indicator(ledger_domain, n) for n in range(10, 14)]
+        fresh = await client.post("/v1/submissions", json={"submissions": later})
+        assert {r["status"] for r in fresh.json()["results"]} == {"accepted"}
+        assert len(multiprocessing.active_children()) == app.state.ledger.checks.workers

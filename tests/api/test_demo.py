@@ -1,0 +1,99 @@
+"""`infraledger demo`: the sample is filed through the real API, anchored, and every sample
+record verifies with the independent verifier; a second run files nothing twice."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.cli import main
+from api.sample import SAMPLE_OPERATORS
+from api.serving import ServerThread
+from api.settings import load_settings
+from verifier.cli import main as verify
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--data-dir", str(directory), "--port", "0", "--seed-only"]) == 0
+    return directory
+
+
+@pytest.fixture
+def served(demo_dir: Path) -> Iterator[str]:
+    with ServerThread(create_app(load_settings(demo_dir), jobs=False)) as url:
+        yield url
+
+
+def _ledger_state(url: str) -> tuple[int, list[dict[str, object]]]:
+    log = httpx.get(f"{url}/v1/log").json()
+    anchors = httpx.get(f"{url}/v1/anchors").json()["anchors"]
+    return log["tree_size"], anchors
+
+
+def _all_record_ids(url: str) -> list[str]:
+    ids: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+        page = httpx.get(f"{url}/v1/records", params=params).json()
+        ids += [record["id"] for record in page["records"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return ids
+
+
+def test_the_sample_material_is_written_and_marked(demo_dir: Path) -> None:
+    keys = demo_dir / "keys"
+    for operator in SAMPLE_OPERATORS:
+        path = keys / "operators" / f"{operator.slug}.key"
+        assert "SAMPLE" in path.read_text()
+        assert path.stat().st_mode & 0o077 == 0
+    assert (keys / "inspector.token").read_text().splitlines()[-1].startswith("ilt_")
+
+
+def test_every_sample_record_verifies_with_infraledger_verify(
+    demo_dir: Path, served: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    size, anchors = _ledger_state(served)
+    ids = _all_record_ids(served)
+    assert len(ids) == size >= 300
+    assert anchors and anchors[-1]["tree_size"] == size
+    trust = demo_dir / "trust.json"
+    assert verify(["trust", "init", "--ledger", served, "--out", str(trust)]) == 0
+    failed = [rid for rid in ids
+              if verify(["record", rid, "--ledger", served, "--trust", str(trust), "--json"])]
+    assert failed == []
+    out, decoder, reports = capsys.readouterr().out, json.JSONDecoder(), []
+    position = out.find("{")
+    while position != -1:
+        report, position = decoder.raw_decode(out, position)
+        reports.append(report)
+        position = out.find("{", position)
+    assert [report["record_id"] for report in reports if report["verified"]] == ids
+
+
+def test_a_second_run_files_nothing_twice_and_keeps_every_anchor(demo_dir: Path) -> None:
+    with ServerThread(create_app(load_settings(demo_dir), jobs=False)) as url:
+        before = _ledger_state(url)
+    assert main(["demo", "--data-dir", str(demo_dir), "--port", "0", "--seed-only"]) == 0
+    with ServerThread(create_app(load_settings(demo_dir), jobs=False)) as url:
+        after = _ledger_state(url)
+    assert after[0] == before[0]
+    assert after[1][: len(before[1])] == before[1]
+
+
+def test_the_demo_refuses_a_network_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INFRALEDGER_RPC_URLS", '["http://127.0.0.1:9"]')
+    assert main(["demo", "--data-dir", str(tmp_path), "--seed-only"]) == 1
+    assert "embedded chain" in capsys.readouterr().err
+    assert not os.listdir(tmp_path)

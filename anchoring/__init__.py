@@ -26,6 +26,7 @@ from anchoring.errors import (
     InvalidRequest,
     ReceiptTimeout,
     RpcError,
+    TransactionDropped,
     TransactionReverted,
     WrongChain,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "OperatorRegistry",
     "ReceiptTimeout",
     "RpcError",
+    "TransactionDropped",
     "TransactionPolicy",
     "TransactionReverted",
     "TreeHead",

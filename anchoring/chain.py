@@ -58,6 +58,7 @@ from anchoring.errors import (
     ChainUnavailable,
     ReceiptTimeout,
     RpcError,
+    TransactionDropped,
     TransactionReverted,
     WrongChain,
 )
@@ -70,6 +71,11 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+DROP_CHECK_INTERVAL = 1.0
+"""Seconds between asking the node whether a transaction still waiting for its receipt is known."""
+DROP_CHECKS = 2
+"""Consecutive answers "unknown" after which a transaction counts as dropped."""
 
 
 
@@ -297,15 +303,35 @@ class Chain:
 
     def wait_for_receipt(self, tx_hash: bytes) -> TxReceipt:
         """The receipt of ``tx_hash`` once it has the policy's confirmations and its block is
-        still canonical. Raises :class:`ReceiptTimeout` after ``receipt_timeout`` seconds."""
-        deadline = time.monotonic() + self.policy.receipt_timeout
+        still canonical. Raises :class:`ReceiptTimeout` after ``receipt_timeout`` seconds, or
+        sooner :class:`TransactionDropped` when the node, asked every
+        ``DROP_CHECK_INTERVAL`` seconds, twice in a row no longer knows the transaction."""
+        started = time.monotonic()
+        deadline = started + self.policy.receipt_timeout
+        next_check, misses = started + DROP_CHECK_INTERVAL, 0
         while True:
             receipt = self._receipt_or_none(tx_hash)
             if receipt is not None and self._confirmed(receipt):
                 return receipt
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 raise ReceiptTimeout(tx_hash, self.policy.receipt_timeout)
+            if receipt is None and now >= next_check:
+                misses = 0 if self._node_knows(tx_hash) else misses + 1
+                if misses == DROP_CHECKS:
+                    raise TransactionDropped(tx_hash, now - started)
+                next_check = now + DROP_CHECK_INTERVAL
             time.sleep(self.policy.poll_interval)
+
+    def _node_knows(self, tx_hash: bytes) -> bool:
+        def read() -> bool:
+            try:
+                self.w3.eth.get_transaction(HexBytes(tx_hash))
+            except TransactionNotFound:
+                return False
+            return True
+
+        return self._request("eth_getTransactionByHash", read)
 
     def _receipt_or_none(self, tx_hash: bytes) -> TxReceipt | None:
         def read() -> TxReceipt | None:

@@ -19,6 +19,7 @@ __all__ = [
     "ReceiptTimeout",
     "RejectedTransaction",
     "RpcError",
+    "TransactionDropped",
     "TransactionReverted",
     "WrongChain",
 ]
@@ -95,6 +96,16 @@ class ReceiptTimeout(AnchoringError):
         super().__init__(f"no confirmed receipt for 0x{tx_hash.hex()} after {timeout:g} s")
         self.tx_hash = tx_hash
         self.timeout = timeout
+
+
+class TransactionDropped(ReceiptTimeout):
+    """A sent transaction has no receipt and the node no longer knows it (dropped from its
+    pool, e.g. by a restart): it will never be mined as sent."""
+
+    def __init__(self, tx_hash: bytes, waited: float) -> None:
+        super().__init__(tx_hash, waited)
+        self.args = (f"0x{tx_hash.hex()} was dropped: no receipt, and the node no longer "
+                     f"holds it (after {waited:.1f} s)",)
 
 
 class InvalidRequest(AnchoringError):

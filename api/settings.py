@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     max_items: int = Field(default=1000, ge=1)
     max_attachment_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
     operator_refresh: float = Field(default=2.0, ge=0)
+    check_workers: int | None = Field(default=None, ge=0)
+    access_log: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)

@@ -11,6 +11,9 @@
     running_app          the FastAPI app of `ledger_settings`, started (lifespan running, jobs
                          on); its node is `running_app.state.node`
     app_client           an httpx.AsyncClient on `running_app` (ASGI, no network); async tests
+    manual_app           like `running_app`, but its jobs never run by themselves: the test runs
+                         `node.checkpointer.run_once` and `node.anchorer.run_once` when it wants
+    manual_client        an httpx.AsyncClient on `manual_app`
     live_server          real uvicorn on 127.0.0.1 and a free port in a background thread;
                          yields the base URL ("http://127.0.0.1:PORT")
     inspector_token      a bearer token of role inspector (for `Authorization: Bearer ...`)
@@ -18,7 +21,8 @@
 
 Helpers: `SAMPLE` (the operator keys), `sign_indicator(domain, n=0, key=...)` (a valid signed
 `indicator/1` submission; each `n` gives another record), `auth(token)` (the header dict),
-`started(app)` (an async context manager running an app's lifespan), `free_port()`.
+`started(app)` (an async context manager running an app's lifespan), `asgi_client(app)`,
+`free_port()`.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ __all__ = [
     "SAMPLE",
     "SampleOperator",
     "app_client",
+    "asgi_client",
     "auth",
     "free_port",
     "inspector_token",
@@ -55,6 +60,8 @@ __all__ = [
     "ledger_domain",
     "ledger_settings",
     "live_server",
+    "manual_app",
+    "manual_client",
     "registrar_token",
     "running_app",
     "sign_indicator",
@@ -176,10 +183,32 @@ async def running_app(ledger_settings: Settings) -> AsyncIterator[FastAPI]:
         yield app
 
 
+@asynccontextmanager
+async def asgi_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client calling `app` in-process (no network)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as client:
+        yield client
+
+
 @pytest.fixture
 async def app_client(running_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=running_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as client:
+    async with asgi_client(running_app) as client:
+        yield client
+
+
+@pytest.fixture
+async def manual_app(ledger_settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app with its jobs built but not scheduled: tests run them by hand."""
+    quiet = ledger_settings.model_copy(update={"checkpoint_interval": 3600.0,
+                                               "anchor_interval": 3600.0})
+    async with started(create_app(quiet)) as app:
+        yield app
+
+
+@pytest.fixture
+async def manual_client(manual_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(manual_app) as client:
         yield client
 
 

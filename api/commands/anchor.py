@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from anchoring.service import anchor_lag
 from api.errors import ApiError
-from api.routes.log import anchor_json
+from api.routes.deps import anchor_json
 from api.settings import Settings
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.store import LogStore

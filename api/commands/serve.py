@@ -67,7 +67,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.check_production()
     if settings.workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_config=None, proxy_headers=False)
+                    log_config=None, proxy_headers=False, access_log=settings.access_log)
         return 0
     if settings.embedded:
         raise WorkersNeedNetwork(
@@ -81,7 +81,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     try:
         os.environ.update(_environment(settings))
         uvicorn.run("api.commands.serve:worker_app", factory=True, host=settings.host,
-                    port=settings.port, workers=settings.workers, log_config=None)
+                    port=settings.port, workers=settings.workers, log_config=None,
+                    access_log=settings.access_log)
     finally:
         scheduler.send_signal(signal.SIGTERM)
         scheduler.wait(timeout=30)

@@ -12,7 +12,7 @@ from anchoring.rpc import JsonRpcHandler
 from api.node import Node
 from api.routes.bundle_cache import BundleCache
 from api.routes.checking import CheckPool
-from ledger.storage.anchors import AnchorStore
+from ledger.storage.anchors import AnchorStore, StoredAnchor
 from ledger.storage.blobs import BlobStore
 from ledger.storage.records import RecordStore
 from ledger.storage.tokens import TokenStore
@@ -36,12 +36,11 @@ class Ledger:
 
     @classmethod
     def of(cls, node: Node, rpc: JsonRpcHandler | None) -> Ledger:
-        """The stores of `node`; the check pool has `check_workers` processes when the settings
-        name that many (0: none), else one per CPU."""
+        """The stores of `node`; the check pool has `settings.check_workers` processes (0: none,
+        None: one per CPU)."""
         store = node.store
-        workers: int | None = getattr(node.settings, "check_workers", None)
         return cls(node, RecordStore(store), BlobStore(store), TokenStore(store),
-                   node.anchors, rpc, CheckPool(workers))
+                   node.anchors, rpc, CheckPool(node.settings.check_workers))
 
 
 def ledger(request: Request) -> Ledger:
@@ -69,3 +68,17 @@ def json_response(value: Any, status_code: int = 200, headers: dict[str, str] | 
 def hex32(value: bytes) -> str:
     """A hash as JSON APIs write it: 0x + lowercase hex."""
     return "0x" + value.hex()
+
+
+def anchor_json(anchor: StoredAnchor) -> dict[str, Any]:
+    """An anchor as `GET /v1/anchors` lists it and a proof bundle carries it (FORMAT.md)."""
+    return {
+        "tree_size": anchor.tree_size,
+        "root": hex32(anchor.root),
+        "chain_id": anchor.chain_id,
+        "contract": anchor.contract,
+        "tx_hash": hex32(anchor.tx_hash),
+        "block_number": anchor.block_number,
+        "block_hash": hex32(anchor.block_hash),
+        "block_time": anchor.block_time,
+    }

@@ -12,10 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from api.errors import InvalidRequest, NotFound
-from api.routes.deps import LedgerDep, hex32, json_response
+from api.routes.deps import LedgerDep, anchor_json, hex32, json_response
 from api.routes.openapi import ERROR_RESPONSES
 from ledger.errors import ProofError
-from ledger.storage.anchors import StoredAnchor
 from ledger.storage.store import StoredCheckpoint
 
 router = APIRouter(tags=["log"], responses=ERROR_RESPONSES)
@@ -29,20 +28,6 @@ def _checkpoint_json(stored: StoredCheckpoint) -> dict[str, Any]:
         "root": hex32(stored.checkpoint.root),
         "note": stored.note,
         "created_at": stored.created_at,
-    }
-
-
-def anchor_json(anchor: StoredAnchor) -> dict[str, Any]:
-    """An anchor as `GET /v1/anchors` lists it."""
-    return {
-        "tree_size": anchor.tree_size,
-        "root": hex32(anchor.root),
-        "chain_id": anchor.chain_id,
-        "contract": anchor.contract,
-        "tx_hash": hex32(anchor.tx_hash),
-        "block_number": anchor.block_number,
-        "block_hash": hex32(anchor.block_hash),
-        "block_time": anchor.block_time,
     }
 
 

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import CallerDep
 from api.errors import InvalidRequest, InvalidSubmission, NotCheckpointed, NotFound
-from api.routes.deps import Ledger, LedgerDep, hex32, json_response
+from api.routes.deps import Ledger, LedgerDep, anchor_json, hex32, json_response
 from api.routes.openapi import ERROR_RESPONSES
 from api.submission import NO_ATTACHMENTS, checksum_address
 from ledger.errors import LedgerError, LogIntegrityError
@@ -207,16 +207,7 @@ def proof_bundle(ledger: Ledger, source: ProofSource, *, show_body: bool) -> dic
         "salt": hex32(record.salt) if show_body and record.salt is not None else None,
         "attachments": attachment_list(ledger, entry["attachments"]),
         "proof": proof,
-        "anchor": None if anchor is None else {
-            "chain_id": anchor.chain_id,
-            "contract": anchor.contract,
-            "tx_hash": hex32(anchor.tx_hash),
-            "block_number": anchor.block_number,
-            "block_hash": hex32(anchor.block_hash),
-            "block_time": anchor.block_time,
-            "tree_size": anchor.tree_size,
-            "root": hex32(anchor.root),
-        },
+        "anchor": None if anchor is None else anchor_json(anchor),
         "operator_registry": {"chain_id": deployment.chain_id,
                               "contract": deployment.operator_registry},
     }

@@ -24,7 +24,7 @@ from anchoring import (
     TransactionPolicy,
     WrongChain,
 )
-from anchoring.errors import ChainDataError
+from anchoring.errors import ChainDataError, TransactionDropped
 from tests.chain_fixtures import (
     ANVIL_CHAIN_ID,
     AnvilNode,
@@ -126,6 +126,34 @@ def test_confirmations_wait_for_later_blocks(anvil_env: ChainEnv, anvil_node: An
     receipt = patient.send(anvil_env.other, to=anvil_env.admin.address, data=b"", value=1)
     miner.join()
     assert patient.block_number() >= receipt["blockNumber"] + 2
+
+
+def test_a_dropped_transaction_is_noticed_long_before_the_receipt_timeout(
+    anvil_env: ChainEnv, anvil_node: AnvilNode
+) -> None:
+    chain = Chain.connect(anvil_node.url, policy=TransactionPolicy(
+        receipt_timeout=60, poll_interval=0.02))
+    rpc_request(anvil_node.url, "evm_setAutomine", [False])
+    try:
+        sender = anvil_env.other.address
+
+        def drop_when_pending() -> None:
+            while (rpc_request(anvil_node.url, "eth_getTransactionCount", [sender, "pending"])
+                   == rpc_request(anvil_node.url, "eth_getTransactionCount", [sender, "latest"])):
+                time.sleep(0.02)
+            rpc_request(anvil_node.url, "anvil_dropAllTransactions", [])
+
+        dropper = threading.Thread(target=drop_when_pending)
+        dropper.start()
+        started = time.monotonic()
+        with pytest.raises(TransactionDropped, match="dropped"):
+            chain.send(anvil_env.other, to=anvil_env.admin.address, data=b"", value=1)
+        dropper.join()
+        assert time.monotonic() - started < 10
+    finally:
+        rpc_request(anvil_node.url, "evm_setAutomine", [True])
+    receipt = chain.send(anvil_env.other, to=anvil_env.admin.address, data=b"", value=1)
+    assert receipt["status"] == 1  # the nonce was read again: no gap behind the lost one
 
 
 def test_policy_is_checked() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -16,12 +15,10 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from fastapi import FastAPI
 
-from api.app import create_app
 from api.auth import attachment_message
-from api.settings import Settings
 from api.submission import SubmissionDomain
 from tests.api.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
-from tests.server_fixtures import SAMPLE, auth, sign_indicator, started
+from tests.server_fixtures import SAMPLE, auth, sign_indicator
 from verifier import ChainReader, LedgerApi, Status, Trust, audit_log, verify_bundle
 
 
@@ -31,19 +28,13 @@ def ledger_database_url(database_url: str) -> str:
 
 
 @pytest.fixture
-async def app(ledger_settings: Settings) -> AsyncIterator[FastAPI]:
-    """The app with its jobs built but not scheduled: tests run them by hand."""
-    quiet = ledger_settings.model_copy(update={"checkpoint_interval": 3600.0,
-                                               "anchor_interval": 3600.0})
-    async with started(create_app(quiet)) as running:
-        yield running
+def app(manual_app: FastAPI) -> FastAPI:
+    return manual_app
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as c:
-        yield c
+def client(manual_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return manual_client
 
 
 async def checkpoint(app: FastAPI) -> None:

@@ -15,7 +15,7 @@ from api.app import create_app
 from api.cli import main
 from api.settings import Settings
 from api.submission import SubmissionDomain
-from tests.server_fixtures import SAMPLE, auth, sign_indicator, started
+from tests.server_fixtures import SAMPLE, asgi_client, auth, sign_indicator, started
 
 
 @pytest.fixture
@@ -23,10 +23,8 @@ async def small_limits(ledger_settings: Settings) -> AsyncIterator[httpx.AsyncCl
     limited = ledger_settings.model_copy(update={
         "max_request_bytes": 4096, "max_items": 2, "max_attachment_bytes": 10,
     })
-    async with started(create_app(limited, jobs=False)) as app:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as c:
-            yield c
+    async with started(create_app(limited, jobs=False)) as app, asgi_client(app) as c:
+        yield c
 
 
 async def test_limits(small_limits: httpx.AsyncClient, ledger_domain: SubmissionDomain,

@@ -17,7 +17,7 @@ from ledger.note import Verifier
 from ledger.receipt import Receipt
 from tests.api.factories import INDICATOR_BODY, INDICATOR_SUBJECT, ISSUED_AT, SALT
 from tests.api.test_eip712_equivalence import run_ethers
-from tests.server_fixtures import SAMPLE, sign_indicator, started
+from tests.server_fixtures import SAMPLE, asgi_client, sign_indicator, started
 
 
 @pytest.fixture
@@ -28,11 +28,9 @@ def ledger_database_url(database_url: str) -> str:
 @pytest.fixture
 async def client(ledger_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(ledger_settings, jobs=False)
-    async with started(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as c:
-            c.app = app  # type: ignore[attr-defined]
-            yield c
+    async with started(app), asgi_client(app) as c:
+        c.app = app  # type: ignore[attr-defined]
+        yield c
 
 
 def app_of(client: httpx.AsyncClient) -> FastAPI:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -14,31 +13,23 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from fastapi import FastAPI
 
-from api.app import create_app
 from api.auth import attachment_message
 from api.routes.bundle_cache import BundleCache
-from api.settings import Settings
 from api.submission import SubmissionDomain
 from ledger.merkle import LeafHash
 from tests.api.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
-from tests.server_fixtures import SAMPLE, auth, sign_indicator, started
+from tests.server_fixtures import SAMPLE, auth, sign_indicator
 from verifier import Trust, verify_bundle
 
 
 @pytest.fixture
-async def app(ledger_settings: Settings) -> AsyncIterator[FastAPI]:
-    """The app with its jobs built but not scheduled: the test runs them."""
-    quiet = ledger_settings.model_copy(update={"checkpoint_interval": 3600.0,
-                                               "anchor_interval": 3600.0})
-    async with started(create_app(quiet)) as running:
-        yield running
+def app(manual_app: FastAPI) -> FastAPI:
+    return manual_app
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as c:
-        yield c
+def client(manual_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return manual_client
 
 
 async def anchor(app: FastAPI) -> None:

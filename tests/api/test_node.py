@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-import httpx
 import pytest
 
 from api.app import create_app
@@ -13,13 +12,12 @@ from api.node import Node
 from api.settings import Settings
 from api.submission import SubmissionDomain
 from ledger.service.selfcheck import SelfCheckFailed
-from tests.server_fixtures import sign_indicator, started
+from tests.server_fixtures import asgi_client, sign_indicator, started
 
 
 async def _file_and_checkpoint(settings: Settings, domain: SubmissionDomain) -> None:
     async with started(create_app(settings, jobs=False)) as app:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger.test") as client:
+        async with asgi_client(app) as client:
             answer = await client.post("/v1/submissions", json={
                 "submissions": [sign_indicator(domain, n) for n in range(5)]})
             assert answer.status_code == 202

@@ -27,16 +27,6 @@ def ledger_database_url(database_url: str) -> str:
     return database_url
 
 
-@pytest.fixture
-def app(manual_app: FastAPI) -> FastAPI:
-    return manual_app
-
-
-@pytest.fixture
-def client(manual_client: httpx.AsyncClient) -> httpx.AsyncClient:
-    return manual_client
-
-
 async def checkpoint(app: FastAPI) -> None:
     await asyncio.to_thread(app.state.node.checkpointer.run_once)
 

@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 
 import httpx
-import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from fastapi import FastAPI
@@ -20,16 +19,6 @@ from ledger.merkle import LeafHash
 from tests.api.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
 from tests.server_fixtures import SAMPLE, auth, sign_indicator
 from verifier import Trust, verify_bundle
-
-
-@pytest.fixture
-def app(manual_app: FastAPI) -> FastAPI:
-    return manual_app
-
-
-@pytest.fixture
-def client(manual_client: httpx.AsyncClient) -> httpx.AsyncClient:
-    return manual_client
 
 
 async def anchor(app: FastAPI) -> None:

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from verifier.address import Address
-from verifier.audit_entries import CheckedBatch, EntryChecker
+from verifier.audit_entries import BATCH_ENTRIES, CheckedBatch, EntryChecker
 from verifier.canonical_json import canonicalize
-from verifier.checkpoint import Checkpoint, SignedCheckpoint
+from verifier.checkpoint import Checkpoint
 from verifier.commitments import verify_body
 from verifier.encodings import decode_hex
 from verifier.errors import (
@@ -139,13 +139,15 @@ def audit_log(
     chain: ChainReader | None,
     progress: Progress,
     jobs: int = 1,
+    batch_entries: int = BATCH_ENTRIES,
 ) -> AuditReport:
     """Audit the whole log read from `api` against `trust`; offline when `chain` is None.
 
-    `jobs` (>= 1) processes check the entries' form and signatures. Raises only `Unavailable`
-    (the ledger, the mirror or the chain did not answer).
+    `jobs` (>= 1) processes check the entries' form and signatures, each sent batches of at
+    least `batch_entries` entries. Raises only `Unavailable` (the ledger, the mirror or the
+    chain did not answer).
     """
-    return _Audit(api, trust, chain, progress, jobs).run()
+    return _Audit(api, trust, chain, progress, jobs, batch_entries).run()
 
 
 class _Audit:
@@ -156,9 +158,10 @@ class _Audit:
         chain: ChainReader | None,
         progress: Progress,
         jobs: int,
+        batch_entries: int,
     ) -> None:
         self.api, self.trust, self.chain, self.progress = api, trust, chain, progress
-        self.jobs = jobs
+        self.jobs, self.batch_entries = jobs, batch_entries
         self.checks = {name: AuditCheck(name) for name in AUDIT_CHECKS}
         self.notes: list[str] = []
         self.leaves: list[NodeHash] = []
@@ -200,8 +203,7 @@ class _Audit:
     def _checkpoint(self) -> Checkpoint | None:
         check = self.checks["checkpoint"]
         try:
-            signed = SignedCheckpoint.parse(self.api.checkpoint())
-            checkpoint = signed.verify(origin=self.trust.origin, key=self.trust.vkey)
+            checkpoint = self.trust.open_checkpoint(self.api.checkpoint())
         except Unavailable:
             raise
         except VerificationError as exc:
@@ -225,7 +227,8 @@ class _Audit:
             ].not_checked = (
                 "not checked: the mirror holds no records (give a ledger to check bodies)"
             )
-        with EntryChecker(self.trust.signing_domain(), self.jobs) as checker:
+        with EntryChecker(self.trust.signing_domain(), self.jobs,
+                          self.batch_entries) as checker:
             for tile_index, width in bundle_widths(size):
                 count = width or TILE_WIDTH
                 what = f"entry bundle {tile_index}"

@@ -86,11 +86,13 @@ class EntryChecker:
     `finish` the rest.
     """
 
-    def __init__(self, domain: SigningDomain, jobs: int) -> None:
-        """Requires jobs >= 1."""
+    def __init__(self, domain: SigningDomain, jobs: int,
+                 batch_entries: int = BATCH_ENTRIES) -> None:
+        """Requires jobs >= 1. A worker gets bundles of at least `batch_entries` entries."""
         if jobs < 1:
             raise VerificationError(f"jobs: got {jobs}, want at least 1")
         self.domain = domain
+        self.batch_limit = batch_entries
         self.window = 2 * jobs
         self.pool = (
             None
@@ -124,7 +126,7 @@ class EntryChecker:
             self.batch_first = first
         self.batch.append((bundle, count))
         self.batch_entries += count
-        if self.batch_entries >= BATCH_ENTRIES:
+        if self.batch_entries >= self.batch_limit:
             self._send(self.pool)
         while len(self.pending) > self.window:
             yield self.pending.popleft().result()

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from verifier.checkpoint import SignedCheckpoint
 from verifier.encodings import decode_hex, encode_hex
 from verifier.errors import (
     MalformedInput,
@@ -122,8 +121,7 @@ class Monitor:
         alerts: list[Alert] = []
         now = self.clock()
         try:
-            signed = SignedCheckpoint.parse(self.api.checkpoint())
-            checkpoint = signed.verify(origin=self.trust.origin, key=self.trust.vkey)
+            checkpoint = self.trust.open_checkpoint(self.api.checkpoint())
         except Unavailable:
             raise
         except VerificationError as exc:

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from verifier.address import Address, parse_address
 from verifier.canonical_json import MAX_SAFE_INTEGER
+from verifier.checkpoint import Checkpoint, SignedCheckpoint
 from verifier.eip712 import SigningDomain
 from verifier.errors import MalformedAddress, MalformedTrust, MalformedVerifierKey
 from verifier.jsonrpc import Quorum
@@ -75,6 +76,12 @@ class Trust:
             rpc_urls=urls,
             quorum=Quorum.parse(self.quorum.to_json(), len(urls)),
         )
+
+    def open_checkpoint(self, note: str) -> Checkpoint:
+        """Parse a signed checkpoint note and check it is this log's (origin and key).
+
+        Raises a `VerificationError` subclass naming what is wrong."""
+        return SignedCheckpoint.parse(note).verify(origin=self.origin, key=self.vkey)
 
     def signing_domain(self) -> SigningDomain:
         """Return the EIP-712 domain of this ledger's submissions."""

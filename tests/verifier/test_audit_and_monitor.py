@@ -28,8 +28,8 @@ from tests.verifier.ledger_double import (
     serve_get,
     serve_rpc,
 )
-from verifier import audit_entries
 from verifier.audit import AUDIT_CHECKS, audit_log
+from verifier.audit_entries import BATCH_ENTRIES
 from verifier.cli import _ProgressBar, main
 from verifier.errors import MalformedMonitorState
 from verifier.jsonrpc import ChainReader
@@ -330,7 +330,8 @@ def test_mirror_is_filled_from_the_ledger_then_audited_alone(
 
 
 def audit_against(
-    world: World, served: Served, chain: ChainDouble, *, jobs: int = 1
+    world: World, served: Served, chain: ChainDouble, *, jobs: int = 1,
+    batch_entries: int = BATCH_ENTRIES,
 ) -> dict[str, Any]:
     """Audit the served log, reading the chain from an endpoint that answers from `chain`."""
     with serve_rpc(chain) as rpc:
@@ -341,6 +342,7 @@ def audit_against(
             chain=ChainReader(trust.rpc_urls, trust.quorum, trust.chain_id),
             progress=lambda stage, done, total: None,
             jobs=jobs,
+            batch_entries=batch_entries,
         )
     return report.to_json()
 
@@ -426,7 +428,7 @@ def test_offline_audit_says_operators_were_not_checked(world: World, served: Ser
 
 
 def test_worker_processes_report_what_one_process_reports(
-    world: World, served: Served, monkeypatch: pytest.MonkeyPatch
+    world: World, served: Served
 ) -> None:
     """Broken entries in both bundles, one batch per bundle, checked in two worker processes."""
     other = Account.from_key(bytes.fromhex("ab" * 32))
@@ -441,9 +443,8 @@ def test_worker_processes_report_what_one_process_reports(
             record = dataclasses.replace(forged, entry=entry)
         tampered.append(record)
     served.http.log = tampered
-    monkeypatch.setattr(audit_entries, "BATCH_ENTRIES", 1)
-    alone = audit_against(world, served, world.chain)
-    together = audit_against(world, served, world.chain, jobs=2)
+    alone = audit_against(world, served, world.chain, batch_entries=1)
+    together = audit_against(world, served, world.chain, jobs=2, batch_entries=1)
     assert alone == together
     checks = by_name(alone)
     assert checks["entries"]["messages"] == [

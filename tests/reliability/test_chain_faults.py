@@ -5,6 +5,9 @@ ledger had sent (restarted without it in its pool).
 Throughout, the API keeps accepting submissions (202 only); the anchorer falls behind while the
 chain is away and catches up after; the lost transaction is noticed and the anchor sent again,
 and no tree size is ever anchored twice (the anchors table equals the contract's history).
+
+With a chain by URL, `serve --workers 2` runs two API worker processes and one scheduler
+process (`infraledger jobs`), which anchors what the workers append, and stops them all.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -37,7 +41,7 @@ from tests.reliability.harness import (
     log_key,
     wait_for,
 )
-from tests.server_fixtures import SAMPLE, free_port
+from tests.server_fixtures import SAMPLE, free_port, sign_indicator
 
 
 @dataclass
@@ -208,3 +212,39 @@ def test_chain_outage_and_a_dropped_anchor_transaction(anvil_ledger: AnvilLedger
     finally:
         server.stop()
     print("\n".join(notes))
+
+
+def _session_commands(session: int) -> list[str]:
+    """The command lines of the live processes in a session (the server and all it started;
+    zombies, waiting for the container's init to reap them, have exited)."""
+    commands = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[3]) == session and fields[0] != "Z":
+            commands.append(command)
+    return commands
+
+
+def test_serve_with_two_workers_and_one_scheduler_process(anvil_ledger: AnvilLedger,
+                                                          tmp_path: Path) -> None:
+    ledger = anvil_ledger
+    server = ServerProcess(ledger.settings, tmp_path / "server.log",
+                           env={"INFRALEDGER_WORKERS": "2"})
+    server.start()
+    try:
+        commands = _session_commands(server.pid())
+        assert sum(" jobs" in command for command in commands) == 1, commands
+        assert sum("multiprocessing" in command for command in commands) >= 2, commands
+        for n in range(8):
+            answer = httpx.post(server.url + "/v1/submissions", timeout=30, json={
+                "submissions": [sign_indicator(ledger.domain, 10 * n + k) for k in range(10)]})
+            assert answer.status_code == 202, answer.text
+        wait_for(lambda: ledger.anchored_size() == 80, 45,
+                 lambda: f"not anchored by the scheduler process: {server.log_tail()}")
+    finally:
+        server.stop()
+    assert _session_commands(server.pid()) == []

@@ -53,3 +53,7 @@ clean:
 # Rebuild the committed contract artifacts with the pinned solc from package.json.
 contracts: $(NODE_STAMP)
 	node contracts/build.mjs
+
+# Rebuild the committed area catalogue and map boundaries (filings/data/) from their sources.
+areas: $(STAMP)
+	$(BIN)/python -m filings.data.build_areas

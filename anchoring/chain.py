@@ -2,7 +2,7 @@
 
 :class:`Chain` wraps a :class:`web3.Web3` whose provider is either
 :class:`EmbeddedProvider` (JSON-RPC requests encoded exactly as for HTTP, answered in-process
-by :class:`anchoring.rpc.JsonRpcHandler` over an :class:`~anchoring.embedded.EmbeddedChain`)
+by :class:`anchoring.embedded.JsonRpcHandler` over an :class:`~anchoring.embedded.EmbeddedChain`)
 or web3's ``HTTPProvider`` (anvil in the tests, Besu in production). Everything above it is
 the same code for both.
 
@@ -51,7 +51,7 @@ from web3.types import (
 )
 
 from anchoring.abi import decode_revert
-from anchoring.embedded import EmbeddedChain
+from anchoring.embedded import EmbeddedChain, EmbeddedProvider
 from anchoring.errors import (
     AnchoringError,
     ChainDataError,
@@ -62,7 +62,6 @@ from anchoring.errors import (
     TransactionReverted,
     WrongChain,
 )
-from anchoring.rpc import NODE_METHODS, JsonRpcHandler
 
 __all__ = [
     "Chain",
@@ -102,41 +101,6 @@ class TransactionPolicy:
             raise ValueError(f"confirmations must be >= 1, got {self.confirmations}")
         if self.gas_margin < 1:
             raise ValueError(f"gas_margin must be >= 1, got {self.gas_margin}")
-
-
-class EmbeddedProvider(JSONBaseProvider):
-    """web3 provider for an :class:`EmbeddedChain`: each request is encoded to JSON bytes as
-    web3's HTTP provider does, answered by :class:`JsonRpcHandler` with :data:`NODE_METHODS`,
-    and decoded back, so web3 sees a JSON-RPC node and nothing else."""
-
-    def __init__(self, chain: EmbeddedChain) -> None:
-        super().__init__()
-        self.chain = chain
-        self._handler = JsonRpcHandler(chain, NODE_METHODS)
-
-    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
-        if self.chain.closed:
-            raise ChainUnavailable(f"the embedded chain in {self.chain.directory} is closed")
-        answer = self._handler.handle_bytes(self.encode_rpc_request(method, params))
-        if answer is None:
-            raise ChainDataError(f"no answer to {method}")
-        return self.decode_rpc_response(answer)
-
-    def make_batch_request(
-        self, requests: list[tuple[RPCEndpoint, Any]]
-    ) -> list[RPCResponse] | RPCResponse:
-        if self.chain.closed:
-            raise ChainUnavailable(f"the embedded chain in {self.chain.directory} is closed")
-        answer = self._handler.handle_bytes(self.encode_batch_rpc_request(requests))
-        if answer is None:
-            raise ChainDataError("no answer to a batch")
-        response = self.decode_rpc_response(answer)
-        if isinstance(response, list):
-            return sorted(response, key=lambda item: cast(int, item["id"]))
-        return response
-
-    def is_connected(self, show_traceback: bool = False) -> bool:
-        return not self.chain.closed
 
 
 class Chain:

@@ -2,8 +2,9 @@
 
 The app opens its `Node` when it starts (blocking set-up in a worker thread) and closes it when
 it stops. Every refusal is JSON `{"code", "message", "details"?}` with the status of its
-`ApiError` class; the framework's own refusals (validation, unknown path, wrong method) and the
-store or chain being down are mapped to the same shape here, once.
+`ApiError` class (`api.errors.STATUS` for the domain's `FilingError`s); the framework's own
+refusals (validation, unknown path, wrong method) and the store or chain being down are mapped
+to the same shape here, once.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
+from anchoring.embedded import read_only_handler
 from anchoring.errors import AnchoringError
-from anchoring.rpc import read_only_handler
-from api import pages
 from api.errors import (
     ApiError,
     ChainDown,
@@ -28,13 +28,16 @@ from api.errors import (
     MethodNotAllowed,
     NotFound,
     StoreDown,
+    filing_status,
 )
+from api.http.deps import Ledger, json_response
+from api.http.openapi import install_openapi
 from api.metrics import LedgerMetrics, RequestMetrics
 from api.node import Node
 from api.routes import attachments, log, operators, records, service, submissions, tlog
-from api.routes.deps import Ledger, json_response
-from api.routes.openapi import install_openapi
 from api.settings import Settings
+from api.web import pages
+from filings.errors import FilingError
 from ledger.errors import LedgerError, StoreUnavailable
 
 _log = logging.getLogger(__name__)
@@ -48,13 +51,14 @@ Every 4xx/5xx answer is `{"code", "message", "details"?}`: branch on `code`.
 """
 
 
-def _error(exc: ApiError) -> Response:
-    return json_response(exc.to_json(), status_code=exc.http_status)
+def _error(exc: ApiError | FilingError) -> Response:
+    status = exc.http_status if isinstance(exc, ApiError) else filing_status(exc)
+    return json_response(exc.to_json(), status_code=status)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    async def api_error(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
+    async def refused(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError | FilingError)
         return _error(exc)
 
     async def validation_error(_: Request, exc: Exception) -> Response:
@@ -91,7 +95,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         _log.warning("chain error: %s", exc)
         return _error(ChainDown(f"the chain is unavailable: {exc}"))
 
-    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(ApiError, refused)
+    app.add_exception_handler(FilingError, refused)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(StoreUnavailable, store_down)

@@ -1,9 +1,10 @@
-"""`infraledger`: run, seed and administer a ledger.
+"""`infraledger`: run, seed and administer a ledger, and the operator's commands.
 
-Each command group lives in `api.commands.<group>` and registers its sub-commands; a handler
-takes the parsed arguments and the settings and returns the exit code. Every refusal of ours
-(`ApiError`, `AnchoringError`, `LedgerError`) is one line on stderr and exit code 1; usage
-errors exit with 2.
+Each administration group lives in `api.admin.<group>` (the demo in `api.demo.command`) and
+registers its sub-commands; a handler takes the parsed arguments and the settings and returns
+the exit code. The operator's groups (`keys`, `submit`) are `client.cli`'s and are handed to it
+before anything of the server is imported. Every refusal of ours (`ApiError`, `FilingError`,
+`AnchoringError`, `LedgerError`) is one line on stderr and exit code 1; usage errors exit with 2.
 """
 
 from __future__ import annotations
@@ -16,13 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from anchoring.errors import AnchoringError
-from api.commands import anchor, chain, demo, keys, operators, serve, submit, tokens
-from api.errors import ApiError
-from api.settings import load_settings
-from ledger.errors import LedgerError
+from client import cli as operator_cli
 
-GROUPS: tuple[Any, ...] = (demo, serve, chain, operators, anchor, keys, submit, tokens)
 EXIT_REFUSED = 1
 QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "web3", "urllib3")
 EXIT_USAGE = 2
@@ -80,16 +76,37 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
-    for group in GROUPS:
+    from api.admin import anchor, chain, operators, serve, tokens
+    from api.demo import command as demo
+
+    for group in (demo, serve, chain, operators, anchor):
         group.register(groups, common)
+    operator_cli.register(groups, common)
+    tokens.register(groups, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns its exit code."""
-    parser = build_parser()
+    given = list(sys.argv[1:] if argv is None else argv)
+    common = common_options()
+    _, rest = common.parse_known_args(given)
+    if rest and rest[0] in operator_cli.COMMANDS:
+        return operator_cli.main(given, common)
     try:
-        args = parser.parse_args(argv)
+        from anchoring.errors import AnchoringError
+        from api.errors import ApiError
+        from api.settings import load_settings
+        from filings.errors import FilingError
+        from ledger.errors import LedgerError
+
+        parser = build_parser()
+    except ModuleNotFoundError as exc:
+        print(f"infraledger: this command needs the server install "
+              f"(pip install 'infraledger[server]'): no module {exc.name}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        args = parser.parse_args(given)
     except SystemExit as exc:
         return int(exc.code or 0)
     overrides: dict[str, Any] = {}
@@ -99,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(getattr(args, "data_dir", None), **overrides)
         configure_logging(settings.log_format)
         code: int = args.handler(args, settings)
-    except (ApiError, AnchoringError, LedgerError) as exc:
+    except (ApiError, FilingError, AnchoringError, LedgerError) as exc:
         print(f"infraledger: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:

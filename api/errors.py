@@ -1,19 +1,20 @@
-"""The API's one error family: every refusal the API makes is an `ApiError`.
+"""The API's errors: the refusals of the HTTP server (`ApiError`), and the one table that gives
+the domain's refusals (`filings.errors.FilingError`) their HTTP status.
 
-Each class carries a stable machine-readable `code` (what clients branch on; never renamed) and
-the HTTP status the boundary answers with; the instance carries a human `message` and optional
-`details`. Errors of the pure core (`ledger.errors.LedgerError`) and of third-party libraries
-(pydantic, coincurve) are translated into these where the API calls them, with `raise ... from`.
+Each class carries a stable machine-readable `code` (what clients branch on; never renamed); the
+instance carries a human `message` and optional `details`. An `ApiError` knows its HTTP status;
+a `FilingError` does not, and `STATUS` maps each of its classes (the nearest listed base
+applies). Errors of the pure core (`ledger.errors.LedgerError`) and of third-party libraries are
+translated where the API calls them, with `raise ... from`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from types import MappingProxyType
+from typing import Any, ClassVar, Final
 
-from pydantic import ValidationError
-
-MAX_REPORTED_ERRORS = 20
+from filings import errors as filing
 
 
 class ApiError(Exception):
@@ -33,91 +34,6 @@ class ApiError(Exception):
         if self.details:
             body["details"] = self.details
         return body
-
-
-class InvalidSubmission(ApiError):
-    """The submission is malformed: a field is missing, of the wrong type, or out of its limits."""
-
-    code = "invalid_submission"
-    http_status = 422
-
-    @classmethod
-    def from_validation_error(cls, exc: ValidationError, *, where: str = "") -> Self:
-        """Translate a pydantic error: the first fault in the message, up to 20 in `details`.
-
-        The offending input values are never echoed back (a body may hold personal data).
-        """
-        errors = [
-            {"loc": ".".join([where, *map(str, error["loc"])]).strip("."),
-             "type": error["type"], "msg": error["msg"]}
-            for error in exc.errors(include_url=False, include_input=False)
-        ]
-        first = errors[0] if errors else {"loc": where, "msg": "invalid"}
-        return cls(f"{first['loc'] or 'value'}: {first['msg']}",
-                   details={"errors": errors[:MAX_REPORTED_ERRORS]})
-
-
-class BodyTooLarge(InvalidSubmission):
-    """The canonical (RFC 8785) body is over the 48 KiB limit."""
-
-    code = "body_too_large"
-    http_status = 413
-
-
-class UnknownSchema(InvalidSubmission):
-    """The kind/schema pair is not a record kind the API accepts."""
-
-    code = "unknown_schema"
-
-
-class SchemaViolation(InvalidSubmission):
-    """The body, subject or attachments break the rules of the record kind."""
-
-    code = "schema_violation"
-
-
-class SubjectMismatch(SchemaViolation):
-    """The subject is not the one the body determines (see `api.kinds`)."""
-
-    code = "subject_mismatch"
-
-
-class UnknownIndicator(SchemaViolation):
-    """The indicator code is not in the plan 254 catalogue."""
-
-    code = "unknown_indicator"
-
-
-class UnknownArea(SchemaViolation):
-    """The area code is not the province or one of its district-level units, or does not fit."""
-
-    code = "unknown_area"
-
-
-class InvalidDomain(ApiError):
-    """The EIP-712 domain is misconfigured (chain id or registry address): a server fault."""
-
-    code = "invalid_domain"
-    http_status = 500
-
-
-class BadSignature(ApiError):
-    """The EIP-712 signature is malformed, not canonical (high s, v not 27/28) or unrecoverable."""
-
-    code = "bad_signature"
-    http_status = 422
-
-
-class OperatorMismatch(BadSignature):
-    """The signature is valid but recovers another address than the submission's `operator`.
-
-    Usually the signer hashed a different body, salt or attachment list than the server did.
-    """
-
-    code = "operator_mismatch"
-
-
-# --- Refusals of the HTTP server --------------------------------------------------------------
 
 
 class MalformedRequest(ApiError):
@@ -159,35 +75,6 @@ class AllRejected(ApiError):
     """Every item of a bulk submission was rejected; `details.results` says why, item by item."""
 
     code = "all_rejected"
-    http_status = 422
-
-
-class InactiveOperator(ApiError):
-    """The signer is not an active operator in the OperatorRegistry (never registered, or
-    revoked)."""
-
-    code = "inactive_operator"
-    http_status = 403
-
-
-class UnknownRecord(ApiError):
-    """A correction supersedes a record id the log does not hold."""
-
-    code = "unknown_record"
-    http_status = 422
-
-
-class NotYourRecord(ApiError):
-    """A correction supersedes a record of another operator."""
-
-    code = "not_your_record"
-    http_status = 403
-
-
-class MissingAttachment(ApiError):
-    """A listed attachment is not in the blob store: upload it first (`PUT /v1/attachments`)."""
-
-    code = "missing_attachment"
     http_status = 422
 
 
@@ -265,3 +152,22 @@ class Unhealthy(ApiError):
 
     code = "unhealthy"
     http_status = 503
+
+
+STATUS: Final[Mapping[type[filing.FilingError], int]] = MappingProxyType({
+    filing.FilingError: 422,
+    filing.BodyTooLarge: 413,
+    filing.InvalidDomain: 500,
+    filing.InactiveOperator: 403,
+    filing.NotYourRecord: 403,
+})
+"""The HTTP status of each domain refusal; a class not listed takes its nearest listed base's."""
+
+
+def filing_status(error: filing.FilingError) -> int:
+    """The HTTP status the API answers `error` with (see `STATUS`)."""
+    for cls in type(error).__mro__:
+        status = STATUS.get(cls)
+        if status is not None:
+            return status
+    return 500

@@ -26,10 +26,11 @@ from anchoring.errors import AnchoringError, ChainUnavailable
 from anchoring.ledger_anchor import LedgerAnchor
 from anchoring.registry import OperatorRegistry
 from anchoring.service import AnchorService, schedule_anchoring
-from api.catalogue import Catalogue, load_catalogue
 from api.errors import ApiError
-from api.settings import Settings, SettingsError, check_key_file, write_secret
-from api.submission import SubmissionDomain
+from api.settings import Settings, SettingsError, check_key_file
+from client.keys import write_secret
+from filings.catalogue import Catalogue, load_catalogue
+from filings.signing import SubmissionDomain
 from ledger.errors import NoteError
 from ledger.note import Signer
 from ledger.service.checkpointer import Checkpointer

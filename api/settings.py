@@ -191,14 +191,6 @@ def check_key_file(path: Path, what: str, *, production: bool) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
 
 
-def write_secret(path: Path, text: str) -> None:
-    """Create `path` with mode 0600 holding `text` (refuses to overwrite)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text if text.endswith("\n") else text + "\n")
-
-
 def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
     """Read the settings of the ledger in `data_dir` (or `INFRALEDGER_DATA_DIR`, or the default).
 

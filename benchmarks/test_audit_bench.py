@@ -42,7 +42,8 @@ import pytest
 from coincurve import PrivateKey
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from api.submission import (
+from benchmarks.conftest import RateBoard
+from filings.signing import (
     SubmissionDomain,
     SubmissionMessage,
     attachments_commitment,
@@ -51,7 +52,6 @@ from api.submission import (
     sign_submission,
     signer_address,
 )
-from benchmarks.conftest import RateBoard
 from ledger.checkpoint import Checkpoint
 from ledger.entry import Entry as LedgerEntry
 from ledger.merkle import Frontier

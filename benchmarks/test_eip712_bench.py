@@ -15,16 +15,15 @@ from coincurve import PublicKey
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from api.submission import (
+from filings.signing import (
     SubmissionDomain,
     SubmissionMessage,
-    build_entry,
-    parse_submission,
     recover_signer,
     sign_submission,
     signer_address,
     submission_message,
 )
+from filings.submission import build_entry, parse_submission
 
 POOL = 256
 _T = TypeVar("_T")

@@ -53,17 +53,12 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from api.client import prepare_submission
 from api.node import Node
 from api.settings import load_settings
-from api.submission import (
-    PreparedSubmission,
-    SubmissionDomain,
-    build_entry,
-    parse_submission,
-    signer_address,
-)
 from benchmarks.conftest import RateBoard
+from client.ledger import prepare_submission
+from filings.signing import SubmissionDomain, signer_address
+from filings.submission import PreparedSubmission, build_entry, parse_submission
 from ledger.note import Signer
 from ledger.service.sequencer import Sequencer
 from ledger.storage.store import LogStore, PendingEntry
@@ -193,11 +188,11 @@ class Server:
     @classmethod
     @contextlib.contextmanager
     def run(cls, command: list[str], log: Path, env: dict[str, str] | None = None,
-            ready_path: str = "/") -> Iterator[Server]:
+            ready_path: str = "/", cwd: Path = ROOT) -> Iterator[Server]:
         port = _free_port()
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [*command, "--port", str(port)], cwd=ROOT, stdout=output,
+                [*command, "--port", str(port)], cwd=cwd, stdout=output,
                 stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
                 start_new_session=True,
             )

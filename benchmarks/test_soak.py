@@ -5,9 +5,14 @@ Each run first measures the server's capacity (closed loop: as fast as answers c
 a 5 s warm-up), then holds an open-loop load at 90% of it for the soak: every second is
 scheduled, so a server that slows down shows as latency, not as a politely slower client. It
 reports throughput (against the capacity measured in the same run), p50/p99 latency of the
-answered requests, refusals, the chain's lag, and the server's RSS sampled every 5 s (the first
-and the last minute compared). It ends with the full self-check of the whole store and the
-check that every acknowledged record is in the log.
+answered requests, refusals, the chain's lag, and the server's RSS sampled every 5 s with the
+number of records acknowledged so far. The RSS curve is reported at 1, 5, 10, 20 and 30 minutes
+(those the run reaches) and as two slopes in bytes per record, least squares of RSS on records:
+over the first and over the last 10 minutes (thirds of a run shorter than 30 minutes). While the
+node-run cache fills (`NODE_CACHE_BYTES`, 64 MiB: about a million entries at 64 bytes each) RSS
+grows with the records; once it is full the last slope is what any other growth would show. It
+ends with the full self-check of the whole store and the check that every acknowledged record
+is in the log.
 
 The load generator signs every submission (EIP-712, a new record each) in this process, on
 the same 2-core machine as the server: the figures are the capacity of server and client
@@ -29,7 +34,8 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from api.submission import SubmissionDomain
+from filings.signing import SubmissionDomain
+from ledger.storage.store import NODE_CACHE_BYTES
 from tests.reliability.harness import Load, ServerProcess, check_log, log_key, percentile
 from tests.server_fixtures import ledger_domain, ledger_settings
 
@@ -40,6 +46,12 @@ WARM_UP = 5.0
 CAPACITY_SECONDS = 30.0
 LOAD_FRACTION = 0.9
 RSS_EVERY = 5.0
+RSS_MARKS = (1, 5, 10, 20, 30)
+"""Minutes at which the RSS curve is reported."""
+SLOPE_MINUTES = 10.0
+"""The span of the first and of the last slope (a third of a shorter run)."""
+CACHE_ENTRIES = NODE_CACHE_BYTES // 64
+"""Entries whose node hashes (2N - 1 of 32 bytes) fill the node-run cache's budget."""
 BATCH = 20
 WORKERS = 16
 
@@ -72,12 +84,25 @@ class SoakResult:
     rss_first_minute_mb: float
     rss_last_minute_mb: float
     rss_max_mb: float
+    rss_at: dict[str, tuple[float, int]]
+    """RSS (MB) and records acknowledged at each mark of `RSS_MARKS` the run reached."""
+    slope_first_bytes_per_record: float
+    slope_last_bytes_per_record: float
+    """Least-squares slopes of RSS on records acknowledged, over the first and the last
+    `SLOPE_MINUTES` of the soak (a third of a shorter run); the second over the first is the
+    ratio of growth once the node-run cache is full to growth while it fills."""
+    log_size_at_last_slope: int
+    """Records in the log when the last slope starts: past `CACHE_ENTRIES` the cache is full."""
     anchored_behind: int
     """Entries past the latest anchor when the soak ended."""
     server_cpu: float
     client_cpu: float
     """CPU seconds per second of the server process and of this one (the load generator)
     during the soak: 1.0 is one core busy."""
+
+
+Sample = tuple[float, float, int]
+"""Seconds into the soak, server RSS (MB), records acknowledged so far."""
 
 
 def _rss_mb(pid: int) -> float:
@@ -91,6 +116,36 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of process `pid` so far (`/proc/<pid>/stat`)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _slope(samples: list[Sample]) -> float:
+    """Least-squares slope of RSS (bytes) on records acknowledged; 0 with fewer than 2."""
+    if len(samples) < 2:
+        return 0.0
+    xs = [float(records) for _, _, records in samples]
+    ys = [mb * (1 << 20) for _, mb, _ in samples]
+    mean_x, mean_y = statistics.mean(xs), statistics.mean(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return 0.0
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def _curve(samples: list[Sample], took: float, base: int
+           ) -> tuple[dict[str, tuple[float, int]], float, float, int]:
+    """RSS and log size at each mark, the first and last slopes, and the log size where the
+    last slope starts (`base`: records in the log before the soak)."""
+    marks = {}
+    for minute in RSS_MARKS:
+        after = [sample for sample in samples if sample[0] >= minute * 60 - RSS_EVERY]
+        if minute * 60 <= took and after:
+            _, mb, records = after[0]
+            marks[f"{minute} min"] = (round(mb, 1), base + records)
+    span = min(SLOPE_MINUTES * 60, took / 3)
+    first = [sample for sample in samples if sample[0] <= span]
+    last = [sample for sample in samples if sample[0] >= took - span]
+    start = base + (last[0][2] if last else 0)
+    return marks, _slope(first), _slope(last), start
 
 
 def _rate(load: Load, seconds: float) -> float:
@@ -117,12 +172,13 @@ def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: Submi
         acknowledged_before = len(soak.stats.acknowledged)
         requests_before = len(soak.stats.latencies)
         refusals_before = dict(soak.stats.statuses)
-        rss: list[tuple[float, float]] = []
+        rss: list[Sample] = []
         cpu = (_cpu_seconds(server.pid()), _cpu_seconds(os.getpid()))
         started = time.monotonic()
         soak.start()
         while (elapsed := time.monotonic() - started) < minutes * 60:
-            rss.append((elapsed, _rss_mb(server.pid())))
+            rss.append((elapsed, _rss_mb(server.pid()),
+                        len(soak.stats.acknowledged) - acknowledged_before))
             time.sleep(min(RSS_EVERY, max(0.0, minutes * 60 - elapsed)))
         stats = soak.stop()
         took = time.monotonic() - started
@@ -134,8 +190,9 @@ def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: Submi
         server.stop()
     report = check_log(ledger_settings, vkey, stats)
     latencies = [took_ for _, took_ in stats.latencies[requests_before:]]
-    first = [mb for at, mb in rss if at < 60] or [rss[0][1]]
-    last = [mb for at, mb in rss if at >= took - 60] or [rss[-1][1]]
+    first = [mb for at, mb, _ in rss if at < 60] or [rss[0][1]]
+    last = [mb for at, mb, _ in rss if at >= took - 60] or [rss[-1][1]]
+    marks, slope_first, slope_last, last_start = _curve(rss, took, acknowledged_before)
     result = SoakResult(
         database=database, minutes=round(took / 60, 2), capacity=round(capacity, 1),
         offered=round(offered, 1),
@@ -149,7 +206,9 @@ def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: Submi
         records=report.tree_size,
         rss_first_minute_mb=round(statistics.mean(first), 1),
         rss_last_minute_mb=round(statistics.mean(last), 1),
-        rss_max_mb=round(max(mb for _, mb in rss), 1),
+        rss_max_mb=round(max(mb for _, mb, _ in rss), 1),
+        rss_at=marks, slope_first_bytes_per_record=round(slope_first, 2),
+        slope_last_bytes_per_record=round(slope_last, 2), log_size_at_last_slope=last_start,
         anchored_behind=size - max((int(a["tree_size"]) for a in anchors), default=0),
         server_cpu=round(server_cpu, 2), client_cpu=round(client_cpu, 2),
     )
@@ -158,7 +217,7 @@ def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: Submi
     assert report.tree_size >= len(stats.acknowledged)
 
 
-def _publish(result: SoakResult, rss: list[tuple[float, float]]) -> None:
+def _publish(result: SoakResult, rss: list[Sample]) -> None:
     out = ROOT / ".benchmarks" / f"soak-{result.database}.json"
     out.parent.mkdir(exist_ok=True)
     document: dict[str, Any] = {**asdict(result), "rss_samples": rss}

@@ -23,7 +23,6 @@ MAX_ENTRY_BYTES: Final = 65535
 """64 KiB less one byte: C2SP entry bundles prefix each entry with a uint16 length."""
 MAX_SUBJECT_CHARS: Final = 200
 ENTRY_VERSION: Final = 1
-KINDS: Final = ("indicator", "permit", "report")
 FIELDS: Final = frozenset(
     {"v", "kind", "schema", "subject", "operator", "content", "attachments", "supersedes",
      "issued_at", "signature"}
@@ -33,6 +32,8 @@ _HASH = re.compile(r"0x[0-9a-f]{64}\Z")
 _SIGNATURE = re.compile(r"0x[0-9a-f]{130}\Z")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}\Z")
 _RECORD_ID = re.compile(r"[0-9a-f]{64}\Z")
+_KIND = re.compile(r"[a-z]{1,32}\Z")
+"""A kind's name; which kinds exist is the domain's business (`filings.kinds`), not the log's."""
 _SCHEMA = re.compile(r"([a-z]+)/([1-9][0-9]{0,3})\Z")
 _SUBJECT = re.compile(r"[^\x00-\x1f\x7f]+\Z")
 
@@ -101,8 +102,8 @@ class Entry:
     def validate(self) -> None:
         """Check every field against DESIGN section 2; raises `InvalidEntry` on the first fault."""
         _require_str("kind", self.kind)
-        if self.kind not in KINDS:
-            raise InvalidEntry(f"kind: got {self.kind!r}, want one of {', '.join(KINDS)}")
+        if not _KIND.match(self.kind):
+            raise InvalidEntry(f"kind: got {self.kind[:40]!r}, want 1 to 32 lowercase letters")
         _require_str("schema", self.schema)
         match = _SCHEMA.match(self.schema)
         if match is None or match.group(1) != self.kind:

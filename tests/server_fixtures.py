@@ -43,10 +43,10 @@ from api.app import create_app
 from api.node import Node
 from api.serving import ServerThread
 from api.settings import Settings, load_settings
-from api.submission import SubmissionDomain, signer_address
+from filings.signing import SubmissionDomain, signer_address
 from ledger.storage.store import LogStore
 from ledger.storage.tokens import TokenStore
-from tests.api.factories import ISSUED_AT, KEY, OTHER_KEY, signed
+from tests.filings.factories import ISSUED_AT, KEY, OTHER_KEY, signed
 
 __all__ = [
     "SAMPLE",
@@ -116,7 +116,7 @@ def auth(token: str) -> dict[str, str]:
 def sign_indicator(domain: SubmissionDomain, n: int = 0, *, key: bytes = KEY,
                    **fields: Any) -> dict[str, Any]:
     """A valid `indicator/1` submission signed by `key` in `domain`; `n` changes `issued_at`,
-    so each `n` is another record. `fields` go to `tests.api.factories.signed`."""
+    so each `n` is another record. `fields` go to `tests.filings.factories.signed`."""
     return signed(domain=domain, key=key, issued_at=ISSUED_AT + n, **fields)
 
 

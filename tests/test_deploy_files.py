@@ -143,7 +143,8 @@ def test_the_compose_file_publishes_on_loopback_only_and_holds_no_password() -> 
 def test_no_private_key_is_committed_under_deploy() -> None:
     """No 32-byte hex value (a secp256k1 private key's shape) except the public QBFT mixHash;
     no `privateKey` members as Besu's examples carry."""
-    files = [p for p in (ROOT / "deploy").rglob("*") if p.is_file()]
+    files = [p for p in (ROOT / "deploy").rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts]
     assert len(files) >= 6
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 `PUT /v1/attachments/{sha256}`: the raw file as the body, its media type as `Content-Type`
 (default `application/octet-stream`), at most `max_attachment_bytes`. Allowed to an active
-operator signing with `X-Operator-Signature` (see `api.auth`), or an inspector or registrar
+operator signing with `X-Operator-Signature` (see `api.http.auth`), or an inspector or registrar
 token. The bytes must hash to the SHA-256 in the path (422 `hash_mismatch`). 201 when stored,
 200 when the file was already there: `{"sha256", "size", "type"}`.
 
@@ -18,18 +18,18 @@ from typing import Final
 
 from fastapi import APIRouter, Request, Response
 
-from api.auth import (
-    OPERATOR_SIGNATURE_HEADER,
+from api.errors import HashMismatch, InvalidRequest, InvalidToken, NotFound
+from api.http.auth import (
     Caller,
     CallerDep,
     attachment_signer,
     require_role,
 )
-from api.errors import HashMismatch, InactiveOperator, InvalidRequest, InvalidToken, NotFound
-from api.routes.deps import Ledger, LedgerDep, json_response
-from api.routes.limits import read_body
-from api.routes.openapi import ERROR_RESPONSES
-from api.submission import MEDIA_TYPE_PATTERN
+from api.http.deps import Ledger, LedgerDep, json_response
+from api.http.limits import read_body
+from api.http.openapi import ERROR_RESPONSES
+from filings.errors import InactiveOperator
+from filings.signing import MEDIA_TYPE_PATTERN, OPERATOR_SIGNATURE_HEADER
 from ledger.storage.blobs import BlobMismatch
 
 router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from api.errors import InvalidRequest, NotFound
-from api.routes.deps import LedgerDep, anchor_json, hex32, json_response
-from api.routes.openapi import ERROR_RESPONSES
+from api.http.deps import LedgerDep, anchor_json, hex32, json_response
+from api.http.openapi import ERROR_RESPONSES
 from ledger.errors import ProofError
 from ledger.storage.store import StoredCheckpoint
 

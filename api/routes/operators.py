@@ -21,12 +21,13 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from anchoring.contract import MinedTransaction
 from anchoring.errors import AnchoringError, TransactionReverted
 from anchoring.registry import Operator
-from api.auth import RegistrarDep
-from api.errors import ChainDown, InvalidRequest, InvalidSubmission, OperatorConflict
-from api.kinds import NO_CONTROLS
-from api.routes.deps import Ledger, LedgerDep, hex32, json_response
-from api.routes.openapi import ERROR_RESPONSES
-from api.submission import checksum_address
+from api.errors import ChainDown, InvalidRequest, OperatorConflict
+from api.http.auth import RegistrarDep
+from api.http.deps import Ledger, LedgerDep, hex32, json_response
+from api.http.openapi import ERROR_RESPONSES
+from filings.errors import InvalidSubmission
+from filings.kinds import NO_CONTROLS
+from filings.signing import checksum_address
 
 router = APIRouter(tags=["operators"], responses=ERROR_RESPONSES)
 

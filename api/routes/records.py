@@ -21,11 +21,12 @@ from typing import Annotated, Any, Final
 import orjson
 from fastapi import APIRouter, Query, Response
 
-from api.auth import CallerDep
-from api.errors import InvalidRequest, InvalidSubmission, NotCheckpointed, NotFound
-from api.routes.deps import Ledger, LedgerDep, anchor_json, hex32, json_response
-from api.routes.openapi import ERROR_RESPONSES
-from api.submission import NO_ATTACHMENTS, checksum_address
+from api.errors import InvalidRequest, NotCheckpointed, NotFound
+from api.http.auth import CallerDep
+from api.http.deps import Ledger, LedgerDep, anchor_json, hex32, json_response
+from api.http.openapi import ERROR_RESPONSES
+from filings.errors import InvalidSubmission
+from filings.signing import NO_ATTACHMENTS, checksum_address
 from ledger.errors import LedgerError, LogIntegrityError
 from ledger.merkle import LeafHash
 from ledger.storage.records import MAX_PAGE, ProofSource, RecordFilter, StoredRecord
@@ -154,7 +155,7 @@ def lookup_sha256(digest: str, ledger: LedgerDep) -> Response:
             summary="The infraledger-proof/1 bundle of a record (verifier/FORMAT.md)")
 async def get_proof(record_id: RecordIdPath, ledger: LedgerDep, who: CallerDep) -> Response:
     """A bundle proven to an anchored checkpoint is served from memory once built (see
-    `api.routes.bundle_cache`); the others are read and built in a worker thread."""
+    `api.http.bundle_cache`); the others are read and built in a worker thread."""
     key = (parse_id(record_id), who.inspector)
     data = ledger.bundles.get(key)
     if data is None:

@@ -1,6 +1,6 @@
 """The server's own endpoints: the embedded chain's read-only JSON-RPC, health and metrics.
 
-`POST /chain/rpc`: JSON-RPC 2.0 with the read methods of `anchoring.rpc.READ_ONLY_METHODS`,
+`POST /chain/rpc`: JSON-RPC 2.0 with the read methods of `anchoring.embedded.READ_ONLY_METHODS`,
 served only when the ledger runs the embedded chain (404 otherwise: ask the network's nodes).
 `GET /healthz`: 200 `{"status": "ok", "checks": {...}}` or 503 `unhealthy` naming the failed
 parts (store, chain, jobs). `GET /metrics`: Prometheus text.
@@ -14,10 +14,10 @@ from fastapi import APIRouter, Request, Response
 
 from anchoring.errors import AnchoringError
 from api.errors import NotFound, Unhealthy
+from api.http.deps import Ledger, LedgerDep, json_response
+from api.http.limits import read_body
+from api.http.openapi import ERROR_RESPONSES
 from api.metrics import CONTENT_TYPE, LedgerMetrics
-from api.routes.deps import Ledger, LedgerDep, json_response
-from api.routes.limits import read_body
-from api.routes.openapi import ERROR_RESPONSES
 from ledger.errors import LedgerError
 
 router = APIRouter(tags=["service"], responses=ERROR_RESPONSES)

@@ -2,7 +2,8 @@
 
 One submission object, or `{"submissions": [...]}` with at most `max_items`. Every item is
 checked on its own (shape, record kind and catalogue, EIP-712 signature, operator active in
-the registry, superseded record, attachments uploaded; see `api.routes.checking` for where), and
+the registry, superseded record, attachments uploaded: `filings.submission` and
+`filings.admission`; large requests are checked in `api.http.check_pool`), and
 the valid items go to the sequencer in ONE append, so one signed receipt covers the request, and
 the answer comes after the durable commit:
 
@@ -22,123 +23,93 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any, Final
 
+import msgspec
 from fastapi import APIRouter, Request, Response
 
-from api.errors import (
-    AllRejected,
-    ApiError,
-    InactiveOperator,
-    MalformedRequest,
-    MissingAttachment,
-    NotYourRecord,
-    TooManyItems,
-    UnknownRecord,
-)
-from api.routes.checking import Checked, CheckedItem, check_stateless
-from api.routes.deps import Ledger, LedgerDep, json_response
-from api.routes.limits import parse_json_body, read_body
-from api.routes.openapi import ERROR_RESPONSES, schema_ref
-from ledger.entry import parse_record_id
+from api.errors import AllRejected, ApiError, MalformedRequest, TooManyItems
+from api.http.deps import Ledger, LedgerDep, json_response
+from api.http.limits import check_json_depth, read_body
+from api.http.openapi import ERROR_RESPONSES, schema_ref
+from filings.admission import Verdict, admit, prepare_all
+from filings.errors import FilingError
+from filings.submission import PreparedSubmission
 from ledger.merkle import LeafHash
+from ledger.storage.store import PendingEntry
 
 router = APIRouter(tags=["submissions"], responses=ERROR_RESPONSES)
 
 ATTACHMENT_LIST_TYPE: Final = "application/json"
+_SHAPE: Final = 'want one submission object or {"submissions": [...]}'
+_TOP = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+
+Refusal = ApiError | FilingError
 
 
-def check_items(ledger: Ledger, items: Sequence[Any]) -> list[Checked]:
-    """Both stages of the checks of every item, in this thread."""
-    return check_state(ledger, check_stateless(ledger.node.domain, items))
+def submission_items(data: bytes, max_items: int) -> tuple[list[bytes], bool]:
+    """The raw JSON of each submission of a request body, and whether it was a single object.
+
+    Only the request's own shape is read here (`msgspec.Raw` slices, no values built): each
+    item is parsed once, where it is checked. Raises `TooDeep`, `MalformedRequest` or
+    `TooManyItems`.
+    """
+    check_json_depth(data)
+    try:
+        top = _TOP.decode(data)
+    except msgspec.ValidationError as exc:
+        raise MalformedRequest(_SHAPE) from exc
+    except msgspec.DecodeError as exc:
+        raise MalformedRequest(f"the body is not JSON: {exc}") from exc
+    if "submissions" not in top:
+        return [data], True
+    if len(top) != 1:
+        raise MalformedRequest(_SHAPE)
+    try:
+        items = _ITEMS.decode(top["submissions"])
+    except msgspec.ValidationError as exc:
+        raise MalformedRequest(_SHAPE) from exc
+    if not items:
+        raise MalformedRequest("submissions: the list is empty")
+    if len(items) > max_items:
+        raise TooManyItems(f"{len(items)} submissions in one request, limit {max_items}")
+    return [bytes(item) for item in items], False
 
 
-def check_state(ledger: Ledger, checked: list[Checked]) -> list[Checked]:
-    """The checks that ask the node and the store, and the storing of the attachment lists of
-    the valid items. Blocking (a registry read when the operator cache is old, store queries
-    for corrections and attachments): run in a worker thread."""
-    operators = ledger.node.operators
-    for position, item in enumerate(checked):
-        if isinstance(item, CheckedItem) and not operators.is_active(item.entry.operator):
-            checked[position] = InactiveOperator(
-                f"{item.entry.operator} is not an active operator in the registry"
-            )
-    _check_superseded(ledger, checked)
-    _check_attachments(ledger, checked)
-    _store_attachment_lists(ledger, checked)
-    return checked
-
-
-def _check_superseded(ledger: Ledger, checked: list[Checked]) -> None:
-    wanted = {
-        parse_record_id(item.entry.supersedes) for item in checked
-        if isinstance(item, CheckedItem) and item.entry.supersedes is not None
-    }
-    owners = ledger.records.operators_of(wanted)
-    for position, item in enumerate(checked):
-        if not isinstance(item, CheckedItem) or item.entry.supersedes is None:
-            continue
-        owner = owners.get(parse_record_id(item.entry.supersedes))
-        if owner is None:
-            checked[position] = UnknownRecord(
-                f"supersedes {item.entry.supersedes}: the log holds no such record"
-            )
-        elif owner != item.entry.operator:
-            checked[position] = NotYourRecord(
-                f"supersedes a record of {owner}: only its own operator may correct it"
-            )
-
-
-def _check_attachments(ledger: Ledger, checked: list[Checked]) -> None:
-    digests = {d for item in checked if isinstance(item, CheckedItem)
-               for d in item.pending.attachments}
-    missing = ledger.blobs.missing(digests)
-    if not missing:
-        return
-    for position, item in enumerate(checked):
-        if isinstance(item, CheckedItem):
-            absent = sorted(d.hex() for d in item.pending.attachments if d in missing)
-            if absent:
-                checked[position] = MissingAttachment(
-                    f"attachment {absent[0]} is not uploaded: PUT /v1/attachments/{absent[0]} "
-                    "first", details={"missing": absent},
-                )
-
-
-def _store_attachment_lists(ledger: Ledger, checked: list[Checked]) -> None:
+def store_attachment_lists(ledger: Ledger, admitted: Sequence[PreparedSubmission]) -> None:
     """Keep each record's attachment list, content-addressed by the entry's commitment, so
     records and proof bundles can give it back byte for byte."""
     now = int(ledger.node.clock())
-    for item in checked:
-        if isinstance(item, CheckedItem) and item.attachment_list is not None:
+    for item in admitted:
+        if item.attachment_list is not None:
             digest = bytes.fromhex(item.entry.attachments[2:])
             ledger.blobs.put(digest, item.attachment_list, ATTACHMENT_LIST_TYPE, now)
 
 
-async def _checked(ledger: Ledger, items: Sequence[Any]) -> list[Checked]:
-    """Check `items`: the stateless stage in the pool for a large request, else everything in
-    one worker thread."""
+def _admitted(ledger: Ledger, verdicts: list[Verdict]) -> list[Verdict]:
+    """The stateful rules (`filings.admission`), then the attachment lists of the admitted
+    items stored. Blocking (registry and store reads): run in a worker thread."""
+    verdicts = admit(verdicts, ledger)
+    store_attachment_lists(
+        ledger, [item for item in verdicts if isinstance(item, PreparedSubmission)]
+    )
+    return verdicts
+
+
+def _checked_here(ledger: Ledger, items: Sequence[bytes]) -> list[Verdict]:
+    return _admitted(ledger, prepare_all(ledger.node.domain, items))
+
+
+async def _checked(ledger: Ledger, items: Sequence[bytes]) -> list[Verdict]:
+    """Every check of `items`: the stateless stage in the pool for a large request, else
+    everything in one worker thread."""
     pool = ledger.checks
     if not pool.takes(len(items)):
-        return await asyncio.to_thread(check_items, ledger, items)
-    checked = await pool.check(ledger.node.domain, items)
-    return await asyncio.to_thread(check_state, ledger, checked)
+        return await asyncio.to_thread(_checked_here, ledger, items)
+    prepared = await pool.prepare(ledger.node.domain, items)
+    return await asyncio.to_thread(_admitted, ledger, prepared)
 
 
-def _items_of(value: Any, max_items: int) -> tuple[list[Any], bool]:
-    """The submissions of a request body and whether it was a single object."""
-    if isinstance(value, dict) and "submissions" not in value:
-        return [value], True
-    if (isinstance(value, dict) and set(value) == {"submissions"}
-            and isinstance(value["submissions"], list)):
-        items: list[Any] = value["submissions"]
-        if not items:
-            raise MalformedRequest("submissions: the list is empty")
-        if len(items) > max_items:
-            raise TooManyItems(f"{len(items)} submissions in one request, limit {max_items}")
-        return items, False
-    raise MalformedRequest('want one submission object or {"submissions": [...]}')
-
-
-def _rejected(error: ApiError) -> dict[str, Any]:
+def _rejected(error: Refusal) -> dict[str, Any]:
     return {"status": "rejected", "record_id": None, "index": None, "error": error.to_json()}
 
 
@@ -155,32 +126,35 @@ def _rejected(error: ApiError) -> dict[str, Any]:
 async def submit(request: Request, ledger: LedgerDep) -> Response:
     """Validate, sequence and durably commit operator submissions (see the module doc)."""
     settings = ledger.node.settings
-    items, single = _items_of(
-        parse_json_body(await read_body(request, settings.max_request_bytes)),
-        settings.max_items,
+    items, single = submission_items(
+        await read_body(request, settings.max_request_bytes), settings.max_items
     )
     metrics = request.app.state.metrics
     metrics.batch_items.observe(len(items))
     checked = await _checked(ledger, items)
-    valid = [item for item in checked if isinstance(item, CheckedItem)]
+    valid = [item for item in checked if isinstance(item, PreparedSubmission)]
     for item in checked:
-        if isinstance(item, ApiError):
+        if isinstance(item, FilingError):
             metrics.rejected.labels(item.code).inc()
     if not valid:
         if single:
             error = checked[0]
-            assert isinstance(error, ApiError)
+            assert isinstance(error, FilingError)
             raise error
         raise AllRejected(
             "every submission was rejected",
             details={"results": [_rejected(item) for item in checked
-                                 if isinstance(item, ApiError)]},
+                                 if isinstance(item, FilingError)]},
         )
-    appended = await ledger.node.sequencer.append([item.pending for item in valid])
+    appended = await ledger.node.sequencer.append([
+        PendingEntry(item.entry, item.leaf_data, item.leaf_hash, item.body_bytes, item.salt,
+                     item.attachment_digests)
+        for item in valid
+    ])
     places = iter(appended.results)
     results: list[dict[str, Any]] = []
     for item in checked:
-        if isinstance(item, ApiError):
+        if isinstance(item, FilingError):
             results.append(_rejected(item))
             continue
         place = next(places)

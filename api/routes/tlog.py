@@ -12,8 +12,8 @@ from typing import Final
 from fastapi import APIRouter, Response
 
 from api.errors import NotFound
-from api.routes.deps import LedgerDep
-from api.routes.openapi import ERROR_RESPONSES
+from api.http.deps import LedgerDep
+from api.http.openapi import ERROR_RESPONSES
 from ledger.errors import ProofError
 from ledger.tiles import TILE_WIDTH, parse_tile_path
 

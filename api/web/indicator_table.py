@@ -17,8 +17,8 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from api.catalogue import Area, Catalogue, Indicator, Section, is_met
-from api.kinds import IndicatorBody
+from filings.catalogue import Area, Catalogue, Indicator, Section, is_met
+from filings.kinds import IndicatorBody
 from ledger.entry import record_id
 from ledger.storage.indicators import IndicatorRecord
 

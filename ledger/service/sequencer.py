@@ -7,7 +7,6 @@ places in the log and a signed receipt (a C2SP note, see `ledger.receipt`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +50,8 @@ class Sequencer:
         self._max_batch = max_batch
         self._max_delay = max_delay
         self._clock = clock
-        self._queue: asyncio.Queue[_Request] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Request | None] = asyncio.Queue()
+        """Requests in order; None asks the flush loop to stop after what came before it."""
         self._frontier = Frontier()
         self._task: asyncio.Task[None] | None = None
         self._observers: list[Callable[[int], None]] = []
@@ -62,15 +62,17 @@ class Sequencer:
         self._task = asyncio.create_task(self._run(), name="sequencer")
 
     async def close(self) -> None:
-        """Stop after the batch in flight; callers still queued get a `LedgerError`."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop once every request made before this call is committed and answered (the batch
+        in flight included); a request made after it gets a `LedgerError`."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._queue.put_nowait(None)
+        await task
         while not self._queue.empty():
             request = self._queue.get_nowait()
-            request.future.set_exception(LedgerError("the sequencer stopped"))
+            if request is not None:
+                request.future.set_exception(LedgerError("the sequencer stopped"))
 
     async def append(self, items: Sequence[PendingEntry]) -> Appended:
         """Sequence `items` durably; return their places once committed.
@@ -94,9 +96,13 @@ class Sequencer:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            batch = [await self._queue.get()]
-            count = len(batch[0].items)
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            count = len(first.items)
             deadline = loop.time() + self._max_delay
+            stopping = False
             while count < self._max_batch:
                 try:
                     request = self._queue.get_nowait()
@@ -108,9 +114,14 @@ class Sequencer:
                         request = await asyncio.wait_for(self._queue.get(), remaining)
                     except TimeoutError:
                         break
+                if request is None:
+                    stopping = True
+                    break
                 batch.append(request)
                 count += len(request.items)
             await self._flush(batch)
+            if stopping:
+                return
 
     def observe_flushes(self, observer: Callable[[int], None]) -> None:
         """Call `observer` with the number of entries of every committed batch (metrics)."""

@@ -16,7 +16,7 @@ from anchoring import (
 )
 from anchoring.abi import decode_revert, functions_of
 from anchoring.ledger_anchor import ANCHORED_TOPIC
-from anchoring.rpc import NODE_METHODS, READ_ONLY_METHODS
+from anchoring.embedded import NODE_METHODS, READ_ONLY_METHODS
 from tests.chain_fixtures import ChainEnv, rpc_request
 from tests.merkle_trees import MemoryTree
 

@@ -15,9 +15,8 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from fastapi import FastAPI
 
-from api.auth import attachment_message
-from api.submission import SubmissionDomain
-from tests.api.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
+from filings.signing import SubmissionDomain, attachment_message
+from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
 from tests.server_fixtures import SAMPLE, auth, sign_indicator
 from verifier import ChainReader, LedgerApi, Status, Trust, audit_log, verify_bundle
 

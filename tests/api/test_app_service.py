@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.cli import main
 from api.settings import Settings
-from api.submission import SubmissionDomain
+from filings.signing import SubmissionDomain
 from tests.server_fixtures import SAMPLE, asgi_client, auth, sign_indicator, started
 
 

@@ -12,11 +12,12 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
-from api.submission import Attachment, SubmissionDomain, submission_message
+from filings.signing import SubmissionDomain, submission_message
+from filings.submission import Attachment
 from ledger.note import Verifier
 from ledger.receipt import Receipt
-from tests.api.factories import INDICATOR_BODY, INDICATOR_SUBJECT, ISSUED_AT, SALT
-from tests.api.test_eip712_equivalence import run_ethers
+from tests.filings.test_eip712_equivalence import run_ethers
+from tests.filings.factories import INDICATOR_BODY, INDICATOR_SUBJECT, ISSUED_AT, SALT
 from tests.server_fixtures import SAMPLE, asgi_client, sign_indicator, started
 
 

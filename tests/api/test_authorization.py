@@ -33,12 +33,11 @@ from fastapi import FastAPI
 from starlette.routing import BaseRoute, Mount, Route
 
 from api.app import create_app
-from api.auth import OPERATOR_SIGNATURE_HEADER
-from api.client import attachment_signature
 from api.settings import load_settings
-from api.submission import SubmissionDomain, signer_address
+from filings.signing import OPERATOR_SIGNATURE_HEADER, SubmissionDomain, signer_address
+from filings.signing import sign_attachment as attachment_signature
 from ledger.canonical import canonical_json
-from tests.api.factories import PERMIT_BODY, PERMIT_SUBJECT, REPORT_BODY, REPORT_SUBJECT, SALT
+from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT, REPORT_BODY, REPORT_SUBJECT, SALT
 from tests.server_fixtures import SAMPLE, auth, sign_indicator
 
 CALLERS: Final = ("public", "operator", "revoked_operator", "inspector", "registrar",

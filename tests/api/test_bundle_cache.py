@@ -12,11 +12,10 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from fastapi import FastAPI
 
-from api.auth import attachment_message
-from api.routes.bundle_cache import BundleCache
-from api.submission import SubmissionDomain
+from api.http.bundle_cache import BundleCache
+from filings.signing import SubmissionDomain, attachment_message
 from ledger.merkle import LeafHash
-from tests.api.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
+from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
 from tests.server_fixtures import SAMPLE, auth, sign_indicator
 from verifier import Trust, verify_bundle
 

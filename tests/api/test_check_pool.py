@@ -4,6 +4,7 @@ large requests through the real app use them, and a worker that dies costs no re
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import pickle
@@ -15,11 +16,12 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.errors import ApiError
-from api.routes.checking import Checked, CheckPool, check_stateless
+from api.http.check_pool import CheckPool
 from api.settings import Settings
-from api.submission import SubmissionDomain
-from tests.api.factories import (
+from filings.admission import Verdict, prepare_all
+from filings.errors import FilingError
+from filings.signing import SubmissionDomain
+from tests.filings.factories import (
     ATTACHMENTS,
     DOMAIN,
     OTHER_KEY,
@@ -47,9 +49,14 @@ def mixed_items(domain: SubmissionDomain) -> list[Any]:
     ]
 
 
-def verdicts(checked: list[Checked]) -> list[Any]:
-    """Checked items as they are; refusals as their class and JSON (exceptions are unequal)."""
-    return [(type(item), item.to_json()) if isinstance(item, ApiError) else item
+def raw(items: list[Any]) -> list[bytes]:
+    """The items as a request body carries them: JSON bytes each."""
+    return [json.dumps(item, ensure_ascii=False).encode() for item in items]
+
+
+def verdicts(checked: list[Verdict]) -> list[Any]:
+    """Prepared items as they are; refusals as their class and JSON (exceptions are unequal)."""
+    return [(type(item), item.to_json()) if isinstance(item, FilingError) else item
             for item in checked]
 
 
@@ -63,17 +70,21 @@ def pool() -> Iterator[CheckPool]:
 
 
 async def test_the_pool_gives_the_verdicts_of_this_process(pool: CheckPool) -> None:
-    items = mixed_items(DOMAIN) * 3
-    here = check_stateless(DOMAIN, items)
+    items = raw(mixed_items(DOMAIN) * 3)
+    here = prepare_all(DOMAIN, items)
     assert [type(item).__name__ for item in here[:8]] == [
-        "CheckedItem", "CheckedItem", "BadSignature", "InvalidSubmission", "InvalidSubmission",
-        "OperatorMismatch", "CheckedItem", "CheckedItem"]
-    assert verdicts(await pool.check(DOMAIN, items)) == verdicts(here)
+        "PreparedSubmission", "PreparedSubmission", "BadSignature", "InvalidSubmission",
+        "InvalidSubmission", "OperatorMismatch", "PreparedSubmission", "PreparedSubmission"]
+    assert verdicts(await pool.prepare(DOMAIN, items)) == verdicts(here)
 
 
-def test_checked_items_pickle_to_equal_items() -> None:
-    for item in check_stateless(DOMAIN, mixed_items(DOMAIN)):
-        assert pickle.loads(pickle.dumps(item)) == item or isinstance(item, ApiError)
+def test_verdicts_pickle_to_equal_verdicts() -> None:
+    for item in prepare_all(DOMAIN, raw(mixed_items(DOMAIN))):
+        copy = pickle.loads(pickle.dumps(item))
+        if isinstance(item, FilingError):
+            assert (type(copy), copy.to_json()) == (type(item), item.to_json())
+        else:
+            assert copy == item
 
 
 def test_small_requests_stay_in_this_process() -> None:

@@ -23,7 +23,8 @@ from anchoring import (
     OperatorRegistry,
 )
 from api.cli import main
-from api.settings import load_settings, write_secret
+from api.settings import load_settings
+from client.keys import write_secret
 from ledger.note import Signer
 from ledger.service.checkpointer import Checkpointer
 from ledger.storage.anchors import AnchorStore

@@ -10,7 +10,7 @@ import pytest
 from api.app import create_app
 from api.node import Node
 from api.settings import Settings
-from api.submission import SubmissionDomain
+from filings.signing import SubmissionDomain
 from ledger.service.selfcheck import SelfCheckFailed
 from tests.server_fixtures import asgi_client, sign_indicator, started
 

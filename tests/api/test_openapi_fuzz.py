@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
-from api.submission import SubmissionDomain
+from filings.signing import SubmissionDomain
 from tests.server_fixtures import auth, sign_indicator
 
 EXAMPLES: Final = 25

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from api.cli import main
-from api.settings import Settings, SettingsError, UnsafeSettings, load_settings, write_secret
+from api.settings import Settings, SettingsError, UnsafeSettings, load_settings
+from client.keys import write_secret
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/ledger"
 DEPLOYMENT = {"chain_id": 1337, "ledger_anchor": "0x5FbDB2315678afecb367f032d93F642f64180aa3",

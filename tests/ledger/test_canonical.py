@@ -92,7 +92,9 @@ def test_entry_round_trip_and_record_id() -> None:
 @pytest.mark.parametrize(("changes", "message"), [
     ({"v": 2}, "version"),
     ({"v": True}, "version"),
-    ({"kind": "licence"}, "kind"),
+    ({"kind": "Licence"}, "kind"),
+    ({"kind": "a" * 33}, "kind"),
+    ({"kind": "licence"}, "schema"),  # any kind name is the log's; it must match the schema
     ({"schema": "permit/1"}, "schema"),
     ({"schema": "indicator/01"}, "schema"),
     ({"subject": ""}, "subject"),

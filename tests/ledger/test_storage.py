@@ -12,7 +12,13 @@ from sqlalchemy import create_engine, text
 
 from ledger.checkpoint import open_checkpoint
 from ledger.entry import Entry
-from ledger.errors import LogIntegrityError, ProofError, SchemaVersionError, StorageError
+from ledger.errors import (
+    LedgerError,
+    LogIntegrityError,
+    ProofError,
+    SchemaVersionError,
+    StorageError,
+)
 from ledger.merkle import Frontier, leaf_hash, root_of, verify_consistency, verify_inclusion
 from ledger.note import Signer
 from ledger.service.checkpointer import Checkpointer
@@ -194,6 +200,31 @@ def test_sequencer_answers_after_commit_with_receipts(database_url: str) -> None
         await sequencer.close()
         data = store.entries(0, 200)
         assert root_of([leaf_hash(d) for d in data]) == store.root(200)
+        store.close()
+
+    asyncio.run(scenario())
+
+
+def test_sequencer_close_waits_for_every_request_made_before_it(database_url: str) -> None:
+    """Requests in flight or queued when `close` is called are committed and answered; one made
+    after it is refused, and nothing of it is written."""
+
+    async def scenario() -> None:
+        store = LogStore(database_url, ORIGIN, now=0)
+        sequencer = Sequencer(store, Signer.generate(ORIGIN), max_batch=50, max_delay=0.05)
+        await sequencer.start()
+        calls = [[PendingEntry.of(make_entry(5, k)) for k in range(i * 40, i * 40 + 40)]
+                 for i in range(10)]
+        pending = [asyncio.create_task(sequencer.append(items)) for items in calls]
+        await asyncio.sleep(0)  # every request is queued; the first batch is being gathered
+        await sequencer.close()
+        assert all(task.done() for task in pending)
+        answers = [task.result() for task in pending]
+        assert sorted(r.index for a in answers for r in a.results) == list(range(400))
+        assert store.tree_size() == 400
+        with pytest.raises(LedgerError, match="not running"):
+            await sequencer.append([PendingEntry.of(make_entry(6, 0))])
+        assert store.tree_size() == 400
         store.close()
 
     asyncio.run(scenario())

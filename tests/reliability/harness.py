@@ -34,7 +34,7 @@ import httpx
 
 from anchoring import Chain, LedgerAnchor
 from api.settings import Settings
-from api.submission import SubmissionDomain
+from filings.signing import SubmissionDomain
 from ledger.merkle import leaf_hash
 from ledger.service.selfcheck import SelfCheckReport, run_selfcheck
 from ledger.storage.anchors import AnchorStore

@@ -27,8 +27,9 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from anchoring import Chain, LedgerAnchor, OperatorRegistry, TransactionPolicy, deploy
-from api.settings import Settings, load_settings, write_secret
-from api.submission import SubmissionDomain
+from api.settings import Settings, load_settings
+from client.keys import write_secret
+from filings.signing import SubmissionDomain
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.store import LogStore
 from tests.chain_fixtures import ANVIL, ANVIL_CHAIN_ID, rpc_request

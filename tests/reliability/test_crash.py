@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from api.settings import Settings
-from api.submission import SubmissionDomain
+from filings.signing import SubmissionDomain
 from tests.reliability.harness import (
     Load,
     LoadStats,

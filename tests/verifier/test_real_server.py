@@ -28,8 +28,8 @@ from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.settings import Settings
-from api.submission import SubmissionDomain
-from tests.api.factories import PERMIT_BODY, PERMIT_SUBJECT
+from filings.signing import SubmissionDomain
+from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT
 from tests.server_fixtures import SAMPLE, auth, free_port, sign_indicator
 from verifier.bundle_verification import verify_bundle
 from verifier.cli import main

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.catalogue import load_catalogue
+from filings.catalogue import load_catalogue
 from api.web.indicator_table import (
     CHART_LABEL_WIDTH,
     AreaFigure,

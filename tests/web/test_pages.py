@@ -23,8 +23,8 @@ import rfc8785
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from api.settings import Settings
-from api.submission import SubmissionDomain
-from tests.api.factories import (
+from filings.signing import SubmissionDomain
+from tests.filings.factories import (
     PERMIT_BODY,
     PERMIT_SUBJECT,
     REPORT_BODY,

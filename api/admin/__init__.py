@@ -1,0 +1,1 @@
+"""Administration commands of `infraledger`: serve, chain, operators, anchors, tokens."""

@@ -1,1 +1,0 @@
-"""The `infraledger` command groups: each module exposes `register(subparsers)`."""

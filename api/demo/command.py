@@ -1,0 +1,221 @@
+"""`infraledger demo`: the whole ledger on one machine, with the plan's sample filings.
+
+Starts the embedded chain and deploys the contracts (first run), registers the sample operators,
+files the sample records (`api.demo.sample`) through the real API with real signatures, waits until
+they are anchored, then serves the API and the public pages until interrupted. Running it again
+on the same data directory files nothing twice: the same drafts sign to the same entries, which
+the ledger answers as duplicates.
+
+What it writes under `<data dir>/keys/` is sample material, marked as such: the operators' private
+keys (`operators/<name>.key`, plain hex) and an inspector token (`inspector.token`). `serve
+--production` refuses sample keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from api.app import create_app
+from api.demo.sample import SAMPLE_OPERATORS, Draft, restricted_salt, sample_drafts
+from api.errors import ApiError
+from api.node import Node, deploy_embedded, open_chain
+from api.serving import ServerThread
+from api.settings import SAMPLE_KEY_MARKER, Settings, check_key_file
+from client.keys import write_secret
+from client.ledger import LedgerClient, SubmissionResult, prepare_submission
+from filings.catalogue import Catalogue
+from filings.signing import AttachmentRef, SubmissionDomain, signer_address
+from ledger.storage.tokens import TokenStore
+
+ANCHOR_WAIT = 120.0
+
+
+class DemoFailed(ApiError):
+    """The demo could not start or file its sample."""
+
+    code = "demo_failed"
+    http_status = 500
+
+
+def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
+    demo = groups.add_parser(
+        "demo", parents=[common], help="run the whole ledger on this machine with sample data",
+        description="Start the embedded chain, deploy the contracts, register the sample "
+        "operators (VNPT, Viettel, MobiFone, FPT Telecom: sample data), file the plan 254 "
+        "sample through the real API, anchor it, and serve the API and the public pages. "
+        "Rerunning on the same data directory files nothing twice.",
+    )
+    demo.add_argument("--host", default=None, help="address to serve on (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=None,
+                      help="port to serve on (default 8000; 0 picks a free one)")
+    demo.add_argument("--seed-only", action="store_true",
+                      help="file the sample, wait for its anchor, then stop instead of serving")
+    demo.set_defaults(handler=run_demo)
+
+
+@dataclass(frozen=True, slots=True)
+class SampleKeys:
+    """The sample operators' keys by slug, and the inspector token."""
+
+    operators: Mapping[str, bytes]
+    inspector_token: str
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    changes = {name: value for name, value in (("host", args.host), ("port", args.port))
+               if value is not None}
+    settings = settings.model_copy(update=changes)
+    if not settings.embedded:
+        raise DemoFailed("the demo runs on its own embedded chain: unset INFRALEDGER_RPC_URLS")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    access = open_chain(settings)
+    try:
+        settings = deploy_embedded(settings, access)
+    finally:
+        access.close()
+    app = create_app(settings, jobs=True)
+    server = ServerThread(app, settings.host, settings.port)
+    with server as url:
+        node: Node = app.state.node
+        keys = _sample_keys(settings, node)
+        _register_operators(node, keys)
+        print(f"InfraLedger demo (sample data) at {url}: filing the plan 254 sample...")
+        summary = _file_sample(url, keys, node.catalogue)
+        print(summary.describe())
+        _wait_anchored(url)
+        print(_instructions(url, settings, summary))
+        if not args.seed_only:
+            print("Serving until Ctrl-C.")
+            with contextlib.suppress(KeyboardInterrupt):
+                server.wait()
+    return 0
+
+
+def _sample_keys(settings: Settings, node: Node) -> SampleKeys:
+    """Read the sample keys of the data directory, making them on the first run."""
+    keys = {}
+    for operator in SAMPLE_OPERATORS:
+        path = settings.keys_dir() / "operators" / f"{operator.slug}.key"
+        if not path.exists():
+            write_secret(path, f"# {SAMPLE_KEY_MARKER} operator key of {operator.name}: demo "
+                               f"only, never use it for real filings\n0x{secrets.token_hex(32)}")
+        keys[operator.slug] = bytes.fromhex(
+            check_key_file(path, "sample operator key", production=False).removeprefix("0x"))
+    token_path = settings.keys_dir() / "inspector.token"
+    if not token_path.exists():
+        token, _ = TokenStore(node.store).create("inspector", "demo inspector (sample)",
+                                                 int(time.time()))
+        write_secret(token_path, f"# {SAMPLE_KEY_MARKER} inspector token of the demo\n{token}")
+    token = check_key_file(token_path, "inspector token", production=False)
+    return SampleKeys(keys, token)
+
+
+def _register_operators(node: Node, keys: SampleKeys) -> None:
+    registered = {operator.address for operator in node.registry.operators()}
+    for operator in SAMPLE_OPERATORS:
+        address = signer_address(keys.operators[operator.slug])
+        if address not in registered:
+            node.registry.register(address, operator.name, operator.licence)
+    node.operators.invalidate()
+
+
+@dataclass
+class FilingSummary:
+    """What the sample filing did."""
+
+    results: dict[str, SubmissionResult]
+    drafts: list[Draft]
+
+    def count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results.values())
+
+    def describe(self) -> str:
+        return (f"filed {len(self.results)} sample records: {self.count('accepted')} new, "
+                f"{self.count('duplicate')} already in the ledger, "
+                f"{self.count('rejected')} rejected")
+
+    def example(self, kind: str, *, restricted: bool = False) -> str:
+        """The record id of the first filed draft of `kind` (restricted or public)."""
+        draft = next(item for item in self.drafts
+                     if item.kind == kind and item.restricted == restricted)
+        return str(self.results[draft.key].record_id)
+
+
+def _file_sample(url: str, keys: SampleKeys, catalogue: Catalogue) -> FilingSummary:
+    addresses = {slug: signer_address(key) for slug, key in keys.operators.items()}
+    drafts = sample_drafts(catalogue, addresses)
+    results: dict[str, SubmissionResult] = {}
+    with LedgerClient(url) as client:
+        domain = client.domain()
+        for wave in ([d for d in drafts if d.corrects is None],
+                     [d for d in drafts if d.corrects is not None]):
+            signed = [_signed(client, domain, keys, draft, results) for draft in wave]
+            for draft, result in zip(wave, client.submit(signed), strict=True):
+                results[draft.key] = result
+    rejected = [(key, result.error) for key, result in results.items() if not result.ok]
+    if rejected:
+        raise DemoFailed(f"{len(rejected)} sample records were rejected, first: {rejected[0]}")
+    return FilingSummary(results, drafts)
+
+
+def _signed(client: LedgerClient, domain: SubmissionDomain, keys: SampleKeys, draft: Draft,
+            filed: Mapping[str, SubmissionResult]) -> dict[str, Any]:
+    key = keys.operators[draft.operator]
+    attachments: list[AttachmentRef] = []
+    for item in draft.attachments:
+        attachments.append(client.upload_attachment(item.data, item.type, key, name=item.name))
+    supersedes = None if draft.corrects is None else filed[draft.corrects].record_id
+    return prepare_submission(
+        key, domain, kind=draft.kind, schema=draft.schema, subject=draft.subject,
+        body=draft.body, issued_at=draft.issued_at, salt=restricted_salt(key, draft),
+        attachments=attachments, supersedes=supersedes,
+    )
+
+
+def _wait_anchored(url: str) -> None:
+    deadline = time.monotonic() + ANCHOR_WAIT
+    with LedgerClient(url) as client:
+        while True:
+            info = client.log_info()
+            if info["tree_size"] > 0 and info["anchored_size"] >= info["tree_size"]:
+                return
+            if time.monotonic() > deadline:
+                raise DemoFailed(
+                    f"the sample is not anchored after {ANCHOR_WAIT:.0f} s "
+                    f"(anchored {info['anchored_size']} of {info['tree_size']})")
+            time.sleep(0.25)
+
+
+def _instructions(url: str, settings: Settings, summary: FilingSummary) -> str:
+    record = summary.example("indicator")
+    permit = summary.example("permit", restricted=True)
+    token = settings.keys_dir() / "inspector.token"
+    keys = settings.keys_dir() / "operators"
+    trust = Path(settings.data_dir) / "infraledger-trust.json"
+    return "\n".join([
+        "",
+        "Everything is anchored. Open:",
+        f"  {url}/                      the plan 254 indicators, verified in your browser",
+        f"  {url}/records/{record}",
+        f"  {url}/verify                check a record id or a file",
+        f"  {url}/docs                  the API",
+        "",
+        "Verify a record yourself, without trusting this server's pages:",
+        f"  .venv/bin/infraledger-verify trust init --ledger {url} --out {trust}",
+        f"  .venv/bin/infraledger-verify record {record} --ledger {url} --trust {trust}",
+        "",
+        f"Sample material (never use it for real): operator keys in {keys}/,",
+        f"an inspector token in {token} (restricted permits, e.g. {permit[:16]}..., show their",
+        "bodies only with it: curl -H \"Authorization: Bearer $(tail -1 "
+        f"{token})\" {url}/v1/records/{permit}).",
+        f"Submit your own: .venv/bin/infraledger submit FILE --key {keys}/vnpt.key --url {url}",
+        "Start again from scratch: make demo-reset",
+    ])

@@ -1,0 +1,100 @@
+"""Who is calling: the public, an inspector or the registrar (bearer tokens), or an operator
+(a signature).
+
+Tokens: `Authorization: Bearer <token>`, issued by `infraledger tokens create`; the store keeps
+their SHA-256 only. No header means the public. A header with an unknown or revoked token is
+refused (401 `invalid_token`) rather than downgraded to the public, so a client learns at once
+that its token is dead. A valid token of the wrong role gets 403 `forbidden`.
+
+The public costs nothing to recognise: `caller` runs on the event loop and touches the store
+only when a header is present. Token lookups are not cached: one primary-key read (in a worker
+thread) per request that carries a token, so a revocation (`infraledger tokens revoke`, from
+any process) takes effect on the very next request.
+
+Operators have no tokens: they sign. To upload an attachment an operator sends
+`X-Operator-Signature: 0x<65 bytes>`, an EIP-191 `personal_sign` by its key of the text
+`InfraLedger attachment <sha256 hex>` (what every Ethereum wallet and library can sign); the
+signer must be active in the OperatorRegistry. The signature only lets that one file in: anyone
+replaying it can upload nothing but the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Annotated, Final, Literal
+
+from fastapi import Depends, Request
+
+from api.errors import BadOperatorSignature, Forbidden, InvalidToken
+from api.http.deps import ledger
+from filings import signing
+from filings.errors import BadSignature
+from filings.signing import OPERATOR_SIGNATURE_HEADER
+
+Role = Literal["public", "inspector", "registrar"]
+TOKEN_ROLES: Final = ("inspector", "registrar")
+BEARER: Final = "bearer "
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The caller's role and, for a token holder, the token's label."""
+
+    role: Role
+    label: str = ""
+
+    @property
+    def inspector(self) -> bool:
+        """Whether the caller may see restricted bodies and unpublished files."""
+        return self.role == "inspector"
+
+
+PUBLIC: Final = Caller("public")
+
+
+async def caller(request: Request) -> Caller:
+    """The caller of `request`; raises `InvalidToken` for a bad `Authorization` header."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return PUBLIC
+    if not header.lower().startswith(BEARER) or not header[len(BEARER):].strip():
+        raise InvalidToken("Authorization: want 'Bearer <token>'")
+    stored = await asyncio.to_thread(ledger(request).tokens.find,
+                                     header[len(BEARER):].strip())
+    if stored is None or not stored.active:
+        raise InvalidToken("the token is unknown or revoked")
+    if stored.role not in TOKEN_ROLES:
+        raise InvalidToken(f"the token's role {stored.role!r} is not one this server knows")
+    role: Role = "inspector" if stored.role == "inspector" else "registrar"
+    return Caller(role, stored.label)
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+
+
+def require_role(who: Caller, *roles: Role) -> None:
+    """Raise `InvalidToken` for the public and `Forbidden` for a token of another role."""
+    if who.role in roles:
+        return
+    if who.role == "public":
+        raise InvalidToken(f"this needs a bearer token of role {' or '.join(roles)}")
+    raise Forbidden(f"role {who.role} may not do this (needs {' or '.join(roles)})")
+
+
+async def registrar(who: CallerDep) -> Caller:
+    """Dependency: the caller must hold a registrar token."""
+    require_role(who, "registrar")
+    return who
+
+
+RegistrarDep = Annotated[Caller, Depends(registrar)]
+
+
+def attachment_signer(sha256_hex: str, signature: str) -> str:
+    """The EIP-55 address that signed the upload of `sha256_hex` (`filings.signing`); raises
+    `BadOperatorSignature` when the signature is malformed or recovers nothing."""
+    try:
+        return signing.attachment_signer(sha256_hex, signature)
+    except BadSignature as exc:
+        raise BadOperatorSignature(f"{OPERATOR_SIGNATURE_HEADER}: {exc.message}") from exc

@@ -1,0 +1,99 @@
+"""What every route reaches through the app: the running ledger and its stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request, Response
+
+from anchoring.embedded import JsonRpcHandler
+from api.http.bundle_cache import BundleCache
+from api.http.check_pool import CheckPool
+from api.node import Node
+from ledger.merkle import LeafHash
+from ledger.storage.anchors import AnchorStore, StoredAnchor
+from ledger.storage.blobs import BlobStore
+from ledger.storage.records import RecordStore
+from ledger.storage.tokens import TokenStore
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The node and the stores the routes read and write."""
+
+    node: Node
+    records: RecordStore
+    blobs: BlobStore
+    tokens: TokenStore
+    anchors: AnchorStore
+    rpc: JsonRpcHandler | None
+    """The read-only JSON-RPC handler of the embedded chain; None on an external network."""
+    checks: CheckPool
+    """The worker processes that check large submission requests."""
+    bundles: BundleCache = field(default_factory=BundleCache)
+    """Serialised proof bundles proven to an anchored checkpoint."""
+
+    def is_active(self, operator: str) -> bool:
+        """`filings.admission.LedgerState`: the operator is active in the registry (cached)."""
+        return self.node.operators.is_active(operator)
+
+    def record_operators(self, records: Iterable[bytes]) -> Mapping[bytes, str]:
+        """`filings.admission.LedgerState`: the operators of the stored records."""
+        owners = self.records.operators_of(LeafHash(record) for record in records)
+        return {bytes(record): operator for record, operator in owners.items()}
+
+    def missing_files(self, digests: Iterable[bytes]) -> set[bytes]:
+        """`filings.admission.LedgerState`: the files not in the blob store."""
+        return self.blobs.missing(digests)
+
+    @classmethod
+    def of(cls, node: Node, rpc: JsonRpcHandler | None) -> Ledger:
+        """The stores of `node`; the check pool has `settings.check_workers` processes (0: none,
+        None: one per CPU)."""
+        store = node.store
+        return cls(node, RecordStore(store), BlobStore(store), TokenStore(store),
+                   node.anchors, rpc, CheckPool(node.settings.check_workers))
+
+
+def ledger(request: Request) -> Ledger:
+    """The ledger of the app serving `request`."""
+    state: Ledger = request.app.state.ledger
+    return state
+
+
+async def _ledger_dependency(request: Request) -> Ledger:
+    """`ledger` as a dependency. Async, so FastAPI calls it inline: a plain function would cost
+    worker-thread hops on every request for a dictionary lookup."""
+    return ledger(request)
+
+
+LedgerDep = Annotated[Ledger, Depends(_ledger_dependency)]
+
+
+def json_response(value: Any, status_code: int = 200, headers: dict[str, str] | None = None
+                  ) -> Response:
+    """`value` serialised once with orjson (`orjson.Fragment` splices stored JSON bytes)."""
+    return Response(orjson.dumps(value), status_code=status_code, headers=headers,
+                    media_type="application/json")
+
+
+def hex32(value: bytes) -> str:
+    """A hash as JSON APIs write it: 0x + lowercase hex."""
+    return "0x" + value.hex()
+
+
+def anchor_json(anchor: StoredAnchor) -> dict[str, Any]:
+    """An anchor as `GET /v1/anchors` lists it and a proof bundle carries it (FORMAT.md)."""
+    return {
+        "tree_size": anchor.tree_size,
+        "root": hex32(anchor.root),
+        "chain_id": anchor.chain_id,
+        "contract": anchor.contract,
+        "tx_hash": hex32(anchor.tx_hash),
+        "block_number": anchor.block_number,
+        "block_hash": hex32(anchor.block_hash),
+        "block_time": anchor.block_time,
+    }

@@ -1,0 +1,246 @@
+"""The public pages (DESIGN section 6): the plan's indicators against the 2025 targets, a page per
+record that verifies it in the visitor's browser, and a page to find a record by id or by file.
+
+Pages are rendered on the server from Jinja2 templates (`api/web/templates`), in Vietnamese and
+English at once (the visitor's choice shows, without a reload); the verification runs in the
+browser from the ES modules under `/static` (`api/web/static`), reading the JSON API and the
+chain's JSON-RPC. Restricted bodies are never shown here.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import orjson
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from api.errors import InvalidRequest
+from api.http.deps import Ledger, LedgerDep
+from api.routes.records import attachment_list, parse_id
+from api.web.indicator_table import SectionRows, indicator_sections
+from filings.catalogue import Area, Catalogue, Indicator, is_met, load_catalogue
+from ledger.merkle import LeafHash
+from ledger.storage.anchors import StoredAnchor
+from ledger.storage.indicators import standing_indicator_records
+from ledger.storage.records import StoredRecord
+from ledger.storage.store import LogStore
+
+STATIC_PATH: Final = "/static"
+MAX_HISTORY: Final = 50
+"""How many earlier and later versions a record page lists."""
+
+CHECKS: Final = (
+    ("body_content_hash", "Nội dung ▶ mã băm nội dung", "Body ▶ content hash"),
+    ("attachments_hash", "Danh sách tệp đính kèm ▶ mã băm", "Attachment list ▶ attachments hash"),
+    ("leaf_hash", "Bản ghi nhật ký ▶ mã băm lá (= mã hồ sơ)", "Entry ▶ leaf hash (= record id)"),
+    ("inclusion", "Bằng chứng bao hàm ▶ gốc của checkpoint",
+     "Inclusion proof ▶ checkpoint root"),
+    ("checkpoint_signature", "Chữ ký của checkpoint (khóa của nhật ký)",
+     "Checkpoint signature (the log's key)"),
+    ("anchored_root", "Gốc đã neo trên chuỗi khối (LedgerAnchor.rootAt)",
+     "Root anchored on chain (LedgerAnchor.rootAt)"),
+)
+"""The browser's checks, in the order `static/verify.mjs` runs them: (name, Vietnamese,
+English)."""
+
+router = APIRouter(include_in_schema=False)
+mimetypes.add_type("text/javascript", ".mjs")
+router.mount(
+    STATIC_PATH,
+    StaticFiles(directory=Path(str(resources.files("api.web") / "static"))),
+    name="static",
+)
+
+
+def _utc(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("api.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["utc"] = _utc
+    environment.globals["static"] = lambda name: f"{STATIC_PATH}/{name}"
+    return environment
+
+
+def _page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    html = _environment().get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+# -- the indicator table ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _sections(store: LogStore, anchored_size: int) -> tuple[SectionRows, ...]:
+    """The table of the log in `store` at one anchored size (it changes only when an anchor
+    lands)."""
+    return indicator_sections(load_catalogue(), standing_indicator_records(store, anchored_size))
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(ledger: LedgerDep) -> HTMLResponse:
+    """The plan's indicators, the latest anchored figure of each area, and charts."""
+    node = ledger.node
+    anchored = ledger.records.sizes().anchored_size
+    return _page(
+        "home.html",
+        plan=node.catalogue.plan,
+        goals=node.catalogue.goals,
+        sections=_sections(node.store, anchored),
+        anchored_size=anchored,
+        anchor=ledger.anchors.latest(),
+    )
+
+
+# -- one record -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One version of a record in its supersedes chain."""
+
+    record_id: str
+    index: int
+    issued_at: int
+    status: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorReading:
+    """What an `indicator/1` body says, in the plan's terms."""
+
+    indicator: Indicator
+    area: Area
+    period: str
+    value: float
+    met: bool
+
+
+def _entry(record: StoredRecord) -> dict[str, Any]:
+    entry: dict[str, Any] = json.loads(record.data)
+    return entry
+
+
+def _version(record: StoredRecord, current: bool = False) -> Version:
+    return Version(record.leaf_hash.hex(), record.index, _entry(record)["issued_at"],
+                   record.status, current)
+
+
+def _older(ledger: Ledger, entry: dict[str, Any]) -> Iterator[StoredRecord]:
+    """The records `entry` corrects, newest first, following `supersedes` back."""
+    previous = entry["supersedes"]
+    for _ in range(MAX_HISTORY):
+        if previous is None:
+            return
+        record = ledger.records.get(LeafHash(bytes.fromhex(previous[2:])))
+        if record is None:
+            return
+        yield record
+        previous = _entry(record)["supersedes"]
+
+
+def _newer(ledger: Ledger, record: StoredRecord) -> list[StoredRecord]:
+    """The records that correct `record`, and those that correct them, in index order."""
+    found: dict[LeafHash, StoredRecord] = {}
+    waiting = list(record.superseded_by)
+    while waiting and len(found) < MAX_HISTORY:
+        leaf = waiting.pop(0)
+        later = ledger.records.get(leaf)
+        if later is None or leaf in found:
+            continue
+        found[leaf] = later
+        waiting.extend(later.superseded_by)
+    return sorted(found.values(), key=lambda item: item.index)
+
+
+def _history(ledger: Ledger, record: StoredRecord, entry: dict[str, Any]) -> list[Version]:
+    older = [_version(item) for item in _older(ledger, entry)]
+    newer = [_version(item) for item in _newer(ledger, record)]
+    return [*reversed(older), _version(record, current=True), *newer]
+
+
+def _reading(catalogue: Catalogue, entry: dict[str, Any], body: Any) -> IndicatorReading | None:
+    if entry["schema"] != "indicator/1" or not isinstance(body, dict):
+        return None
+    indicator = catalogue.indicators.get(str(body.get("indicator")))
+    area = catalogue.areas.get(str(body.get("area")))
+    value = body.get("value")
+    if indicator is None or area is None or not isinstance(value, int | float):
+        return None
+    return IndicatorReading(indicator, area, str(body.get("period")), float(value),
+                            is_met(indicator, float(value)))
+
+
+def _not_found(message_vi: str, message_en: str, status_code: int, query: str = "") -> Response:
+    return _page("verify.html", status_code, query=query, error_vi=message_vi,
+                 error_en=message_en)
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+def record_page(record_id: str, ledger: LedgerDep) -> Response:
+    """A record: its entry, public body, versions and anchor, and the in-browser verification."""
+    try:
+        record = ledger.records.get(parse_id(record_id))
+    except InvalidRequest:
+        return _not_found("Đây không phải là mã hồ sơ (64 chữ số hex).",
+                          "This is not a record id (64 hex digits).", 400, record_id[:80])
+    if record is None:
+        return _not_found("Không có hồ sơ này trong sổ cái.", "This record is not in the ledger.",
+                          404, record_id)
+    entry = _entry(record)
+    body = None if record.restricted or record.body is None else json.loads(record.body)
+    anchor: StoredAnchor | None = ledger.anchors.covering(record.index)
+    return _page(
+        "record.html",
+        record_id=record_id,
+        record=record,
+        entry=entry,
+        body_json=None if body is None else json.dumps(body, ensure_ascii=False, indent=2),
+        reading=_reading(ledger.node.catalogue, entry, body),
+        attachments=orjson.loads(orjson.dumps(attachment_list(ledger, entry["attachments"]))),
+        history=_history(ledger, record, entry),
+        anchor=anchor,
+        checks=CHECKS,
+    )
+
+
+# -- finding a record -------------------------------------------------------------------------
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_page(
+    ledger: LedgerDep, record: Annotated[str | None, Query(alias="id", max_length=200)] = None
+) -> Response:
+    """Find a record by id (sent here by the form) or by a file hashed in the browser."""
+    if record is None or not record.strip():
+        return _page("verify.html", query="", error_vi=None, error_en=None)
+    text = record.strip().lower().removeprefix("0x")
+    try:
+        found = ledger.records.get(parse_id(text))
+    except InvalidRequest:
+        return _not_found("Mã hồ sơ gồm đúng 64 chữ số hex (0-9, a-f).",
+                          "A record id is exactly 64 hex digits (0-9, a-f).", 400, record)
+    if found is None:
+        return _not_found("Không có hồ sơ này trong sổ cái.", "This record is not in the ledger.",
+                          404, record)
+    return RedirectResponse(f"/records/{text}", status_code=303)

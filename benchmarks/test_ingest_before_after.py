@@ -1,0 +1,118 @@
+"""Bulk HTTP ingest of this tree beside an earlier commit's, in one run.
+
+The earlier tree is a detached git worktree of `INFRALEDGER_BENCH_BEFORE` (default `ea00dbb`,
+the last commit before the single submission path), served exactly as this tree is (`python -m
+api.cli serve` from its own directory, one uvicorn worker, SQLite, the embedded chain, the same
+virtual environment), each with a data directory of its own. Both receive the same rounds: 30
+requests of 100 signed submissions over 4 connections, the same benchmark as
+`test_http_bench.test_ingest_bulk`. Run it alone on a quiet machine:
+
+    .venv/bin/python -m pytest benchmarks/test_ingest_before_after.py --benchmark-only -q
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
+
+from api.node import Node
+from api.settings import load_settings
+from benchmarks.conftest import RateBoard
+from benchmarks.test_http_bench import (
+    BULK,
+    BULK_CONNECTIONS,
+    BULK_REQUESTS,
+    KEYS,
+    ROOT,
+    ROUNDS,
+    Server,
+    _accepted,
+    bulk_body,
+    drive,
+    raw_request,
+    server_meter,
+    signed_submissions,
+)
+from filings.signing import SubmissionDomain, signer_address
+
+BEFORE: Final = os.environ.get("INFRALEDGER_BENCH_BEFORE", "ea00dbb")
+
+
+@pytest.fixture(scope="module")
+def trees() -> Iterator[dict[str, Path]]:
+    """This tree, and a worktree of the earlier commit (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="infraledger-before-") as root:
+        before = Path(root) / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f",
+                        str(before), BEFORE], check=True, capture_output=True)
+        try:
+            yield {"before": before, "after": ROOT}
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                            str(before)], check=False, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def servers(trees: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[dict[str, Server]]:
+    """Both trees served, each on a data directory with the operators registered."""
+    running: dict[str, Server] = {}
+    contexts = []
+    try:
+        for name, tree in trees.items():
+            data_dir = tmp_path_factory.mktemp(f"ledger-{name}")
+            node = Node.open(load_settings(data_dir), jobs=False, deploy=True)
+            try:
+                for number, key in enumerate(KEYS, start=1):
+                    node.registry.register(signer_address(key), f"Bench operator {number}",
+                                           f"BENCH-{number}")
+            finally:
+                asyncio.run(node.close())
+            context = Server.run(
+                [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data_dir)],
+                data_dir / "server.log", ready_path="/v1/log", cwd=tree,
+                env={"PYTHONPATH": str(tree)},
+            )
+            running[name] = context.__enter__()
+            contexts.append(context)
+        yield running
+    finally:
+        for context in reversed(contexts):
+            context.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("tree", ["before", "after"])
+@pytest.mark.benchmark(group="ingest-before-after")
+def test_ingest_bulk(benchmark: BenchmarkFixture, rates: RateBoard,
+                     servers: dict[str, Server], tree: str) -> None:
+    server = servers[tree]
+    info = server.get_json("/v1/log")
+    domain = SubmissionDomain(info["chain_id"], info["operator_registry"])
+    per_round = BULK * BULK_REQUESTS
+    items = signed_submissions(domain, per_round * (ROUNDS + 1), 0)
+    rounds = iter([raw_request("POST", "/v1/submissions", bulk_body(items[i:i + BULK]))
+                   for i in range(start, start + per_round, BULK)]
+                  for start in range(0, len(items), per_round))
+    answers: list[list[tuple[int, bytes]]] = []
+
+    def setup() -> tuple[tuple[list[bytes]], dict[str, Any]]:
+        return (next(rounds),), {}
+
+    def run(requests: list[bytes]) -> None:
+        answers.append(drive(server.port, requests, BULK_CONNECTIONS))
+
+    cpu = server_meter(server, warmup=1)
+    benchmark.pedantic(cpu.measure(run), setup=setup, rounds=ROUNDS, warmup_rounds=1)
+    assert sum(len(_accepted(answer)) for answer in answers) == len(items)
+    name = f"HTTP ingest, bulk requests of 100 ({tree})"
+    rates.record(benchmark, name, per_round, "records")
+    cpu.report(benchmark, rates, name, per_round, "records")

@@ -1,0 +1,55 @@
+"""The operator client's one error family: every failure of ours is a `ClientError`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class ClientError(Exception):
+    """Base of every error raised by the `client` package: a `code` and a human `message`."""
+
+    code: ClassVar[str] = "client_error"
+
+    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})
+
+
+class LedgerRefused(ClientError):
+    """The server refused a request: its error `code`, `message` and the HTTP status.
+
+    The instance's `code` is the server's, not this class's default.
+    """
+
+    code = "ledger_refused"
+
+    def __init__(
+        self, code: str, message: str, http_status: int,
+        *, details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        vars(self).update(code=code)
+        self.http_status = http_status
+
+    def __str__(self) -> str:
+        return f"{self.code} (HTTP {self.http_status}): {self.message}"
+
+
+class LedgerUnreachable(ClientError):
+    """The server could not be reached, or broke the connection before answering."""
+
+    code = "ledger_unreachable"
+
+
+class BadKeyFile(ClientError):
+    """An operator key file that cannot be read or holds no secp256k1 private key."""
+
+    code = "bad_key_file"
+
+
+class DraftError(ClientError):
+    """A draft that cannot be read, parsed or signed."""
+
+    code = "invalid_draft"

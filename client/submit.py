@@ -1,0 +1,338 @@
+"""`infraledger submit`: sign record drafts with an operator key and submit them in bulk.
+
+See `DRAFT_FORMAT` (the command's --help) and docs/submitting.md. Exit codes: 0 when every
+draft is in the log (accepted now, or a duplicate of a record already there), 1 when the ledger
+rejected any (each named on stderr) or refused a request, 2 on a usage or I/O error (a bad key
+file, an unreadable or malformed draft, an unreachable server): one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import logging
+import mimetypes
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from client.errors import BadKeyFile, ClientError, DraftError, LedgerUnreachable
+from client.keys import load_operator_key
+from client.ledger import LedgerClient, SubmissionResult, prepare_submission
+from filings.errors import FilingError
+from filings.signing import AttachmentRef, SubmissionDomain
+from ledger.canonical import canonical_json, parse_json
+from ledger.errors import LedgerError
+
+EXIT_REFUSED: Final = 1
+EXIT_USAGE: Final = 2
+PROGRESS_FROM: Final = 20
+"""Show a progress bar from this many drafts on."""
+DEFAULT_MEDIA_TYPE: Final = "application/octet-stream"
+SALT_LABEL: Final = b"InfraLedger salt\n"
+
+DRAFT_FORMAT: Final = """\
+Each FILE holds one draft (a JSON object), a JSON list of drafts, or JSON lines (one
+draft a line). A draft is what the operator means to record; the command hashes, signs
+and submits it:
+
+  {"kind": "indicator", "schema": "indicator/1",
+   "subject": "indicator:bts_shared_ratio:phu_vang:2024-Q3",
+   "body": {"indicator": "bts_shared_ratio", "area": "phu_vang",
+            "period": "2024-Q3", "value": 31.5, "unit": "%"},
+   "salt": true,
+   "attachments": ["scan.pdf", {"path": "sites.csv", "type": "text/csv"}],
+   "supersedes": "<64 hex: the record id this one corrects>",
+   "issued_at": 1735689600}
+
+kind, schema, subject and body are required. salt: true makes the record restricted
+with a salt derived from the key and the draft (so a retry signs the same record), or give
+"0x" + 64 hex digits. attachments: file paths, relative to the draft's file; the media
+type is guessed from the name unless given. issued_at: unix seconds; by default the draft
+file's modification time, so submitting the same unchanged file again is a duplicate, not
+a new record.
+
+Output: one line per draft, "<record id> <index> <status> <draft>" (status accepted,
+duplicate or rejected; "-" where there is no record). With --receipts DIR, each record's
+receipt goes to DIR/<record id>.json: the signed receipt note, the index and the signed
+submission (with its salt: keep it as safe as the body)."""
+
+
+DRAFT_MEMBERS: Final = frozenset(
+    {"kind", "schema", "subject", "body", "salt", "attachments", "supersedes", "issued_at"}
+)
+_SALT = re.compile(r"0x[0-9a-f]{64}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A record as an operator writes it (see `DRAFT_FORMAT`); the shape is checked here, the
+    rest by the ledger."""
+
+    kind: str
+    schema_name: str
+    subject: str
+    body: dict[str, Any]
+    salt: bool | str | None
+    attachments: tuple[str | tuple[str, str], ...]
+    """File paths, or (path, media type) pairs."""
+    supersedes: str | None
+    issued_at: int | None
+
+    @classmethod
+    def of(cls, value: Any) -> Draft:
+        """Check a draft's JSON value; raises `DraftError` naming the first fault."""
+        if not isinstance(value, Mapping):
+            raise DraftError("want a JSON object")
+        unknown = sorted(set(value) - DRAFT_MEMBERS)
+        if unknown:
+            raise DraftError(f"{unknown[0]}: not a member of a draft")
+        for name in ("kind", "schema", "subject"):
+            if not isinstance(value.get(name), str):
+                raise DraftError(f"{name}: required, a string")
+        if not isinstance(value.get("body"), dict):
+            raise DraftError("body: required, a JSON object")
+        salt = value.get("salt")
+        if not (salt is None or isinstance(salt, bool)
+                or (isinstance(salt, str) and _SALT.match(salt))):
+            raise DraftError('salt: want true, false or "0x" + 64 lowercase hex digits')
+        supersedes = value.get("supersedes")
+        if supersedes is not None and not isinstance(supersedes, str):
+            raise DraftError("supersedes: want a record id")
+        issued_at = value.get("issued_at")
+        if issued_at is not None and (type(issued_at) is not int or issued_at < 0):
+            raise DraftError("issued_at: want unix seconds, a whole number >= 0")
+        return cls(value["kind"], value["schema"], value["subject"], dict(value["body"]), salt,
+                   _draft_files(value.get("attachments", [])), supersedes, issued_at)
+
+
+def _draft_files(value: Any) -> tuple[str | tuple[str, str], ...]:
+    if not isinstance(value, list):
+        raise DraftError("attachments: want a list")
+    files: list[str | tuple[str, str]] = []
+    for position, item in enumerate(value):
+        if isinstance(item, str) and item:
+            files.append(item)
+        elif (isinstance(item, dict) and set(item) == {"path", "type"}
+              and isinstance(item["path"], str) and item["path"]
+              and isinstance(item["type"], str)):
+            files.append((item["path"], item["type"]))
+        else:
+            raise DraftError(f'attachments.{position}: want a path or {{"path", "type"}}')
+    return tuple(files)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedDraft:
+    """A parsed draft, where it came from, and its attachments as (path, media type)."""
+
+    label: str
+    draft: Draft
+    issued_at: int
+    files: tuple[tuple[Path, str], ...]
+
+
+def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
+    """Add `submit`."""
+    parser = groups.add_parser(
+        "submit", parents=[common], help="sign record drafts and submit them to a ledger",
+        description="Sign record drafts with an operator key and submit them to a ledger, "
+        "uploading their attachments first.",
+        epilog=DRAFT_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="draft files")
+    parser.add_argument(
+        "--key", type=Path, required=True, metavar="KEYFILE",
+        help="the operator key file (from `infraledger keys new`)",
+    )
+    parser.add_argument("--url", required=True, help="the ledger's base URL")
+    parser.add_argument(
+        "--receipts", type=Path, metavar="DIR", help="save each record's receipt in DIR",
+    )
+    parser.add_argument("--token", help="a bearer token, if the ledger asks for one")
+    parser.set_defaults(handler=submit_drafts)
+
+
+def submit_drafts(args: argparse.Namespace) -> int:
+    """Load, sign and submit the drafts; print one line per draft (see the module docstring)."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per draft, no request log
+    try:
+        key = load_operator_key(args.key)
+        drafts = [draft for path in args.files for draft in load_drafts(path)]
+        with LedgerClient(args.url, token=args.token) as ledger:
+            domain = ledger.domain()
+            uploads = _upload(ledger, key, drafts)
+            signed = [_sign(key, domain, draft, uploads) for draft in drafts]
+            results = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
+        if args.receipts is not None:
+            save_receipts(args.receipts, drafts, signed, results)
+    except (BadKeyFile, DraftError, LedgerUnreachable) as exc:
+        print(f"infraledger submit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for draft, result in zip(drafts, results, strict=True):
+        print(f"{result.record_id or '-'} {_or_dash(result.index)} {result.status} {draft.label}")
+        if result.error is not None:
+            print(f"infraledger submit: rejected {draft.label}: {result.error.get('code')}: "
+                  f"{result.error.get('message')}", file=sys.stderr)
+    return 0 if all(result.ok for result in results) else EXIT_REFUSED
+
+
+def load_drafts(path: Path) -> list[LoadedDraft]:
+    """The drafts of one file: an object, a list, or JSON lines. Raises `DraftError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        issued_at = int(path.stat().st_mtime)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise DraftError(f"cannot read {path}: {reason}") from exc
+    values = list(_json_values(path, text))
+    labels = [str(path)] if len(values) == 1 else [f"{path}#{n}" for n in range(1, len(values) + 1)]
+    return [
+        _draft(label, value, path.parent, issued_at)
+        for label, value in zip(labels, values, strict=True)
+    ]
+
+
+def save_receipts(
+    directory: Path,
+    drafts: Sequence[LoadedDraft],
+    signed: Sequence[dict[str, Any]],
+    results: Sequence[SubmissionResult],
+) -> None:
+    """Write `<record id>.json` for each draft that is in the log; raises `DraftError`."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for draft, submission, result in zip(drafts, signed, results, strict=True):
+            if result.record_id is None:
+                continue
+            receipt = {
+                "record_id": result.record_id, "index": result.index, "status": result.status,
+                "time": result.time, "receipt": result.receipt, "draft": draft.label,
+                "submission": submission,
+            }
+            text = json.dumps(receipt, ensure_ascii=False, indent=2) + "\n"
+            (directory / f"{result.record_id}.json").write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DraftError(f"cannot save receipts in {directory}: {exc.strerror}") from exc
+
+
+def _json_values(path: Path, text: str) -> Iterator[Any]:
+    """The drafts' JSON values: a whole-file object or list, else one value a line."""
+    try:
+        whole = parse_json(text)
+    except LedgerError:
+        whole = None
+    else:
+        yield from whole if isinstance(whole, list) else [whole]
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                yield parse_json(line)
+            except LedgerError as exc:
+                raise DraftError(f"{path}: line {number}: {exc}") from exc
+
+
+def _draft(label: str, value: Any, base: Path, issued_at: int) -> LoadedDraft:
+    try:
+        draft = Draft.of(value)
+    except DraftError as exc:
+        raise DraftError(f"{label}: {exc.message}") from exc
+    files = []
+    for item in draft.attachments:
+        given = item if isinstance(item, str) else item[0]
+        file = base / given
+        if not file.is_file():
+            raise DraftError(f"{label}: attachment {given} is not a file")
+        media = _media_type(file) if isinstance(item, str) else item[1]
+        files.append((file, media))
+    return LoadedDraft(
+        label, draft, issued_at if draft.issued_at is None else draft.issued_at, tuple(files)
+    )
+
+
+def _media_type(file: Path) -> str:
+    guessed, encoding = mimetypes.guess_type(file.name, strict=False)
+    return guessed if guessed is not None and encoding is None else DEFAULT_MEDIA_TYPE
+
+
+def _upload(
+    ledger: LedgerClient, key: bytes, drafts: Sequence[LoadedDraft]
+) -> dict[tuple[Path, str], AttachmentRef]:
+    """Upload each distinct attachment once; raises `DraftError` when a file is unreadable."""
+    uploads: dict[tuple[Path, str], AttachmentRef] = {}
+    for draft in drafts:
+        for file, media in draft.files:
+            if (file, media) in uploads:
+                continue
+            try:
+                uploads[file, media] = ledger.upload_attachment(file, media, key)
+            except OSError as exc:
+                raise DraftError(f"{draft.label}: cannot read {file}: {exc.strerror}") from exc
+            except FilingError as exc:
+                raise DraftError(f"{draft.label}: {exc.message}") from exc
+    return uploads
+
+
+def _sign(
+    key: bytes,
+    domain: SubmissionDomain,
+    loaded: LoadedDraft,
+    uploads: dict[tuple[Path, str], AttachmentRef],
+) -> dict[str, Any]:
+    draft = loaded.draft
+    try:
+        return prepare_submission(
+            key, domain, kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
+            body=draft.body, issued_at=loaded.issued_at, salt=_salt(key, loaded),
+            attachments=[uploads[item] for item in loaded.files], supersedes=draft.supersedes,
+        )
+    except (FilingError, ClientError) as exc:
+        raise DraftError(f"{loaded.label}: {exc}") from exc
+
+
+def _salt(key: bytes, loaded: LoadedDraft) -> bytes | None:
+    """The draft's salt; `true` derives one from the key and the draft (see `DRAFT_FORMAT`).
+
+    HMAC-SHA256 under the operator's key: nobody without the key can guess it from the body,
+    and the same draft always gets the same salt, so a retry is the same record.
+    """
+    draft = loaded.draft
+    if draft.salt is None or draft.salt is False:
+        return None
+    if isinstance(draft.salt, str):
+        return bytes.fromhex(draft.salt[2:])
+    try:
+        signed_fields = canonical_json({
+            "kind": draft.kind, "schema": draft.schema_name, "subject": draft.subject,
+            "body": draft.body, "issued_at": loaded.issued_at,
+        })
+    except LedgerError as exc:
+        raise DraftError(f"{loaded.label}: body: {exc}") from exc
+    return hmac.new(key, SALT_LABEL + signed_fields, hashlib.sha256).digest()
+
+
+def _progress(total: int, stream: TextIO) -> Callable[[int], None] | None:
+    """A progress line on a terminal for `total` submissions (from `PROGRESS_FROM` on)."""
+    if total < PROGRESS_FROM or not stream.isatty():
+        return None
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        end = "\n" if done >= total else ""
+        stream.write(f"\rsubmitting {done}/{total}{end}")
+        stream.flush()
+
+    return advance
+
+
+def _or_dash(value: int | None) -> str:
+    return "-" if value is None else str(value)

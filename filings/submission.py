@@ -1,0 +1,243 @@
+"""Operator submissions (DESIGN section 6): one parse, one check of each rule, one entry.
+
+A submission is what an operator sends: the entry's signed fields, the body itself, the salt of a
+restricted record and the attachment list. `prepare` is the one call that turns the raw JSON
+of one submission into the entry to sequence, whether it runs in the server's process or in a
+worker of its check pool:
+
+1. the JSON text is parsed once, strictly, into a `Submission` (its body stays the decoded
+   JSON value: the RFC 8785 bytes the content hash commits to are made from that value once);
+2. the body is checked against its record kind (`filings.kinds`), from the same value;
+3. the commitments are derived (`filings.signing`), the entry is built once, and the EIP-712
+   signature is checked last, as the expensive step.
+
+Each rule is checked in one place: field shapes by the `Submission` model, the rules of a kind
+by its body, the operator's address (EIP-55 for mixed case) by `filings.signing`. `prepare`
+checks only what needs no state; whether the operator is active, the superseded record exists
+or the files are uploaded is `filings.admission`'s.
+
+Limits: JCS nesting depth <= 16 and at most 48 KiB of body; at most 64 attachments, each
+`{"sha256": 64 lowercase hex (no 0x), "size": bytes, "name": 1-255 characters without control
+characters or path separators, "type": lowercase `type/subtype` (RFC 6838 names, a registered
+top-level type, no parameters)}`, listed in any order (the list is sorted by sha256 before it is
+committed, so clients must hash the sorted list); `supersedes` a record id, `0x` optional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from filings.errors import InvalidSubmission, OperatorMismatch
+from filings.kinds import NO_CONTROLS, RecordContext, record_kind, validation_error
+from filings.signing import (
+    ATTACHMENT_NAME_PATTERN,
+    MAX_ATTACHMENT_NAME_CHARS,
+    MEDIA_TYPE_PATTERN,
+    AttachmentRef,
+    SubmissionDomain,
+    SubmissionMessage,
+    attachment_list,
+    attachments_commitment,
+    canonical_body,
+    checksum_address,
+    content_commitment,
+    recover_address,
+    sorted_attachments,
+    supersedes_bytes,
+)
+from ledger.canonical import MAX_SAFE_INTEGER
+from ledger.entry import MAX_SUBJECT_CHARS, Entry, RecordId, record_id, to_checksum_address
+from ledger.errors import LedgerError
+from ledger.merkle import LeafHash, leaf_hash
+
+MAX_ATTACHMENTS: Final = 64
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
+Hash32 = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
+
+
+class Attachment(BaseModel):
+    """A file of a record, committed by hash; the file itself goes to the blob store."""
+
+    model_config = _STRICT
+
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    size: Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+    name: Annotated[
+        str,
+        StringConstraints(
+            min_length=1, max_length=MAX_ATTACHMENT_NAME_CHARS, pattern=ATTACHMENT_NAME_PATTERN
+        ),
+    ]
+    type: Annotated[str, StringConstraints(max_length=255, pattern=MEDIA_TYPE_PATTERN)]
+
+    def ref(self) -> AttachmentRef:
+        return AttachmentRef(self.sha256, self.size, self.name, self.type)
+
+
+class Submission(BaseModel):
+    """What an operator sends for one record (DESIGN section 6): shapes and limits only.
+
+    Strict: no string-to-number coercion, no unknown members.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, validate_by_name=True, validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z]{1,32}$")]
+    schema_name: Annotated[
+        str, StringConstraints(pattern=r"^[a-z]{1,32}/[1-9][0-9]{0,3}$"), Field(alias="schema")
+    ]
+    subject: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_SUBJECT_CHARS, pattern=NO_CONTROLS)
+    ]
+    operator: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
+    body: dict[str, Any]
+    salt: Hash32 | None = None
+    attachments: Annotated[list[Attachment], Field(max_length=MAX_ATTACHMENTS)] = []
+    supersedes: Annotated[str, StringConstraints(pattern=r"^(0x)?[0-9a-f]{64}$")] | None = None
+    issued_at: Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+    signature: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{130}$")]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSubmission:
+    """A submission that passed every stateless check: the entry to sequence and what is
+    stored beside it."""
+
+    entry: Entry
+    leaf_data: bytes
+    leaf_hash: LeafHash
+    body_bytes: bytes
+    """The RFC 8785 bytes of the body, exactly what `content` commits to (after the salt)."""
+    salt: bytes | None
+    attachments: tuple[AttachmentRef, ...]
+    """Sorted by sha256, as committed."""
+    attachment_list: bytes | None
+    """The RFC 8785 bytes of the sorted attachment list, which `attachments` commits to."""
+
+    @property
+    def record_id(self) -> RecordId:
+        return record_id(self.leaf_hash)
+
+    @property
+    def restricted(self) -> bool:
+        return self.salt is not None
+
+    @property
+    def attachment_digests(self) -> tuple[bytes, ...]:
+        return tuple(bytes.fromhex(item.sha256) for item in self.attachments)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as a flat tuple of plain values (check workers send thousands a second;
+        slotted dataclasses unpickle field by field, several times slower)."""
+        entry = self.entry
+        return (_prepared, (
+            entry.kind, entry.schema, entry.subject, entry.operator, entry.content,
+            entry.attachments, entry.supersedes, entry.issued_at, entry.signature,
+            self.leaf_data, bytes(self.leaf_hash), self.body_bytes, self.salt,
+            tuple((a.sha256, a.size, a.name, a.type) for a in self.attachments),
+            self.attachment_list,
+        ))
+
+
+def _prepared(
+    kind: str, schema: str, subject: str, operator: str, content: str, attachments: str,
+    supersedes: str | None, issued_at: int, signature: str, leaf_data: bytes, leaf: bytes,
+    body_bytes: bytes, salt: bytes | None, files: tuple[tuple[str, int, str, str], ...],
+    listed: bytes | None,
+) -> PreparedSubmission:
+    entry = Entry(kind, schema, subject, operator, content, attachments, supersedes, issued_at,
+                  signature)
+    return PreparedSubmission(entry, leaf_data, LeafHash(leaf), body_bytes, salt,
+                              tuple(AttachmentRef(*file) for file in files), listed)
+
+
+def parse_submission(data: bytes | str | Mapping[str, Any]) -> Submission:
+    """Validate one submission from JSON text (parsed here, once) or an already decoded
+    object; raises `InvalidSubmission`."""
+    try:
+        if isinstance(data, bytes | str):
+            return Submission.model_validate_json(data)
+        return Submission.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(InvalidSubmission, exc) from exc
+
+
+def prepare(data: bytes | str | Mapping[str, Any], domain: SubmissionDomain) -> PreparedSubmission:
+    """Parse one submission and run every stateless check (see the module doc).
+
+    Raises `InvalidSubmission` (and its subclasses `BodyTooLarge`, `UnknownSchema`,
+    `SchemaViolation`, `SubjectMismatch`, `UnknownIndicator`, `UnknownArea`), `BadSignature`,
+    or `OperatorMismatch` when the signature recovers another address than `operator`.
+    """
+    return build_entry(parse_submission(data), domain)
+
+
+def build_entry(submission: Submission, domain: SubmissionDomain) -> PreparedSubmission:
+    """The checks of `prepare` after the parse: kind, commitments, entry, signature."""
+    spec = record_kind(submission.kind, submission.schema_name)
+    operator = checksum_address(submission.operator)
+    salt = None if submission.salt is None else bytes.fromhex(submission.salt[2:])
+    attachments = sorted_attachments(item.ref() for item in submission.attachments)
+    body_bytes = canonical_body(submission.body)
+    spec.validate(submission.body, RecordContext(
+        subject=submission.subject,
+        operator=operator,
+        restricted=salt is not None,
+        attachment_count=len(attachments),
+    ))
+    listed = attachment_list(attachments)
+    message = SubmissionMessage(
+        kind=submission.kind,
+        schema=submission.schema_name,
+        subject=submission.subject,
+        content=content_commitment(body_bytes, salt),
+        attachments=attachments_commitment(listed),
+        supersedes=supersedes_bytes(submission.supersedes),
+        issued_at=submission.issued_at,
+    )
+    entry = Entry(
+        kind=message.kind,
+        schema=message.schema,
+        subject=message.subject,
+        operator=operator,
+        content="0x" + message.content.hex(),
+        attachments="0x" + message.attachments.hex(),
+        supersedes=None if message.supersedes is None else "0x" + message.supersedes.hex(),
+        issued_at=message.issued_at,
+        signature=submission.signature,
+    )
+    try:
+        leaf_data = entry.leaf_data()
+    except LedgerError as exc:
+        raise InvalidSubmission(f"entry: {exc}") from exc
+    signer = recover_address(domain.digest(message), submission.signature)
+    if signer != bytes.fromhex(operator[2:]):
+        raise OperatorMismatch(
+            "the signature recovers another address than operator: check that you signed the "
+            "content and attachments hashes given in details, in this domain",
+            details={
+                "recovered": to_checksum_address("0x" + signer.hex()),
+                "operator": operator,
+                "content": entry.content,
+                "attachments": entry.attachments,
+                "chain_id": domain.chain_id,
+                "verifying_contract": domain.verifying_contract,
+            },
+        )
+    return PreparedSubmission(
+        entry=entry,
+        leaf_data=leaf_data,
+        leaf_hash=leaf_hash(leaf_data),
+        body_bytes=body_bytes,
+        salt=salt,
+        attachments=attachments,
+        attachment_list=listed,
+    )

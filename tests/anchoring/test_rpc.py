@@ -15,8 +15,8 @@ from anchoring import (
     read_only_handler,
 )
 from anchoring.abi import decode_revert, functions_of
-from anchoring.ledger_anchor import ANCHORED_TOPIC
 from anchoring.embedded import NODE_METHODS, READ_ONLY_METHODS
+from anchoring.ledger_anchor import ANCHORED_TOPIC
 from tests.chain_fixtures import ChainEnv, rpc_request
 from tests.merkle_trees import MemoryTree
 

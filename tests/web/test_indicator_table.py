@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from filings.catalogue import load_catalogue
 from api.web.indicator_table import (
     CHART_LABEL_WIDTH,
     AreaFigure,
@@ -18,6 +17,7 @@ from api.web.indicator_table import (
     latest_figures,
     period_end,
 )
+from filings.catalogue import load_catalogue
 from ledger.canonical import canonical_json
 from ledger.entry import Entry, to_checksum_address
 from ledger.merkle import Hash, LeafHash

@@ -4,8 +4,8 @@ The only package that talks to a chain. One web3 code path for the embedded chai
 persisted in a data directory, :class:`EmbeddedChain`) and for any node by URL (anvil, Besu):
 :class:`Chain`. Typed wrappers of the two contracts: :class:`LedgerAnchor` and
 :class:`OperatorRegistry`; :func:`deploy` puts them on a chain. :class:`AnchorService` anchors
-the log's checkpoints (:func:`schedule_anchoring` runs it as a job). :mod:`anchoring.embedded` serves
-the embedded chain read-only over JSON-RPC. Every error is an :class:`AnchoringError`.
+the log's checkpoints (:func:`schedule_anchoring` runs it as a job). :mod:`anchoring.embedded`
+serves the embedded chain read-only over JSON-RPC. Every error is an :class:`AnchoringError`.
 """
 
 from anchoring.chain import Chain, TransactionPolicy
@@ -16,7 +16,14 @@ from anchoring.contract import (
     MinedTransaction,
 )
 from anchoring.deploy import Deployment, deploy
-from anchoring.embedded import CHAIN_ID, DevAccounts, EmbeddedChain, EmbeddedProvider
+from anchoring.embedded import (
+    CHAIN_ID,
+    DevAccounts,
+    EmbeddedChain,
+    EmbeddedProvider,
+    JsonRpcHandler,
+    read_only_handler,
+)
 from anchoring.errors import (
     AnchoringError,
     AnchorMismatch,
@@ -38,7 +45,6 @@ from anchoring.ledger_anchor import (
     TreeHead,
 )
 from anchoring.registry import Operator, OperatorRegistry
-from anchoring.embedded import JsonRpcHandler, read_only_handler
 from anchoring.service import AnchorLag, AnchorService, schedule_anchoring
 
 __all__ = [

@@ -36,7 +36,6 @@ from web3.exceptions import (
     Web3RPCError,
 )
 from web3.middleware import ExtraDataToPOAMiddleware
-from web3.providers.base import JSONBaseProvider
 from web3.types import (
     BlockData,
     BlockIdentifier,
@@ -44,7 +43,6 @@ from web3.types import (
     LogReceipt,
     Nonce,
     RPCEndpoint,
-    RPCResponse,
     TxParams,
     TxReceipt,
     Wei,

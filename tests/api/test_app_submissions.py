@@ -16,8 +16,8 @@ from filings.signing import SubmissionDomain, submission_message
 from filings.submission import Attachment
 from ledger.note import Verifier
 from ledger.receipt import Receipt
-from tests.filings.test_eip712_equivalence import run_ethers
 from tests.filings.factories import INDICATOR_BODY, INDICATOR_SUBJECT, ISSUED_AT, SALT
+from tests.filings.test_eip712_equivalence import run_ethers
 from tests.server_fixtures import SAMPLE, asgi_client, sign_indicator, started
 
 

@@ -1,5 +1,6 @@
-"""The operator's side: `infraledger keys new`, `infraledger submit` and `client.ledger.LedgerClient`,
-against a real ledger server (uvicorn on loopback, SQLite, the embedded chain)."""
+"""The operator's side: `infraledger keys new`, `infraledger submit` and
+`client.ledger.LedgerClient`, against a real ledger server (uvicorn on loopback, SQLite, the
+embedded chain)."""
 
 from __future__ import annotations
 

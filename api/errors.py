@@ -12,28 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 from filings import errors as filing
+from filings.errors import Refusal
 
 
-class ApiError(Exception):
-    """Base of every error raised by the `api` package."""
+class ApiError(Refusal):
+    """Base of every error raised by the `api` package: a refusal with its HTTP status."""
 
-    code: ClassVar[str] = "api_error"
+    code = "api_error"
     http_status: ClassVar[int] = 500
-
-    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: dict[str, Any] = dict(details or {})
-
-    def to_json(self) -> dict[str, Any]:
-        """Return `{"code", "message"}` plus `"details"` when there are any."""
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details:
-            body["details"] = self.details
-        return body
 
 
 class MalformedRequest(ApiError):

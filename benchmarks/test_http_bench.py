@@ -466,27 +466,36 @@ def test_ingest_bulk(benchmark: BenchmarkFixture, rates: RateBoard, ledger_serve
                      accepted: list[str]) -> None:
     """Rounds of 30 bulk requests of 100 signed submissions, 4 connections: every record is
     checked, sequenced and durably committed before its request is answered."""
+    cpu, ids = bulk_ingest(benchmark, ledger_server, domain, next(numbers))
+    accepted.extend(ids)
+    rates.record(benchmark, INGEST, BULK * BULK_REQUESTS, "records",
+                 peers=[VERIFY, SEQUENCE, NOOP_BULK], aim=">= 5,000/s")
+    cpu.report(benchmark, rates, INGEST, BULK * BULK_REQUESTS, "records")
+
+
+def bulk_ingest(benchmark: BenchmarkFixture, server: Server, domain: SubmissionDomain,
+                start: int) -> tuple[CpuMeter, list[str]]:
+    """`ROUNDS` timed rounds (and one warm-up) of `BULK_REQUESTS` requests of `BULK` signed
+    submissions to `server` over `BULK_CONNECTIONS` connections; every record must be accepted.
+    Returns the server's CPU meter and the accepted record ids."""
     per_round = BULK * BULK_REQUESTS
-    items = signed_submissions(domain, per_round * (ROUNDS + 1), next(numbers))
+    items = signed_submissions(domain, per_round * (ROUNDS + 1), start)
     rounds = iter([raw_request("POST", "/v1/submissions", bulk_body(items[i:i + BULK]))
-                   for i in range(start, start + per_round, BULK)]
-                  for start in range(0, len(items), per_round))
+                   for i in range(first, first + per_round, BULK)]
+                  for first in range(0, len(items), per_round))
     answers: list[list[tuple[int, bytes]]] = []
 
     def setup() -> tuple[tuple[list[bytes]], dict[str, Any]]:
         return (next(rounds),), {}
 
     def run(requests: list[bytes]) -> None:
-        answers.append(drive(ledger_server.port, requests, BULK_CONNECTIONS))
+        answers.append(drive(server.port, requests, BULK_CONNECTIONS))
 
-    cpu = server_meter(ledger_server, warmup=1)
+    cpu = server_meter(server, warmup=1)
     benchmark.pedantic(cpu.measure(run), setup=setup, rounds=ROUNDS, warmup_rounds=1)
-    for answer in answers:
-        accepted.extend(_accepted(answer))
-    assert len(accepted) == len(items)
-    rates.record(benchmark, INGEST, per_round, "records",
-                 peers=[VERIFY, SEQUENCE, NOOP_BULK], aim=">= 5,000/s")
-    cpu.report(benchmark, rates, INGEST, per_round, "records")
+    ids = [record for answer in answers for record in _accepted(answer)]
+    assert len(ids) == len(items)
+    return cpu, ids
 
 
 @pytest.mark.benchmark(group="http-ledger")

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
@@ -27,21 +27,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from api.node import Node
 from api.settings import load_settings
 from benchmarks.conftest import RateBoard
-from benchmarks.test_http_bench import (
-    BULK,
-    BULK_CONNECTIONS,
-    BULK_REQUESTS,
-    KEYS,
-    ROOT,
-    ROUNDS,
-    Server,
-    _accepted,
-    bulk_body,
-    drive,
-    raw_request,
-    server_meter,
-    signed_submissions,
-)
+from benchmarks.test_http_bench import BULK, BULK_REQUESTS, KEYS, ROOT, Server, bulk_ingest
 from filings.signing import SubmissionDomain, signer_address
 
 BEFORE: Final = os.environ.get("INFRALEDGER_BENCH_BEFORE", "ea00dbb")
@@ -97,22 +83,7 @@ def test_ingest_bulk(benchmark: BenchmarkFixture, rates: RateBoard,
     server = servers[tree]
     info = server.get_json("/v1/log")
     domain = SubmissionDomain(info["chain_id"], info["operator_registry"])
-    per_round = BULK * BULK_REQUESTS
-    items = signed_submissions(domain, per_round * (ROUNDS + 1), 0)
-    rounds = iter([raw_request("POST", "/v1/submissions", bulk_body(items[i:i + BULK]))
-                   for i in range(start, start + per_round, BULK)]
-                  for start in range(0, len(items), per_round))
-    answers: list[list[tuple[int, bytes]]] = []
-
-    def setup() -> tuple[tuple[list[bytes]], dict[str, Any]]:
-        return (next(rounds),), {}
-
-    def run(requests: list[bytes]) -> None:
-        answers.append(drive(server.port, requests, BULK_CONNECTIONS))
-
-    cpu = server_meter(server, warmup=1)
-    benchmark.pedantic(cpu.measure(run), setup=setup, rounds=ROUNDS, warmup_rounds=1)
-    assert sum(len(_accepted(answer)) for answer in answers) == len(items)
+    cpu, _ = bulk_ingest(benchmark, server, domain, 0)
     name = f"HTTP ingest, bulk requests of 100 ({tree})"
-    rates.record(benchmark, name, per_round, "records")
-    cpu.report(benchmark, rates, name, per_round, "records")
+    rates.record(benchmark, name, BULK * BULK_REQUESTS, "records")
+    cpu.report(benchmark, rates, name, BULK * BULK_REQUESTS, "records")

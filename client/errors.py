@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
+
+from filings.errors import Refusal
 
 
-class ClientError(Exception):
+class ClientError(Refusal):
     """Base of every error raised by the `client` package: a `code` and a human `message`."""
 
-    code: ClassVar[str] = "client_error"
-
-    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: dict[str, Any] = dict(details or {})
+    code = "client_error"
 
 
 class LedgerRefused(ClientError):

@@ -11,10 +11,14 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 
-class FilingError(Exception):
-    """Base of every error raised by the `filings` package."""
+class Refusal(Exception):
+    """What every refusal of ours carries: a stable `code`, a human `message`, `details`.
 
-    code: ClassVar[str] = "filing_error"
+    The shared shape of the packages' error bases (`FilingError` here, `api.errors.ApiError`,
+    `client.errors.ClientError`), so each answers and pickles the same way.
+    """
+
+    code: ClassVar[str] = "refused"
 
     def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -33,8 +37,14 @@ class FilingError(Exception):
         return (_restored, (type(self), self.message, self.details))
 
 
-def _restored(cls: type[FilingError], message: str, details: dict[str, Any]) -> FilingError:
+def _restored(cls: type[Refusal], message: str, details: dict[str, Any]) -> Refusal:
     return cls(message, details=details)
+
+
+class FilingError(Refusal):
+    """Base of every error raised by the `filings` package."""
+
+    code = "filing_error"
 
 
 class InvalidSubmission(FilingError):

@@ -26,12 +26,12 @@ from typing import Any, Final
 import msgspec
 from fastapi import APIRouter, Request, Response
 
-from api.errors import AllRejected, ApiError, MalformedRequest, TooManyItems
+from api.errors import AllRejected, MalformedRequest, TooManyItems
 from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.limits import check_json_depth, read_body
 from api.http.openapi import ERROR_RESPONSES, schema_ref
 from filings.admission import Verdict, admit, prepare_all
-from filings.errors import FilingError
+from filings.errors import FilingError, Refusal
 from filings.submission import PreparedSubmission
 from ledger.merkle import LeafHash
 from ledger.storage.store import PendingEntry
@@ -42,8 +42,6 @@ ATTACHMENT_LIST_TYPE: Final = "application/json"
 _SHAPE: Final = 'want one submission object or {"submissions": [...]}'
 _TOP = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
-
-Refusal = ApiError | FilingError
 
 
 def submission_items(data: bytes, max_items: int) -> tuple[list[bytes], bool]:

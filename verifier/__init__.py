@@ -25,7 +25,8 @@ from verifier.entry import Entry, RecordId, record_id
 from verifier.errors import VerificationError
 from verifier.jsonrpc import ChainReader, Quorum
 from verifier.ledger_api import LedgerApi
-from verifier.monitor import Alert, Monitor, MonitorState
+from verifier.messages import Text
+from verifier.monitor import Alert, Monitor, MonitorState, Observation
 from verifier.rfc9162 import (
     LeafHash,
     NodeHash,
@@ -54,6 +55,7 @@ __all__ = [
     "Monitor",
     "MonitorState",
     "NodeHash",
+    "Observation",
     "ProofBundle",
     "Quorum",
     "RecordId",
@@ -63,6 +65,7 @@ __all__ = [
     "SigningDomain",
     "Status",
     "SuppliedBody",
+    "Text",
     "TlogProof",
     "Trust",
     "VerificationError",

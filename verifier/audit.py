@@ -45,6 +45,7 @@ from verifier.errors import (
 )
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import ListedAnchor, LogSource
+from verifier.messages import Lang, Text, Time, text
 from verifier.onchain import LedgerAnchor, OperatorRegistry, Registration
 from verifier.rfc9162 import EMPTY_ROOT, NodeHash, RootHash, leaf_hash
 from verifier.rfc9162 import verify_consistency as verify_consistency_proof
@@ -78,8 +79,8 @@ class AuditCheck:
     name: str
     checked: int = 0
     failed: int = 0
-    messages: list[str] = field(default_factory=list)
-    not_checked: str | None = None
+    messages: list[Text] = field(default_factory=list)
+    not_checked: Text | None = None
 
     def passed_one(self) -> None:
         """Count one item that passed."""
@@ -89,22 +90,24 @@ class AuditCheck:
         """Count `count` items that passed."""
         self.checked += count
 
-    def failed_one(self, message: str) -> None:
+    def failed_one(self, message: Text) -> None:
         """Count one item that failed, keeping the first few messages."""
         self.checked += 1
         self.failed += 1
         if len(self.messages) < MAX_MESSAGES:
             self.messages.append(message)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the check as JSON for machines."""
+    def to_json(self, lang: Lang = "en") -> dict[str, Any]:
+        """Return the check as JSON for machines, its messages in `lang`."""
         status = "not-checked" if self.not_checked else "failed" if self.failed else "passed"
+        shown = self.messages if self.not_checked is None else [self.not_checked]
         return {
             "name": self.name,
             "status": status,
             "checked": self.checked,
             "failed": self.failed,
-            "messages": self.messages if self.not_checked is None else [self.not_checked],
+            "codes": [message.key for message in shown],
+            "messages": [message.render(lang) for message in shown],
         }
 
 
@@ -114,21 +117,21 @@ class AuditReport:
 
     tree_size: int
     checks: tuple[AuditCheck, ...]
-    notes: tuple[str, ...]
+    notes: tuple[Text, ...]
 
     @property
     def verified(self) -> bool:
         """True iff no check failed."""
         return not any(check.failed for check in self.checks)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the report as JSON for machines."""
+    def to_json(self, lang: Lang = "en") -> dict[str, Any]:
+        """Return the report as JSON for machines, its messages in `lang`."""
         return {
             "tree_size": self.tree_size,
             "verified": self.verified,
             "failed": [c.name for c in self.checks if c.failed],
-            "checks": [c.to_json() for c in self.checks],
-            "notes": list(self.notes),
+            "checks": [c.to_json(lang) for c in self.checks],
+            "notes": [note.render(lang) for note in self.notes],
         }
 
 
@@ -163,39 +166,43 @@ class _Audit:
         self.api, self.trust, self.chain, self.progress = api, trust, chain, progress
         self.jobs, self.batch_entries = jobs, batch_entries
         self.checks = {name: AuditCheck(name) for name in AUDIT_CHECKS}
-        self.notes: list[str] = []
+        self.notes: list[Text] = []
         self.leaves: list[NodeHash] = []
         self.frontier = Frontier()
         self.rebuilt_roots: dict[int, RootHash] = {0: EMPTY_ROOT}
         self.registry = None if chain is None else OperatorRegistry(chain, trust.operator_registry)
         self.anchors: list[ListedAnchor] = []
         self.anchor_sizes: list[int] = []
-        self.registrations: dict[Address, Registration | str] = {}
-        self.operator_problems: dict[tuple[Address, int], str | None] = {}
+        self.registrations: dict[Address, Registration | Text] = {}
+        self.operator_problems: dict[tuple[Address, int], Text | None] = {}
 
     def run(self) -> AuditReport:
         checkpoint = self._checkpoint()
         if checkpoint is None:
-            return self._report(0, "checkpoint failed")
+            return self._report(0, "checkpoint")
         listed = self.api.anchors()
         anchors = [a for a in listed if a.tree_size <= checkpoint.size]
         if len(anchors) < len(listed):
             self.notes.append(
-                f"{len(listed) - len(anchors)} anchor(s) beyond size {checkpoint.size} "
-                "are left for the next audit"
+                text(
+                    "audit.anchors_beyond",
+                    count=len(listed) - len(anchors),
+                    size=checkpoint.size,
+                )
             )
         self.anchors, self.anchor_sizes = anchors, [a.tree_size for a in anchors]
         if not self._entries(checkpoint.size):
-            return self._report(checkpoint.size, "entry_bundles failed")
+            return self._report(checkpoint.size, "entry_bundles")
         self._tiles()
         self._root(checkpoint)
         self._anchors(anchors, checkpoint)
         return self._report(checkpoint.size, None)
 
     def _report(self, size: int, stopped: str | None) -> AuditReport:
+        """The report; `stopped`: the check whose failure ended the audit early."""
         for check in self.checks.values():
             if stopped and not check.checked and not check.not_checked:
-                check.not_checked = f"not checked: {stopped}"
+                check.not_checked = _not_checked(text("check.blocked", checks=stopped))
         return AuditReport(
             tree_size=size, checks=tuple(self.checks.values()), notes=tuple(self.notes)
         )
@@ -207,7 +214,7 @@ class _Audit:
         except Unavailable:
             raise
         except VerificationError as exc:
-            check.failed_one(str(exc))
+            check.failed_one(exc.text)
             return None
         check.passed_one()
         return checkpoint
@@ -218,15 +225,9 @@ class _Audit:
         frontier, leaves = self.frontier, self.leaves
         anchor_sizes = set(self.anchor_sizes)
         if self.registry is None:
-            self.notes.append(
-                "offline: signatures were checked, not the operators' registry intervals"
-            )
+            self.notes.append(text("audit.offline_operators"))
         if not self.api.serves_records:
-            self.checks[
-                "bodies"
-            ].not_checked = (
-                "not checked: the mirror holds no records (give a ledger to check bodies)"
-            )
+            self.checks["bodies"].not_checked = _not_checked(text("audit.mirror_no_records"))
         with EntryChecker(self.trust.signing_domain(), self.jobs,
                           self.batch_entries) as checker:
             for tile_index, width in bundle_widths(size):
@@ -236,7 +237,7 @@ class _Audit:
                     bundle = self.api.entry_bundle(tile_index, width)
                     raw_entries = parse_entry_bundle(bundle, count, what=what)
                 except MalformedLedgerResponse as exc:
-                    self.checks["entry_bundles"].failed_one(str(exc))
+                    self.checks["entry_bundles"].failed_one(exc.text)
                     return False
                 self.checks["entry_bundles"].passed_one()
                 first = frontier.size
@@ -279,7 +280,7 @@ class _Audit:
             if self.api.serves_records:
                 self._body(index, content)
 
-    def _operator_problem(self, index: int, operator: Address) -> str | None:
+    def _operator_problem(self, index: int, operator: Address) -> Text | None:
         """Why `operator` may not have signed entry `index`, or None (always None offline).
 
         The rule depends only on the operator and on the anchor that covers the entry, so it is
@@ -293,11 +294,11 @@ class _Audit:
             anchor = self.anchors[covering] if covering < len(self.anchors) else None
             self.operator_problems[key] = self._operator_rule(self.registry, operator, anchor)
         problem = self.operator_problems[key]
-        return None if problem is None else f"entry {index}: {problem}"
+        return None if problem is None else text("audit.entry", index=index, problem=problem)
 
     def _operator_rule(
         self, registry: OperatorRegistry, operator: Address, anchor: ListedAnchor | None
-    ) -> str | None:
+    ) -> Text | None:
         """Why entries of `operator` covered by `anchor` (None: past the last anchor) fail."""
         if operator not in self.registrations:
             try:
@@ -305,19 +306,26 @@ class _Audit:
             except Unavailable:
                 raise
             except VerificationError as exc:
-                self.registrations[operator] = f"operatorOf({operator}): {exc}"
+                self.registrations[operator] = text(
+                    "audit.operator_unread", operator=operator, problem=exc.text
+                )
         registration = self.registrations[operator]
-        if isinstance(registration, str):
+        if isinstance(registration, Text):
             return registration
         if anchor is None:
             if registration.active:
                 return None
-            return f"not anchored yet, so checked now: {operator} is not active ({registration})"
+            return text(
+                "audit.inactive_now", operator=operator, registration=registration.describe()
+            )
         if registration.active_at(anchor.block_time):
             return None
-        return (
-            f"{operator} was not active at the block time {anchor.block_time} of anchor "
-            f"{anchor.tree_size}: {registration}"
+        return text(
+            "audit.inactive_at_anchor",
+            operator=operator,
+            time=Time(anchor.block_time),
+            size=anchor.tree_size,
+            registration=registration.describe(),
         )
 
     def _body(self, index: int, content: bytes) -> None:
@@ -326,7 +334,7 @@ class _Audit:
         try:
             record = self.api.record(record_id)
             if NodeHash(leaf_hash(canonicalize(record["entry"]))) != self.leaves[index]:
-                check.failed_one(f"record {record_id} (entry {index}) serves another entry")
+                check.failed_one(text("audit.other_entry", record_id=record_id, index=index))
                 return
             if record["body"] is None:
                 return
@@ -338,12 +346,14 @@ class _Audit:
             )
             verify_body(canonicalize(record["body"]), salt, content)
         except LedgerNotFound:
-            check.failed_one(f"record {record_id} (entry {index}) is not served (HTTP 404)")
+            check.failed_one(text("audit.record_not_served", record_id=record_id, index=index))
             return
         except Unavailable:
             raise
         except VerificationError as exc:
-            check.failed_one(f"record {record_id} (entry {index}): {exc}")
+            check.failed_one(
+                text("audit.record_problem", record_id=record_id, index=index, problem=exc.text)
+            )
             return
         check.passed_one()
 
@@ -358,11 +368,13 @@ class _Audit:
                     self.api.tile(tile.level, tile.index, tile.width), width, what=what
                 )
             except MalformedLedgerResponse as exc:
-                check.failed_one(str(exc))
+                check.failed_one(exc.text)
                 continue
             wrong = [i for i, (a, b) in enumerate(zip(served, tile.hashes, strict=True)) if a != b]
             if wrong:
-                check.failed_one(f"{what}: {len(wrong)} hash(es) differ, first at {wrong[0]}")
+                check.failed_one(
+                    text("audit.tile_differs", tile=what, count=len(wrong), first=wrong[0])
+                )
             else:
                 check.passed_one()
             self.progress("tiles", done, len(tiles))
@@ -372,7 +384,7 @@ class _Audit:
         check = self.checks["root"]
         if rebuilt != checkpoint.root:
             check.failed_one(
-                f"rebuilt root {rebuilt.hex()}, checkpoint root {checkpoint.root.hex()}"
+                text("audit.root_differs", rebuilt=rebuilt.hex(), root=checkpoint.root.hex())
             )
         else:
             check.passed_one()
@@ -384,12 +396,9 @@ class _Audit:
             None if self.chain is None else LedgerAnchor(self.chain, self.trust.anchor_contract)
         )
         if contract is None:
-            self.checks["anchors_on_chain"].not_checked = "not checked: offline"
+            self.checks["anchors_on_chain"].not_checked = _not_checked(text("check.offline"))
         if not self.api.serves_records:
-            consistency.not_checked = (
-                "not checked: the mirror holds no consistency proofs (each anchor root is held "
-                "against the tree rebuilt from the leaves instead)"
-            )
+            consistency.not_checked = _not_checked(text("audit.mirror_no_proofs"))
         targets: list[tuple[int, RootHash, ListedAnchor | None]] = [
             (a.tree_size, a.root, a) for a in anchors
         ]
@@ -399,11 +408,21 @@ class _Audit:
             if anchor is not None:
                 if anchor.chain_id != self.trust.chain_id:
                     roots.failed_one(
-                        f"anchor {size} is on chain {anchor.chain_id}, want {self.trust.chain_id}"
+                        text(
+                            "audit.anchor_chain_differs",
+                            size=size,
+                            chain=anchor.chain_id,
+                            want=self.trust.chain_id,
+                        )
                     )
                 elif self.rebuilt_roots[size] != root:
                     roots.failed_one(
-                        f"anchor {size} root {root.hex()}, rebuilt {self.rebuilt_roots[size].hex()}"
+                        text(
+                            "audit.anchor_root_differs",
+                            size=size,
+                            root=root.hex(),
+                            rebuilt=self.rebuilt_roots[size].hex(),
+                        )
                     )
                 else:
                     roots.passed_one()
@@ -416,7 +435,9 @@ class _Audit:
                 except Unavailable:
                     raise
                 except VerificationError as exc:
-                    consistency.failed_one(f"{previous[0]} to {size}: {exc}")
+                    consistency.failed_one(
+                        text("audit.consistency", old=previous[0], new=size, problem=exc.text)
+                    )
                 else:
                     consistency.passed_one()
             previous = (size, root)
@@ -429,12 +450,22 @@ class _Audit:
         except Unavailable:
             raise
         except VerificationError as exc:
-            check.failed_one(f"rootAt({anchor.tree_size}): {exc}")
+            check.failed_one(text("audit.root_at_failed", size=anchor.tree_size, problem=exc.text))
             return
         if (onchain.root, onchain.timestamp) != (anchor.root, anchor.block_time):
             check.failed_one(
-                f"rootAt({anchor.tree_size}) is {onchain.root.hex()} at {onchain.timestamp}, "
-                f"ledger lists {anchor.root.hex()} at {anchor.block_time}"
+                text(
+                    "audit.root_at_differs",
+                    size=anchor.tree_size,
+                    onchain=onchain.root.hex(),
+                    onchain_time=Time(onchain.timestamp),
+                    listed=anchor.root.hex(),
+                    listed_time=Time(anchor.block_time),
+                )
             )
         else:
             check.passed_one()
+
+
+def _not_checked(reason: Text) -> Text:
+    return text("check.not_checked", reason=reason)

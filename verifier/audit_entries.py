@@ -22,6 +22,7 @@ from verifier.address import Address
 from verifier.eip712 import SigningDomain, verify_submission_signature
 from verifier.entry import Entry
 from verifier.errors import VerificationError
+from verifier.messages import Text, text
 from verifier.tiles import parse_entry_bundle
 
 BATCH_ENTRIES: Final = 4096
@@ -42,8 +43,8 @@ class CheckedBatch:
     first: int
     operators: tuple[Address | None, ...]
     contents: tuple[bytes | None, ...]
-    entry_errors: dict[int, str]
-    signature_errors: dict[int, str]
+    entry_errors: dict[int, Text]
+    signature_errors: dict[int, Text]
 
 
 def check_entries(
@@ -57,22 +58,24 @@ def check_entries(
     """
     operators: list[Address | None] = []
     contents: list[bytes | None] = []
-    entry_errors: dict[int, str] = {}
-    signature_errors: dict[int, str] = {}
+    entry_errors: dict[int, Text] = {}
+    signature_errors: dict[int, Text] = {}
     offset = 0
     for bundle, count in bundles:
         for raw in parse_entry_bundle(bundle, count, what=f"entry bundle at leaf {first + offset}"):
             try:
                 entry = Entry.from_leaf_data(raw)
             except VerificationError as exc:
-                entry_errors[offset] = f"entry {first + offset}: {exc}"
+                entry_errors[offset] = text("audit.entry", index=first + offset, problem=exc.text)
                 operators.append(None)
                 contents.append(None)
             else:
                 try:
                     verify_submission_signature(entry, domain)
                 except VerificationError as exc:
-                    signature_errors[offset] = f"entry {first + offset}: {exc}"
+                    signature_errors[offset] = text(
+                        "audit.entry", index=first + offset, problem=exc.text
+                    )
                 operators.append(entry.operator)
                 contents.append(entry.content)
             offset += 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-from verifier.bundle import ProofBundle
+from verifier.bundle import FORMAT, ProofBundle
 from verifier.canonical_json import canonicalize, parse_json
 from verifier.commitments import match_document, verify_attachments, verify_body
 from verifier.eip712 import verify_submission_signature
@@ -32,6 +32,7 @@ from verifier.errors import (
     WrongProofLength,
 )
 from verifier.jsonrpc import ChainReader
+from verifier.messages import Lang, Param, Text, Time, text
 from verifier.onchain import LedgerAnchor, OperatorRegistry
 from verifier.rfc9162 import LeafHash, inclusion_proof_length, root_from_inclusion_proof
 from verifier.trust import Trust
@@ -70,7 +71,22 @@ class CheckResult:
 
     name: str
     status: Status
-    message: str
+    text: Text
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.text.render("en")
+
+    def to_json(self, lang: Lang = "en") -> dict[str, Any]:
+        """Return the check as JSON: name, status and message `code` are language-neutral,
+        `message` is in `lang`."""
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "code": self.text.key,
+            "message": self.text.render(lang),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,16 +106,13 @@ class VerificationResult:
         """The failed checks, in order."""
         return tuple(c for c in self.checks if c.status is Status.FAILED)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the result as JSON for machines (`--json`)."""
+    def to_json(self, lang: Lang = "en") -> dict[str, Any]:
+        """Return the result as JSON for machines (`--json`), messages in `lang`."""
         return {
             "record_id": self.record_id,
             "verified": self.verified,
             "failed": [c.name for c in self.failed],
-            "checks": [
-                {"name": c.name, "status": c.status.value, "message": c.message}
-                for c in self.checks
-            ],
+            "checks": [c.to_json(lang) for c in self.checks],
         }
 
 
@@ -129,10 +142,10 @@ _PREREQUISITES: Final = {
 
 @dataclass(frozen=True, slots=True)
 class _NotChecked:
-    reason: str
+    reason: Text
 
 
-_Outcome = str | _NotChecked
+_Outcome = Text | _NotChecked
 
 
 def verify_bundle(
@@ -155,26 +168,27 @@ def verify_bundle(
     try:
         bundle = ProofBundle.parse(parse_json(data, what="bundle"))
     except MalformedInput as exc:
-        results.append(CheckResult("format", Status.FAILED, str(exc)))
-        results.extend(
-            CheckResult(name, Status.NOT_CHECKED, "not checked: format failed")
-            for name in CHECKS[1:]
-        )
+        results.append(CheckResult("format", Status.FAILED, exc.text))
+        results.extend(_blocked(name, ("format",)) for name in CHECKS[1:])
         return VerificationResult(record_id=None, checks=tuple(results))
-    results.append(CheckResult("format", Status.PASSED, "infraledger-proof/1"))
+    results.append(CheckResult("format", Status.PASSED, text("check.format", format=FORMAT)))
     checks = _BundleChecks(bundle, trust, chain, documents, supplied_body, expected_record_id)
     failed: set[str] = set()
     for name in CHECKS[1:]:
         blocked = [needed for needed in _PREREQUISITES.get(name, ()) if needed in failed]
         if blocked:
-            results.append(
-                CheckResult(name, Status.NOT_CHECKED, f"not checked: {', '.join(blocked)} failed")
-            )
+            results.append(_blocked(name, blocked))
             continue
         results.append(_run(name, getattr(checks, name)))
         if results[-1].status is Status.FAILED:
             failed.add(name)
     return VerificationResult(record_id=record_id(bundle.record_id), checks=tuple(results))
+
+
+def _blocked(name: str, failed: Sequence[str]) -> CheckResult:
+    """`name` not checked because the checks `failed` failed."""
+    reason = text("check.blocked", checks=", ".join(failed))
+    return CheckResult(name, Status.NOT_CHECKED, text("check.not_checked", reason=reason))
 
 
 def _run(name: str, check: Callable[[], _Outcome]) -> CheckResult:
@@ -183,9 +197,10 @@ def _run(name: str, check: Callable[[], _Outcome]) -> CheckResult:
     except Unavailable:
         raise
     except VerificationError as exc:
-        return CheckResult(name, Status.FAILED, str(exc))
+        return CheckResult(name, Status.FAILED, exc.text)
     if isinstance(outcome, _NotChecked):
-        return CheckResult(name, Status.NOT_CHECKED, f"not checked: {outcome.reason}")
+        reason = text("check.not_checked", reason=outcome.reason)
+        return CheckResult(name, Status.NOT_CHECKED, reason)
     return CheckResult(name, Status.PASSED, outcome)
 
 
@@ -206,33 +221,39 @@ class _BundleChecks:
             body = canonicalize(self.supplied_body.body)
             salt = self.supplied_body.salt or salt
         if body is None:
-            return _NotChecked("body withheld")
+            return _NotChecked(text("check.body_withheld"))
         verify_body(body, salt, self.bundle.entry.content)
-        return ("salted body" if salt else "body") + " matches entry.content"
+        return text("check.salted_body_matches") if salt else text("check.body_matches")
 
     def attachments_hash(self) -> _Outcome:
         verify_attachments(self.bundle.attachments, self.bundle.entry.attachments)
-        return f"{len(self.bundle.attachments)} attachment(s) match entry.attachments"
+        return text("check.attachments_match", count=len(self.bundle.attachments))
 
     def documents(self) -> _Outcome:
         if not self.held_documents:
-            return _NotChecked("no documents given")
+            return _NotChecked(text("check.no_documents"))
         matched = [
             match_document(d.name, d.sha256, d.size, self.bundle.attachments).name
             for d in self.held_documents
         ]
-        return "documents match attachments " + ", ".join(repr(name) for name in matched)
+        return text("check.documents_match", names=", ".join(repr(name) for name in matched))
 
     def leaf_hash(self) -> _Outcome:
         computed = self.bundle.entry.leaf_hash()
         if computed != self.bundle.record_id:
             raise RecordIdMismatch(
-                f"entry hashes to {computed.hex()}, record_id is {self.bundle.record_id.hex()}"
+                text(
+                    "check.leaf_hash_differs",
+                    computed=computed.hex(),
+                    record_id=self.bundle.record_id.hex(),
+                )
             )
         wanted = self.expected_record_id
         if wanted is not None and wanted != computed:
-            raise RecordIdMismatch(f"bundle is for record {computed.hex()}, want {wanted.hex()}")
-        return f"entry hashes to record id {computed.hex()}"
+            raise RecordIdMismatch(
+                text("check.other_record", record_id=computed.hex(), want=wanted.hex())
+            )
+        return text("check.leaf_hash", record_id=computed.hex())
 
     def signature(self) -> _Outcome:
         registry = self.bundle.operator_registry
@@ -241,15 +262,20 @@ class _BundleChecks:
             self.trust.operator_registry,
         ):
             raise TrustMismatch(
-                f"operator registry {registry.contract} on chain {registry.chain_id}, "
-                f"want {self.trust.operator_registry} on chain {self.trust.chain_id}"
+                text(
+                    "check.registry_differs",
+                    registry=registry.contract,
+                    chain=registry.chain_id,
+                    want=self.trust.operator_registry,
+                    want_chain=self.trust.chain_id,
+                )
             )
         verify_submission_signature(self.bundle.entry, self.trust.signing_domain())
-        return f"EIP-712 signature by {self.bundle.entry.operator}"
+        return text("check.signature", operator=self.bundle.entry.operator)
 
     def operator_active(self) -> _Outcome:
         if self.chain is None:
-            return _NotChecked("offline")
+            return _NotChecked(text("check.offline"))
         registry = OperatorRegistry(self.chain, self.trust.operator_registry)
         operator = self.bundle.entry.operator
         anchor = self.bundle.anchor
@@ -257,34 +283,35 @@ class _BundleChecks:
             # Not anchored yet: nothing dates the record, so its operator must be active now.
             if not registry.is_active(operator):
                 raise OperatorInactive(
-                    f"not anchored yet, so checked now: {operator} is not active in "
-                    f"{registry.address}"
+                    text("check.inactive_now", operator=operator, registry=registry.address)
                 )
-            return f"not anchored yet, so checked now: {operator} is active in {registry.address}"
+            return text("check.active_now", operator=operator, registry=registry.address)
         # The record entered the log before its anchor, and the log takes submissions from
         # active operators only: its operator must have been active at the anchor's block time.
         registration = registry.registration(operator)
         active = registration.active_at(anchor.block_time)
-        message = (
-            f"{operator} was {'' if active else 'not '}active in {registry.address} at the "
-            f"anchor's block time {anchor.block_time}: {registration}"
-        )
+        facts: dict[str, Param] = {
+            "operator": operator,
+            "registry": registry.address,
+            "time": Time(anchor.block_time),
+            "registration": registration.describe(),
+        }
         if not active:
-            raise OperatorInactive(message)
-        return message
+            raise OperatorInactive(text("check.inactive_at_anchor", **facts))
+        return text("check.active_at_anchor", **facts)
 
     def index_in_range(self) -> _Outcome:
         index, size = self.bundle.proof.index, self.bundle.proof.checkpoint.checkpoint.size
         if not index < size:
-            raise IndexOutOfRange(f"index {index} is not below the checkpoint size {size}")
-        return f"index {index} < size {size}"
+            raise IndexOutOfRange(text("check.index_out_of_range", index=index, size=size))
+        return text("check.index_in_range", index=index, size=size)
 
     def proof_length(self) -> _Outcome:
         index, size = self.bundle.proof.index, self.bundle.proof.checkpoint.checkpoint.size
         got, want = len(self.bundle.proof.hashes), inclusion_proof_length(index, size)
         if got != want:
-            raise WrongProofLength(f"inclusion proof has {got} hashes, want {want}")
-        return f"{got} hashes"
+            raise WrongProofLength(text("check.proof_length_differs", got=got, want=want))
+        return text("check.proof_length", count=got)
 
     def inclusion(self) -> _Outcome:
         proof = self.bundle.proof
@@ -294,82 +321,118 @@ class _BundleChecks:
         )
         if computed != checkpoint.root:
             raise RootMismatch(
-                f"inclusion proof computes root {computed.hex()}, "
-                f"checkpoint root is {checkpoint.root.hex()}"
+                text(
+                    "check.inclusion_differs",
+                    computed=computed.hex(),
+                    root=checkpoint.root.hex(),
+                )
             )
-        return f"entry is leaf {proof.index} of the tree of size {checkpoint.size}"
+        return text("check.inclusion", index=proof.index, size=checkpoint.size)
 
     def checkpoint_signature(self) -> _Outcome:
         self.bundle.proof.checkpoint.note.verify(self.bundle.log.vkey)
-        return f"signed by {self.bundle.log.vkey.name}+{self.bundle.log.vkey.key_id.hex()}"
+        key = self.bundle.log.vkey
+        return text("check.checkpoint_signature", key=f"{key.name}+{key.key_id.hex()}")
 
     def checkpoint_origin(self) -> _Outcome:
         origin = self.bundle.proof.checkpoint.checkpoint.origin
-        for claimed, source in (
-            (self.bundle.log.origin, "log.origin"),
-            (self.trust.origin, "the trusted origin"),
-        ):
-            if origin != claimed:
-                raise TrustMismatch(f"checkpoint origin {origin!r}, {source} is {claimed!r}")
-        return f"origin {origin}"
+        if origin != self.bundle.log.origin:
+            raise TrustMismatch(
+                text("check.origin_not_log", origin=repr(origin), log=repr(self.bundle.log.origin))
+            )
+        if origin != self.trust.origin:
+            raise TrustMismatch(
+                text(
+                    "check.origin_not_trusted", origin=repr(origin), trusted=repr(self.trust.origin)
+                )
+            )
+        return text("check.checkpoint_origin", origin=origin)
 
     def checkpoint_key(self) -> _Outcome:
-        if self.bundle.log.vkey != self.trust.vkey:
-            raise TrustMismatch(f"log key {self.bundle.log.vkey}, trusted key is {self.trust.vkey}")
-        return f"log key is the trusted key {self.trust.vkey.name}+{self.trust.vkey.key_id.hex()}"
+        trusted = self.trust.vkey
+        if self.bundle.log.vkey != trusted:
+            raise TrustMismatch(
+                text("check.key_differs", key=str(self.bundle.log.vkey), trusted=str(trusted))
+            )
+        return text("check.checkpoint_key", key=f"{trusted.name}+{trusted.key_id.hex()}")
 
     def checkpoint_size(self) -> _Outcome:
         anchor = self.bundle.anchor
         checkpoint = self.bundle.proof.checkpoint.checkpoint
         if anchor is None:
-            return _NotChecked("bundle has no anchor (not anchored yet)")
+            return _NotChecked(text("check.no_anchor"))
         if (anchor.tree_size, anchor.root) != (checkpoint.size, checkpoint.root):
             raise AnchorMismatch(
-                f"anchor is size {anchor.tree_size} root {anchor.root.hex()}, checkpoint is "
-                f"size {checkpoint.size} root {checkpoint.root.hex()}"
+                text(
+                    "check.anchor_differs",
+                    anchor_size=anchor.tree_size,
+                    anchor_root=anchor.root.hex(),
+                    size=checkpoint.size,
+                    root=checkpoint.root.hex(),
+                )
             )
-        return f"checkpoint is the anchored one, size {checkpoint.size}"
+        return text("check.checkpoint_size", size=checkpoint.size)
 
     def anchor_chain(self) -> _Outcome:
         anchor = self.bundle.anchor
         if anchor is None:
-            return _NotChecked("bundle has no anchor (not anchored yet)")
+            return _NotChecked(text("check.no_anchor"))
         if (anchor.chain_id, anchor.contract) != (self.trust.chain_id, self.trust.anchor_contract):
             raise TrustMismatch(
-                f"anchor is {anchor.contract} on chain {anchor.chain_id}, "
-                f"want {self.trust.anchor_contract} on chain {self.trust.chain_id}"
+                text(
+                    "check.anchor_chain_differs",
+                    contract=anchor.contract,
+                    chain=anchor.chain_id,
+                    want=self.trust.anchor_contract,
+                    want_chain=self.trust.chain_id,
+                )
             )
-        return f"{anchor.contract} on chain {anchor.chain_id}"
+        return text("check.anchor_chain", contract=anchor.contract, chain=anchor.chain_id)
 
     def anchored_root(self) -> _Outcome:
         if self.chain is None:
-            return _NotChecked("offline")
+            return _NotChecked(text("check.offline"))
         checkpoint = self.bundle.proof.checkpoint.checkpoint
         contract = LedgerAnchor(self.chain, self.trust.anchor_contract)
         onchain = contract.root_at(checkpoint.size)
         if onchain.root != checkpoint.root:
             if not any(onchain.root):
-                raise AnchorMismatch(f"size {checkpoint.size} is not anchored on chain")
+                raise AnchorMismatch(text("check.not_anchored", size=checkpoint.size))
             raise AnchorMismatch(
-                f"rootAt({checkpoint.size}) is {onchain.root.hex()}, "
-                f"checkpoint root is {checkpoint.root.hex()}"
+                text(
+                    "check.anchored_root_differs",
+                    size=checkpoint.size,
+                    onchain=onchain.root.hex(),
+                    root=checkpoint.root.hex(),
+                )
             )
         anchor = self.bundle.anchor
         if anchor is None:
-            return f"rootAt({checkpoint.size}) on chain is the checkpoint root"
+            return text("check.anchored_root_unlisted", size=checkpoint.size)
         if onchain.timestamp != anchor.block_time:
             raise AnchorMismatch(
-                f"rootAt({checkpoint.size}) timestamp {onchain.timestamp}, "
-                f"anchor.block_time is {anchor.block_time}"
+                text(
+                    "check.anchor_time_differs",
+                    size=checkpoint.size,
+                    onchain=Time(onchain.timestamp),
+                    claimed=Time(anchor.block_time),
+                )
             )
         tx = contract.transaction(anchor.tx_hash)
         claimed = (anchor.block_number, anchor.block_hash, checkpoint.size, checkpoint.root)
         if tx is None or (tx.block_number, tx.block_hash, tx.tree_size, tx.root) != claimed:
             raise AnchorMismatch(
-                f"transaction 0x{anchor.tx_hash.hex()} did not anchor size {checkpoint.size} in "
-                f"block {anchor.block_number} 0x{anchor.block_hash.hex()}"
+                text(
+                    "check.transaction_differs",
+                    tx="0x" + anchor.tx_hash.hex(),
+                    size=checkpoint.size,
+                    block=anchor.block_number,
+                    block_hash="0x" + anchor.block_hash.hex(),
+                )
             )
-        return (
-            f"rootAt({checkpoint.size}) on chain is the checkpoint root, anchored by "
-            f"0x{anchor.tx_hash.hex()} in block {anchor.block_number}"
+        return text(
+            "check.anchored_root",
+            size=checkpoint.size,
+            tx="0x" + anchor.tx_hash.hex(),
+            block=anchor.block_number,
         )

@@ -1,15 +1,23 @@
 """`infraledger-verify`: check InfraLedger records, audit and watch a log, without trusting it.
 
-    infraledger-verify trust init --ledger URL [--out FILE] [--force]
+    infraledger-verify trust init --ledger URL [--trust FILE] [--force]
     infraledger-verify bundle FILE [--body FILE] [--salt HEX] [--document FILE ...]
     infraledger-verify record ID --ledger URL [the options of bundle]
     infraledger-verify audit (--ledger URL | --mirror DIR | both) [--jobs N]
     infraledger-verify monitor --ledger URL [--interval S] [--anchor-deadline S] [--once]
 
-Every command reads the pinned trust file (`--trust`, default `infraledger-trust.json`) and, unless
-`--offline`, the chain through the trust file's RPC endpoints (or `--rpc URL ...`).
-Exit codes (DESIGN section 7): 0 verified, 1 not verified (the failed checks are named), 2 usage or
-I/O error (one line on stderr, never a traceback).
+Every command reads the pinned trust file (`--trust`, default `infraledger-trust.json`; `trust
+init` writes it) and, unless `--offline`, the chain through its RPC endpoints (or `--rpc`).
+
+Exit codes (DESIGN section 7; each command's `--help` lists its own): 0 verified; 1 a finding (a
+failed check, a record not in this ledger, a correction that does not hold, a monitor alert); 2
+could not check (usage, a local file, the ledger or the chain could not be read: one line on
+stderr, never a traceback).
+
+Every message is in Vietnamese or English (`--lang vi|en`; by default Vietnamese when the first
+of LC_ALL, LC_MESSAGES, LANG that is set starts with `vi`). `--json` always prints one JSON
+object per result, with language-neutral codes (`result`, `exit_code`, check names and statuses,
+message `code`s) beside the messages.
 """
 
 from __future__ import annotations
@@ -22,11 +30,14 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, Final, Literal, NoReturn, TextIO
 
+from verifier.address import Address
 from verifier.audit import AuditReport, audit_log
+from verifier.bundle import ProofBundle
 from verifier.bundle_verification import (
     Document,
     Status,
@@ -37,186 +48,555 @@ from verifier.bundle_verification import (
 from verifier.canonical_json import parse_json
 from verifier.encodings import decode_hex
 from verifier.entry import parse_record_id
-from verifier.errors import Unavailable, VerificationError
+from verifier.errors import (
+    LedgerNotFound,
+    LedgerUnavailable,
+    MalformedInput,
+    NotCheckpointed,
+    TrustMismatch,
+    Unavailable,
+    VerificationError,
+)
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import LedgerApi, LogSource
+from verifier.messages import LANGUAGES, Lang, Text, language_from_environment, text
 from verifier.mirror import TileMirror
-from verifier.monitor import Monitor, MonitorState
+from verifier.monitor import Monitor, MonitorState, Observation, TreeHead
 from verifier.rfc9162 import LeafHash
 from verifier.trust import Trust
 
-PROGRAM = "infraledger-verify"
-DEFAULT_TRUST_FILE = "infraledger-trust.json"
-EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_ERROR = 0, 1, 2
-MAX_SECONDS = 86_400
-MAX_JOBS = 256
+PROGRAM: Final = "infraledger-verify"
+DEFAULT_TRUST_FILE: Final = "infraledger-trust.json"
+EXIT_VERIFIED, EXIT_FINDING, EXIT_COULD_NOT_CHECK = 0, 1, 2
+MAX_SECONDS: Final = 86_400
+MAX_JOBS: Final = 256
+MAX_CORRECTIONS: Final = 16
+"""Corrections of one record that `record` checks; further ones are named as not checked."""
+
+_LABELS: Final = {
+    Status.PASSED: text("out.label_passed"),
+    Status.FAILED: text("out.label_failed"),
+    Status.NOT_CHECKED: text("out.label_not_checked"),
+}
+_STAGES: Final = {
+    "entries": text("out.stage_entries"),
+    "tiles": text("out.stage_tiles"),
+    "anchors": text("out.stage_anchors"),
+}
+_ARGPARSE_ERRORS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Text]], ...]] = (
+    (
+        re.compile(r"the following arguments are required: (.+)"),
+        lambda m: text("usage.required", names=m[1]),
+    ),
+    (
+        re.compile(r"unrecognized arguments: (.+)"),
+        lambda m: text("usage.unrecognized", names=m[1]),
+    ),
+    (
+        re.compile(r"argument (\S+): invalid choice: (.+?) \(choose from .+\)"),
+        lambda m: text("usage.invalid_choice", argument=m[1], value=m[2]),
+    ),
+    (
+        re.compile(r"argument (\S+): expected one argument"),
+        lambda m: text("usage.expected_one", argument=m[1]),
+    ),
+    (
+        re.compile(r"argument (\S+): expected at least one argument"),
+        lambda m: text("usage.expected_some", argument=m[1]),
+    ),
+    (
+        re.compile(r"argument (\S+): (.+)"),
+        lambda m: text("usage.argument", argument=m[1], detail=m[2]),
+    ),
+)
+"""argparse's own English errors (Python 3.11), told again in the chosen language."""
 
 
 class UsageError(Exception):
     """A command line or local file problem: exit code 2."""
 
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors as one line on stderr and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.render("en"))
+        self.text = message
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    parser = _build_parser()
+    """Run the command line; return the exit code (0 verified, 1 a finding, 2 could not check)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    out = _Output(lang=_language(arguments), as_json="--json" in arguments)
     try:
-        args = parser.parse_args(argv)
-        code: int = args.run(args)
+        try:
+            args = _build_parser(out.lang).parse_args(arguments)
+        except SystemExit as exc:  # --help
+            return exc.code if isinstance(exc.code, int) else EXIT_VERIFIED
+        code: int = args.run(args, out)
         return code
     except UsageError as exc:
-        return _fail(str(exc))
+        return out.could_not_check("usage", exc.text)
     except Unavailable as exc:
-        return _fail(f"unavailable: {exc}")
+        return out.could_not_check(_code(exc), text("out.unavailable", problem=exc.text))
     except VerificationError as exc:
-        return _fail(str(exc))
+        return out.could_not_check(_code(exc), exc.text)
     except OSError as exc:
-        return _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        reason = exc.strerror or str(exc)
+        if exc.filename:
+            return out.could_not_check("file", text("out.file", file=exc.filename, reason=reason))
+        return out.could_not_check("file", text("out.os", reason=reason))
     except KeyboardInterrupt:
-        return EXIT_ERROR
+        return EXIT_COULD_NOT_CHECK
     except Exception as exc:  # a bug must still end in one line, never a traceback
-        return _fail(f"internal error {type(exc).__name__}: {exc} (please report)")
+        return out.could_not_check(
+            "internal", text("out.internal", kind=type(exc).__name__, detail=str(exc))
+        )
 
 
-def _fail(message: str) -> int:
-    one_line = " ".join(message.split())
-    print(f"{PROGRAM}: error: {one_line}", file=sys.stderr)
-    return EXIT_ERROR
+def _language(arguments: Sequence[str]) -> Lang:
+    """The `--lang` given (argparse refuses a bad one later), else the environment's."""
+    for position, argument in enumerate(arguments):
+        value = None
+        if argument == "--lang" and position + 1 < len(arguments):
+            value = arguments[position + 1]
+        elif argument.startswith("--lang="):
+            value = argument.removeprefix("--lang=")
+        if value in LANGUAGES:
+            return "vi" if value == "vi" else "en"
+    return language_from_environment(os.environ)
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROGRAM, description="Verify InfraLedger records without trusting it.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _code(error: VerificationError) -> str:
+    """The machine code of an error: its class name in snake case (`ledger_unavailable`)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", type(error).__name__).lower()
 
-    trust = commands.add_parser("trust", help="manage the pinned trust file")
-    trust_commands = trust.add_subparsers(dest="trust_command", required=True, parser_class=_Parser)
-    init = trust_commands.add_parser("init", help="pin a ledger on first use (GET /v1/log)")
-    init.add_argument("--ledger", required=True, metavar="URL")
-    init.add_argument("--out", default=DEFAULT_TRUST_FILE, metavar="FILE")
-    init.add_argument("--force", action="store_true", help="overwrite an existing trust file")
-    init.set_defaults(run=_trust_init)
 
-    bundle = commands.add_parser("bundle", help="verify a proof bundle file")
-    bundle.add_argument("file", metavar="FILE")
-    _verification_options(bundle)
-    bundle.set_defaults(run=_bundle)
+# The parser: every help text, heading and usage error in the chosen language.
 
-    record = commands.add_parser("record", help="fetch a record's proof bundle and verify it")
-    record.add_argument("record_id", metavar="ID")
-    record.add_argument("--ledger", required=True, metavar="URL")
-    _verification_options(record)
-    record.set_defaults(run=_record)
 
-    audit = commands.add_parser("audit", help="rebuild and check the whole log")
-    audit.add_argument("--ledger", metavar="URL", help="the ledger to audit")
-    audit.add_argument(
-        "--mirror",
-        metavar="DIR",
-        help="read tiles from this tlog-tiles directory; with --ledger, save missing ones there",
+class _Parser(argparse.ArgumentParser):
+    """argparse, with help in `lang` and usage errors raised as `UsageError` (exit code 2)."""
+
+    def __init__(self, *args: Any, lang: Lang, **kwargs: Any) -> None:
+        usage_prefix = text("help.usage_prefix").render(lang)
+
+        class Formatter(argparse.RawDescriptionHelpFormatter):
+            def add_usage(
+                self,
+                usage: str | None,
+                actions: Any,
+                groups: Any,
+                prefix: str | None = None,
+            ) -> None:
+                super().add_usage(
+                    usage, actions, groups, usage_prefix if prefix is None else prefix
+                )
+
+        kwargs["formatter_class"], kwargs["add_help"] = Formatter, False
+        super().__init__(*args, **kwargs)
+        self.lang: Lang = lang
+        self.arguments = self.add_argument_group(text("help.arguments").render(lang))
+        self.options = self.add_argument_group(text("help.options").render(lang))
+        self.options.add_argument("-h", "--help", action="help", help=_say(lang, text("help.help")))
+        self.options.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=argparse.SUPPRESS,
+            help=_say(lang, text("help.lang")),
+        )
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, told in _ARGPARSE_ERRORS:
+            match = pattern.fullmatch(message)
+            if match:
+                raise UsageError(told(match))
+        raise UsageError(text("usage.other", detail=message))
+
+
+def _say(lang: Lang, message: Text) -> str:
+    """A help text: `message` in `lang`, with %-signs escaped for argparse."""
+    return message.render(lang).replace("%", "%%")
+
+
+def _build_parser(lang: Lang) -> _Parser:
+    parser = _Parser(
+        prog=PROGRAM,
+        lang=lang,
+        description=_say(lang, text("help.program")),
+        epilog=_say(lang, text("help.exit_codes")),
     )
-    audit.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=1,
-        metavar="N",
-        help="processes that check entry signatures (default 1)",
+    commands = parser.add_subparsers(
+        title=text("help.commands").render(lang),
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        parser_class=_Parser,
+    )
+
+    def command(
+        group: Any,
+        name: str,
+        summary: Text,
+        description: Text,
+        exit_codes: Text | None,
+        run: Callable[[argparse.Namespace, _Output], int] | None,
+    ) -> _Parser:
+        sub: _Parser = group.add_parser(
+            name,
+            lang=lang,
+            help=_say(lang, summary),
+            description=_say(lang, description),
+            epilog=None if exit_codes is None else _say(lang, exit_codes),
+        )
+        if run is not None:
+            sub.set_defaults(run=run)
+        return sub
+
+    trust = command(
+        commands, "trust", text("help.trust_command"), text("help.trust_description"), None, None
+    )
+    trust_commands = trust.add_subparsers(
+        title=text("help.commands").render(lang),
+        dest="trust_command",
+        required=True,
+        metavar="COMMAND",
+        parser_class=_Parser,
+    )
+    init = command(
+        trust_commands,
+        "init",
+        text("help.init"),
+        text("help.init_description"),
+        text("help.init_exit_codes"),
+        _trust_init,
+    )
+    init.options.add_argument(
+        "--ledger", required=True, metavar="URL", help=_say(lang, text("help.ledger_init"))
+    )
+    init.options.add_argument(
+        "--trust",
+        default=None,
+        metavar="FILE",
+        help=_say(lang, text("help.trust_init", default=DEFAULT_TRUST_FILE)),
+    )
+    init.options.add_argument(
+        "--out", metavar="FILE", default=None, help=_say(lang, text("help.out"))
+    )
+    init.options.add_argument("--force", action="store_true", help=_say(lang, text("help.force")))
+    _json_option(init)
+
+    bundle = command(
+        commands,
+        "bundle",
+        text("help.bundle"),
+        text("help.bundle_description"),
+        text("help.bundle_exit_codes"),
+        _bundle,
+    )
+    bundle.arguments.add_argument("file", metavar="FILE", help=_say(lang, text("help.bundle_file")))
+    _verification_options(bundle)
+
+    record = command(
+        commands,
+        "record",
+        text("help.record"),
+        text("help.record_description"),
+        text("help.record_exit_codes"),
+        _record,
+    )
+    record.arguments.add_argument(
+        "record_id", metavar="ID", help=_say(lang, text("help.record_id"))
+    )
+    record.options.add_argument(
+        "--ledger", required=True, metavar="URL", help=_say(lang, text("help.ledger_record"))
+    )
+    _verification_options(record)
+
+    audit = command(
+        commands,
+        "audit",
+        text("help.audit"),
+        text("help.audit_description"),
+        text("help.audit_exit_codes"),
+        _audit,
+    )
+    audit.options.add_argument(
+        "--ledger", metavar="URL", help=_say(lang, text("help.ledger_audit"))
+    )
+    audit.options.add_argument("--mirror", metavar="DIR", help=_say(lang, text("help.mirror")))
+    audit.options.add_argument(
+        "--jobs", type=_jobs(lang), default=1, metavar="N", help=_say(lang, text("help.jobs"))
     )
     _chain_options(audit)
-    audit.set_defaults(run=_audit)
 
-    monitor = commands.add_parser("monitor", help="watch the log's checkpoints and anchors")
-    monitor.add_argument("--ledger", required=True, metavar="URL")
-    monitor.add_argument("--interval", type=_seconds, default=10.0, metavar="S")
-    monitor.add_argument("--anchor-deadline", type=_seconds, default=60.0, metavar="S")
-    monitor.add_argument("--once", action="store_true", help="poll once; exit 1 on any alert")
-    monitor.add_argument("--state", metavar="FILE", help="remember what was seen across runs")
+    monitor = command(
+        commands,
+        "monitor",
+        text("help.monitor"),
+        text("help.monitor_description"),
+        text("help.monitor_exit_codes"),
+        _monitor,
+    )
+    monitor.options.add_argument(
+        "--ledger", required=True, metavar="URL", help=_say(lang, text("help.ledger_monitor"))
+    )
+    monitor.options.add_argument(
+        "--interval",
+        type=_seconds(lang),
+        default=10.0,
+        metavar="S",
+        help=_say(lang, text("help.interval")),
+    )
+    monitor.options.add_argument(
+        "--anchor-deadline",
+        type=_seconds(lang),
+        default=60.0,
+        metavar="S",
+        help=_say(lang, text("help.anchor_deadline")),
+    )
+    monitor.options.add_argument("--once", action="store_true", help=_say(lang, text("help.once")))
+    monitor.options.add_argument("--state", metavar="FILE", help=_say(lang, text("help.state")))
     _chain_options(monitor, offline=False)
-    monitor.set_defaults(run=_monitor)
     return parser
 
 
-def _chain_options(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
-    parser.add_argument("--trust", default=DEFAULT_TRUST_FILE, metavar="FILE")
-    parser.add_argument("--rpc", nargs="+", metavar="URL", help="override the trusted endpoints")
-    parser.add_argument("--block", default="latest", help="block to read the chain at")
-    parser.add_argument("--json", action="store_true", help="print JSON for machines")
-    if offline:
-        parser.add_argument("--offline", action="store_true", help="do not read the chain")
-
-
-def _verification_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--body", metavar="FILE", help="the record's body (JSON), if withheld")
-    parser.add_argument("--salt", metavar="HEX", help="0x salt of a restricted body")
-    parser.add_argument(
-        "--document",
-        nargs="+",
-        default=[],
+def _trust_option(parser: _Parser) -> None:
+    parser.options.add_argument(
+        "--trust",
+        default=None,
         metavar="FILE",
-        help="files that must be attachments of the record",
+        help=_say(parser.lang, text("help.trust", default=DEFAULT_TRUST_FILE)),
+    )
+
+
+def _json_option(parser: _Parser) -> None:
+    parser.options.add_argument(
+        "--json", action="store_true", help=_say(parser.lang, text("help.json"))
+    )
+
+
+def _chain_options(parser: _Parser, *, offline: bool = True) -> None:
+    _trust_option(parser)
+    parser.options.add_argument(
+        "--rpc", nargs="+", metavar="URL", help=_say(parser.lang, text("help.rpc"))
+    )
+    parser.options.add_argument(
+        "--block", default="latest", metavar="BLOCK", help=_say(parser.lang, text("help.block"))
+    )
+    _json_option(parser)
+    if offline:
+        parser.options.add_argument(
+            "--offline", action="store_true", help=_say(parser.lang, text("help.offline"))
+        )
+
+
+def _verification_options(parser: _Parser) -> None:
+    lang = parser.lang
+    parser.options.add_argument("--body", metavar="FILE", help=_say(lang, text("help.body")))
+    parser.options.add_argument("--salt", metavar="HEX", help=_say(lang, text("help.salt")))
+    parser.options.add_argument(
+        "--document", nargs="+", default=[], metavar="FILE", help=_say(lang, text("help.document"))
     )
     _chain_options(parser)
 
 
-def _jobs(text: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,3}", text) or not 1 <= int(text) <= MAX_JOBS:
-        raise argparse.ArgumentTypeError(f"want a number of processes from 1 to {MAX_JOBS}")
-    return int(text)
+def _jobs(lang: Lang) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        if not re.fullmatch(r"[0-9]{1,3}", value) or not 1 <= int(value) <= MAX_JOBS:
+            raise argparse.ArgumentTypeError(text("usage.jobs", most=MAX_JOBS).render(lang))
+        return int(value)
+
+    return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= MAX_SECONDS:
-        raise argparse.ArgumentTypeError(f"want a number of seconds in (0, {MAX_SECONDS}]")
-    return value
+def _seconds(lang: Lang) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                text("usage.not_seconds", value=repr(value)).render(lang)
+            ) from None
+        if not 0 < seconds <= MAX_SECONDS:
+            raise argparse.ArgumentTypeError(text("usage.seconds", most=MAX_SECONDS).render(lang))
+        return seconds
+
+    return parse
 
 
 # Commands.
 
 
-def _trust_init(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        raise UsageError(f"{out} exists; pass --force to replace the pinned trust")
+def _trust_init(args: argparse.Namespace, out: _Output) -> int:
+    if args.out is not None:
+        if args.trust is not None:
+            raise UsageError(text("usage.out_and_trust"))
+        out.note(text("out.out_deprecated"))
+    path = Path(args.trust or args.out or DEFAULT_TRUST_FILE)
+    if path.exists() and not args.force:
+        raise UsageError(text("usage.trust_exists", file=str(path)))
     trust = Trust.from_log_info(LedgerApi(args.ledger).log_info(), args.ledger)
-    _write_atomically(out, json.dumps(trust.to_json(), indent=2) + "\n")
-    print(f"Trusted on first use: wrote {out} from {args.ledger.rstrip('/')}/v1/log.")
-    print(f"  origin   {trust.origin}")
-    print(f"  log key  {trust.vkey}")
-    print(
-        f"  chain    {trust.chain_id}, anchor {trust.anchor_contract}, "
-        f"registry {trust.operator_registry}"
-    )
-    print("This server vouched for itself. Compare the log key with one published out of band")
-    print("(the authority's website or gazette, a colleague's trust file) before relying on it.")
+    _write_atomically(path, json.dumps(trust.to_json(), indent=2) + "\n")
+    lines = [
+        text("out.pinned", file=str(path), url=args.ledger.rstrip("/") + "/v1/log"),
+        text("out.pinned_origin", origin=trust.origin),
+        text("out.pinned_key", key=str(trust.vkey)),
+        text(
+            "out.pinned_chain",
+            chain=trust.chain_id,
+            anchor=trust.anchor_contract,
+            registry=trust.operator_registry,
+        ),
+        text("out.pinned_warning"),
+    ]
+    if out.as_json:
+        out.json(
+            {
+                "result": "pinned",
+                "exit_code": EXIT_VERIFIED,
+                "trust_file": str(path),
+                "trust": trust.to_json(),
+                "message": "\n".join(line.render(out.lang) for line in lines),
+            }
+        )
+    else:
+        for line in lines:
+            out.say(line)
     return EXIT_VERIFIED
 
 
-def _bundle(args: argparse.Namespace) -> int:
+def _bundle(args: argparse.Namespace, out: _Output) -> int:
+    trust = _trust(args)
     data = Path(args.file).read_bytes()
-    return _verify(args, data, expected=None)
+    chain = None if args.offline else _chain(args, trust)
+    result = _verify(args, trust, data, expected=None, chain=chain)
+    return out.verification(result, None)
 
 
-def _record(args: argparse.Namespace) -> int:
-    text = args.record_id.lower().removeprefix("0x")
-    expected = parse_record_id(text)
+def _record(args: argparse.Namespace, out: _Output) -> int:
+    """Fetch the record's bundle and verify it, then check the corrections the ledger names.
+
+    The verdict is the record's own; a correction that does not hold is a finding too.
+    """
+    record_id = args.record_id.lower().removeprefix("0x")
+    try:
+        expected = parse_record_id(record_id)
+    except MalformedInput:
+        raise UsageError(text("usage.record_id", got=repr(args.record_id[:80]))) from None
     trust = _trust(args)  # read before any network access, to fail fast on a bad trust file
-    data = LedgerApi(args.ledger).proof_bundle(text)
-    return _verify(args, data, expected=expected, trust=trust)
+    api = LedgerApi(args.ledger)
+    try:
+        data = api.proof_bundle(record_id)
+    except NotCheckpointed as exc:
+        raise NotCheckpointed(text("out.not_checkpointed", record_id=record_id)) from exc
+    except LedgerNotFound as exc:
+        _confirm_pinned_log(api, args.ledger, trust, exc)
+        return out.not_found(record_id, trust.origin)
+    chain = None if args.offline else _chain(args, trust)
+    result = _verify(args, trust, data, expected=expected, chain=chain)
+    if result.record_id is None:  # not a bundle: nothing is known of the record to correct
+        return out.verification(result, None)
+    owner = ProofBundle.parse(parse_json(data)).entry.operator
+    return out.verification(result, _corrections(api, trust, chain, expected, owner))
+
+
+def _confirm_pinned_log(api: LedgerApi, url: str, trust: Trust, error: LedgerNotFound) -> None:
+    """Check that the server which answered 404 serves the pinned log (its `GET /v1/log`), so
+    that the 404 means "not in this ledger". Raises `LedgerUnavailable` when it cannot be read
+    and `TrustMismatch` when it serves another log (the record could not be checked then)."""
+    try:
+        served = Trust.from_log_info(api.log_info(), url)
+    except VerificationError as exc:
+        raise LedgerUnavailable(
+            text("out.not_found_unconfirmed", answer=error.text, problem=exc.text)
+        ) from exc
+    if (served.origin, served.vkey) != (trust.origin, trust.vkey):
+        raise TrustMismatch(
+            text(
+                "out.other_log",
+                url=url,
+                origin=served.origin,
+                key=str(served.vkey),
+                pinned=trust.origin,
+                pinned_key=str(trust.vkey),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Correction:
+    """What was found about one record that the ledger says corrects the record asked for."""
+
+    record_id: str
+    status: Literal["confirmed", "disproved", "not-checked"]
+    reason: Text | None = None
+
+
+def _corrections(
+    api: LedgerApi,
+    trust: Trust,
+    chain: ChainReader | None,
+    corrected: LeafHash,
+    owner: Address,
+) -> tuple[_Correction, ...] | Text:
+    """Check each record the ledger names in the `superseded_by` of `corrected`, a record of
+    `owner`: confirmed when its bundle verifies, its signed entry supersedes `corrected` and its
+    operator is `owner` (only a record's own operator may correct it); disproved when the ledger
+    does not hold it, or it fails any of these; not checked when it could not be read. Returns
+    why nothing is known, when the ledger's record answer could not be read."""
+    try:
+        claimed = api.superseded_by(corrected.hex())
+    except VerificationError as exc:
+        return exc.text
+    found: list[_Correction] = []
+    for position, by in enumerate(claimed):
+        if position >= MAX_CORRECTIONS:
+            found.append(_Correction(by, "not-checked", text("out.too_many", most=MAX_CORRECTIONS)))
+            continue
+        try:
+            data = api.proof_bundle(by)
+            result = verify_bundle(data, trust, chain=chain, expected_record_id=parse_record_id(by))
+        except NotCheckpointed:
+            found.append(_Correction(by, "not-checked", text("out.correction_not_checkpointed")))
+            continue
+        except LedgerNotFound:
+            found.append(_Correction(by, "disproved", text("out.correction_not_found")))
+            continue
+        except Unavailable as exc:
+            found.append(_Correction(by, "not-checked", exc.text))
+            continue
+        if not result.verified:
+            names = ", ".join(check.name for check in result.failed)
+            found.append(_Correction(by, "disproved", text("out.correction_fails", checks=names)))
+            continue
+        entry = ProofBundle.parse(parse_json(data)).entry
+        if entry.supersedes != corrected:
+            target = "null" if entry.supersedes is None else entry.supersedes.hex()
+            found.append(
+                _Correction(by, "disproved", text("out.correction_other_target", target=target))
+            )
+        elif entry.operator != owner:
+            found.append(
+                _Correction(
+                    by,
+                    "disproved",
+                    text(
+                        "out.correction_other_operator",
+                        operator=entry.operator,
+                        owner=owner,
+                    ),
+                )
+            )
+        else:
+            found.append(_Correction(by, "confirmed"))
+    return tuple(found)
 
 
 def _verify(
-    args: argparse.Namespace, data: bytes, *, expected: LeafHash | None, trust: Trust | None = None
-) -> int:
-    trust = trust or _trust(args)
+    args: argparse.Namespace,
+    trust: Trust,
+    data: bytes,
+    *,
+    expected: LeafHash | None,
+    chain: ChainReader | None,
+) -> VerificationResult:
     supplied = None
     if args.body is not None:
         body = parse_json(Path(args.body).read_bytes(), what=args.body)
@@ -227,36 +607,33 @@ def _verify(
         )
         supplied = SuppliedBody(body=body, salt=salt)
     elif args.salt is not None:
-        raise UsageError("--salt needs --body")
-    result = verify_bundle(
+        raise UsageError(text("usage.salt_needs_body"))
+    return verify_bundle(
         data,
         trust,
-        chain=None if args.offline else _chain(args, trust),
+        chain=chain,
         documents=[_document(path) for path in args.document],
         supplied_body=supplied,
         expected_record_id=expected,
     )
-    _print_result(result, as_json=args.json)
-    return EXIT_VERIFIED if result.verified else EXIT_NOT_VERIFIED
 
 
-def _audit(args: argparse.Namespace) -> int:
+def _audit(args: argparse.Namespace, out: _Output) -> int:
     if args.ledger is None and args.mirror is None:
-        raise UsageError("audit: give --ledger URL, --mirror DIR or both")
+        raise UsageError(text("usage.audit_source"))
     trust = _trust(args)
     chain = None if args.offline else _chain(args, trust)
     ledger = None if args.ledger is None else LedgerApi(args.ledger)
     source: LogSource = (
         TileMirror(Path(args.mirror), ledger) if args.mirror is not None else LedgerApi(args.ledger)
     )
-    bar = _ProgressBar(sys.stderr)
+    bar = _ProgressBar(sys.stderr, out.lang)
     report = audit_log(source, trust, chain=chain, progress=bar.update, jobs=args.jobs)
     bar.close()
-    _print_audit(report, as_json=args.json)
-    return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED
+    return out.audit(report)
 
 
-def _monitor(args: argparse.Namespace) -> int:
+def _monitor(args: argparse.Namespace, out: _Output) -> int:
     trust = _trust(args)
     state_file = None if args.state is None else Path(args.state)
     state = MonitorState()
@@ -271,21 +648,17 @@ def _monitor(args: argparse.Namespace) -> int:
     )
     while True:
         try:
-            alerts = monitor.poll()
+            seen = monitor.poll()
         except Unavailable as exc:
             if args.once:
                 raise
-            alerts = []
-            _emit(args, "unavailable", str(exc))
-        for alert in alerts:
-            _emit(args, alert.name, alert.message)
-        last = monitor.state.last
-        if not args.json and last is not None:
-            print(f"seen size {last.size} root {last.root.hex()}", flush=True)
-        if state_file is not None:
-            _write_atomically(state_file, json.dumps(monitor.state.to_json()) + "\n")
-        if args.once:
-            return EXIT_NOT_VERIFIED if alerts else EXIT_VERIFIED
+            out.poll_unavailable(exc)
+        else:
+            out.observation(seen)
+            if state_file is not None:
+                _write_atomically(state_file, json.dumps(monitor.state.to_json()) + "\n")
+            if args.once:
+                return EXIT_FINDING if seen.alerts else EXIT_VERIFIED
         try:
             time.sleep(args.interval)
         except KeyboardInterrupt:
@@ -296,11 +669,9 @@ def _monitor(args: argparse.Namespace) -> int:
 
 
 def _trust(args: argparse.Namespace) -> Trust:
-    path = Path(args.trust)
+    path = Path(args.trust or DEFAULT_TRUST_FILE)
     if not path.exists():
-        raise UsageError(
-            f"no trust file {path}: run `{PROGRAM} trust init --ledger URL` or pass --trust FILE"
-        )
+        raise UsageError(text("usage.no_trust_file", file=str(path), program=PROGRAM))
     trust = Trust.parse(parse_json(path.read_bytes(), what=str(path)))
     return trust if not args.rpc else trust.with_endpoints(args.rpc)
 
@@ -310,7 +681,7 @@ def _chain(args: argparse.Namespace, trust: Trust) -> ChainReader:
     if re.fullmatch(r"[0-9]{1,20}", args.block):
         block = int(args.block)
     elif args.block not in ("latest", "safe", "finalized"):
-        raise UsageError(f"--block: got {args.block!r}, want a number, latest, safe or finalized")
+        raise UsageError(text("usage.block", got=repr(args.block)))
     return ChainReader(trust.rpc_urls, trust.quorum, trust.chain_id, block=block)
 
 
@@ -323,62 +694,262 @@ def _document(path: str) -> Document:
     return Document(name=os.path.basename(path), sha256=digest.digest(), size=size)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, content: str) -> None:
     with tempfile.NamedTemporaryFile(
         "w", dir=path.parent, delete=False, prefix=f".{path.name}."
     ) as file:
-        file.write(text)
+        file.write(content)
     os.replace(file.name, path)
 
 
-def _print_result(result: VerificationResult, *, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(result.to_json(), indent=2))
-        return
-    label = {Status.PASSED: "PASS", Status.FAILED: "FAIL", Status.NOT_CHECKED: "SKIP"}
-    for check in result.checks:
-        print(f"{label[check.status]} {check.name}: {check.message}")
-    if result.failed:
-        print(f"NOT VERIFIED: failed {', '.join(c.name for c in result.failed)}")
-        return
-    skipped = [c.name for c in result.checks if c.status is Status.NOT_CHECKED]
-    note = f" ({', '.join(skipped)} not checked)" if skipped else ""
-    print(f"VERIFIED: record {result.record_id}{note}")
+def _head_json(head: TreeHead | None) -> dict[str, Any] | None:
+    return None if head is None else {"size": head.size, "root": "0x" + head.root.hex()}
 
 
-def _print_audit(report: AuditReport, *, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(report.to_json(), indent=2))
-        return
-    for check in report.checks:
-        if check.not_checked:
-            print(f"SKIP {check.name}: {check.not_checked}")
-        elif check.failed:
-            print(
-                f"FAIL {check.name}: {check.failed} of {check.checked} failed: "
-                + "; ".join(check.messages)
+@dataclass(frozen=True, slots=True)
+class _Output:
+    """Prints results in `lang`, as text or (`as_json`) one JSON object per result, and
+    returns their exit codes."""
+
+    lang: Lang
+    as_json: bool
+
+    def say(self, message: Text) -> None:
+        """Print one line of text output."""
+        print(message.render(self.lang), flush=True)
+
+    def json(self, value: dict[str, Any], *, one_line: bool = False) -> None:
+        """Print one JSON result (`one_line`: as a JSON Lines record, for the monitor's polls)."""
+        indent = None if one_line else 2
+        print(json.dumps(value, ensure_ascii=False, indent=indent), flush=True)
+
+    def note(self, message: Text) -> None:
+        """Print a note on stderr (it never changes the result)."""
+        print(f"{PROGRAM}: {message.render(self.lang)}", file=sys.stderr)
+
+    def could_not_check(self, code: str, message: Text) -> int:
+        """Report that nothing could be checked: one line on stderr (and the JSON result)."""
+        rendered = " ".join(message.render(self.lang).split())
+        if self.as_json:
+            self.json(
+                {
+                    "result": "could-not-check",
+                    "exit_code": EXIT_COULD_NOT_CHECK,
+                    "error": code,
+                    "message": rendered,
+                }
+            )
+        print(
+            text("out.error_line", program=PROGRAM, message=rendered).render(self.lang),
+            file=sys.stderr,
+        )
+        return EXIT_COULD_NOT_CHECK
+
+    def verification(
+        self, result: VerificationResult, corrections: tuple[_Correction, ...] | Text | None
+    ) -> int:
+        """Print a bundle's checks, its verdict and what was found about its corrections (None:
+        not asked, for a bundle file; a `Text`: why they are not known)."""
+        record_id = str(result.record_id)
+        lines = [self._verdict(result)]
+        found: tuple[_Correction, ...] = ()
+        if isinstance(corrections, Text):
+            lines.append(text("out.corrections_unknown", record_id=record_id, problem=corrections))
+        elif corrections is not None:
+            found = corrections
+        lines += [self._correction(record_id, c) for c in found]
+        disproved = any(c.status == "disproved" for c in found)
+        code = EXIT_VERIFIED if result.verified and not disproved else EXIT_FINDING
+        if self.as_json:
+            shown: dict[str, Any] = {
+                "result": "verified" if result.verified else "not-verified",
+                "exit_code": code,
+                **result.to_json(self.lang),
+            }
+            if corrections is not None:
+                shown["superseded_by"] = [
+                    {
+                        "record_id": c.record_id,
+                        "status": c.status,
+                        "code": None if c.reason is None else c.reason.key,
+                        "message": self._correction(record_id, c).render(self.lang),
+                    }
+                    for c in found
+                ]
+            shown["message"] = "\n".join(line.render(self.lang) for line in lines)
+            self.json(shown)
+            return code
+        for check in result.checks:
+            self._check_line(_LABELS[check.status], check.name, check.text)
+        for line in lines:
+            self.say(line)
+        return code
+
+    def _check_line(self, label: Text, name: str, message: Text) -> None:
+        print(f"{label.render(self.lang)} {name}: {message.render(self.lang)}", flush=True)
+
+    @staticmethod
+    def _verdict(result: VerificationResult) -> Text:
+        if result.failed:
+            return text("out.not_verified", checks=", ".join(c.name for c in result.failed))
+        skipped = [c.name for c in result.checks if c.status is Status.NOT_CHECKED]
+        if skipped:
+            return text(
+                "out.verified_skipped", record_id=str(result.record_id), checks=", ".join(skipped)
+            )
+        return text("out.verified", record_id=str(result.record_id))
+
+    @staticmethod
+    def _correction(record_id: str, correction: _Correction) -> Text:
+        by = correction.record_id
+        if correction.status == "confirmed":
+            return text("out.superseded", record_id=record_id, by=by)
+        if correction.status == "disproved":
+            assert correction.reason is not None
+            return text(
+                "out.false_correction", record_id=record_id, by=by, reason=correction.reason
+            )
+        assert correction.reason is not None
+        return text(
+            "out.correction_not_checked", record_id=record_id, by=by, reason=correction.reason
+        )
+
+    def not_found(self, record_id: str, origin: str) -> int:
+        """Report a record the pinned ledger does not hold: a finding."""
+        message = text("out.not_found", record_id=record_id, origin=origin)
+        if self.as_json:
+            self.json(
+                {
+                    "result": "not-found",
+                    "exit_code": EXIT_FINDING,
+                    "record_id": record_id,
+                    "verified": False,
+                    "failed": [],
+                    "checks": [],
+                    "superseded_by": [],
+                    "message": message.render(self.lang),
+                }
             )
         else:
-            print(f"PASS {check.name}: {check.checked} checked")
-    for note in report.notes:
-        print(f"note: {note}")
-    print()
-    print(f"{'check':<20} {'checked':>8} {'failed':>8}")
-    for check in report.checks:
-        print(f"{check.name:<20} {check.checked:>8} {check.failed:>8}")
-    print()
-    failed = [c.name for c in report.checks if c.failed]
-    if failed:
-        print(f"NOT VERIFIED: log of size {report.tree_size}: failed {', '.join(failed)}")
-    else:
-        print(f"VERIFIED: log of size {report.tree_size}")
+            self.say(message)
+        return EXIT_FINDING
 
+    def audit(self, report: AuditReport) -> int:
+        """Print an audit's checks, its summary table and its verdict."""
+        failed = [c.name for c in report.checks if c.failed]
+        verdict = (
+            text("out.log_not_verified", size=report.tree_size, checks=", ".join(failed))
+            if failed
+            else text("out.log_verified", size=report.tree_size)
+        )
+        code = EXIT_FINDING if failed else EXIT_VERIFIED
+        if self.as_json:
+            self.json(
+                {
+                    "result": "not-verified" if failed else "verified",
+                    "exit_code": code,
+                    **report.to_json(self.lang),
+                    "message": verdict.render(self.lang),
+                }
+            )
+            return code
+        for check in report.checks:
+            if check.not_checked:
+                self._check_line(_LABELS[Status.NOT_CHECKED], check.name, check.not_checked)
+            elif check.failed:
+                self._check_line(
+                    _LABELS[Status.FAILED],
+                    check.name,
+                    text(
+                        "out.audit_failed",
+                        failed=check.failed,
+                        checked=check.checked,
+                        messages=tuple(check.messages),
+                    ),
+                )
+            else:
+                self._check_line(
+                    _LABELS[Status.PASSED],
+                    check.name,
+                    text("out.audit_passed", checked=check.checked),
+                )
+        for note in report.notes:
+            self.say(text("out.note", note=note))
+        print()
+        heading = [
+            column.render(self.lang)
+            for column in (
+                text("out.column_check"),
+                text("out.column_checked"),
+                text("out.column_failed"),
+            )
+        ]
+        print(f"{heading[0]:<20} {heading[1]:>8} {heading[2]:>8}")
+        for check in report.checks:
+            print(f"{check.name:<20} {check.checked:>8} {check.failed:>8}")
+        print()
+        self.say(verdict)
+        return code
 
-def _emit(args: argparse.Namespace, name: str, message: str) -> None:
-    if args.json:
-        print(json.dumps({"alert": name, "message": message, "time": time.time()}), flush=True)
-    else:
-        print(f"ALERT {name}: {message}", flush=True)
+    def observation(self, seen: Observation) -> None:
+        """Print one poll of the monitor: its alerts and what the server and the chain showed."""
+        if seen.checkpoint is None:
+            shown = text("out.seen_nothing")
+        elif seen.anchored is None:
+            shown = text("out.seen", size=seen.checkpoint.size, root=seen.checkpoint.root.hex())
+        else:
+            shown = text(
+                "out.seen_anchored",
+                size=seen.checkpoint.size,
+                root=seen.checkpoint.root.hex(),
+                anchored=seen.anchored.size,
+            )
+        if self.as_json:
+            self.json(
+                {
+                    "result": "alert" if seen.alerts else "ok",
+                    "time": time.time(),
+                    "checkpoint": _head_json(seen.checkpoint),
+                    "anchored": _head_json(seen.anchored),
+                    "alerts": [
+                        {
+                            "alert": alert.name,
+                            "code": alert.text.key,
+                            "message": alert.text.render(self.lang),
+                        }
+                        for alert in seen.alerts
+                    ],
+                    "message": shown.render(self.lang),
+                },
+                one_line=True,
+            )
+            return
+        for alert in seen.alerts:
+            print(
+                f"{text('out.alert').render(self.lang)} {alert.name}: "
+                f"{alert.text.render(self.lang)}",
+                flush=True,
+            )
+        self.say(shown)
+
+    def poll_unavailable(self, error: Unavailable) -> None:
+        """Print a poll that could not be made (the monitor goes on)."""
+        message = text("out.unavailable", problem=error.text)
+        if self.as_json:
+            self.json(
+                {
+                    "result": "could-not-check",
+                    "time": time.time(),
+                    "checkpoint": None,
+                    "anchored": None,
+                    "alerts": [],
+                    "error": _code(error),
+                    "message": message.render(self.lang),
+                },
+                one_line=True,
+            )
+        else:
+            self.say(text("out.poll_unavailable", problem=error.text))
 
 
 class _ProgressBar:
@@ -386,8 +957,9 @@ class _ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, lang: Lang = "en") -> None:
         self.stream = stream
+        self.lang: Lang = lang
         self.shown = stream.isatty()
 
     def update(self, stage: str, done: int, total: int) -> None:
@@ -395,7 +967,8 @@ class _ProgressBar:
             return
         filled = self.WIDTH * done // total
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        self.stream.write(f"\r{stage:<8} [{bar}] {done}/{total}")
+        label = _STAGES[stage].render(self.lang) if stage in _STAGES else stage
+        self.stream.write(f"\r{label:<8} [{bar}] {done}/{total}")
         self.stream.flush()
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Final
 from verifier.canonical_json import MAX_SAFE_INTEGER, canonicalize
 from verifier.encodings import decode_hex
 from verifier.errors import CommitmentMismatch, MalformedInput
+from verifier.messages import text
 
 SALT_SIZE: Final = 32
 ATTACHMENT_FIELDS: Final = frozenset({"sha256", "size", "name", "type"})
@@ -38,10 +39,10 @@ def verify_body(canonical_body: bytes, salt: bytes | None, content: bytes) -> No
     """
     computed = content_commitment(canonical_body, salt)
     if computed != content:
-        kind = "salted body" if salt is not None else "body"
-        raise CommitmentMismatch(
-            f"{kind} hashes to 0x{computed.hex()}, entry.content is 0x{content.hex()}"
-        )
+        hashes = {"computed": "0x" + computed.hex(), "content": "0x" + content.hex()}
+        if salt is not None:
+            raise CommitmentMismatch(text("commitment.salted_body", **hashes))
+        raise CommitmentMismatch(text("commitment.body", **hashes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +100,15 @@ def verify_attachments(attachments: Sequence[Attachment], expected: bytes) -> No
     """
     for position in range(1, len(attachments)):
         if attachments[position].sha256 < attachments[position - 1].sha256:
-            raise CommitmentMismatch(f"attachment {position} is out of sha256 order")
+            raise CommitmentMismatch(text("commitment.attachment_order", position=position))
     computed = attachment_list_hash(attachments)
     if computed != expected:
         raise CommitmentMismatch(
-            f"attachment list hashes to 0x{computed.hex()}, entry.attachments is 0x{expected.hex()}"
+            text(
+                "commitment.attachments",
+                computed="0x" + computed.hex(),
+                attachments="0x" + expected.hex(),
+            )
         )
 
 
@@ -117,6 +122,4 @@ def match_document(
     for attachment in attachments:
         if attachment.sha256 == sha256 and attachment.size == size:
             return attachment
-    raise CommitmentMismatch(
-        f"document {name} (sha256 {sha256.hex()}, {size} bytes) is not an attachment of the record"
-    )
+    raise CommitmentMismatch(text("commitment.document", name=name, sha256=sha256.hex(), size=size))

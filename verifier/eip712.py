@@ -23,6 +23,7 @@ from verifier.address import Address, address_bytes, checksum_address
 from verifier.entry import Entry
 from verifier.errors import SubmissionSignatureError
 from verifier.keccak import keccak256
+from verifier.messages import text
 
 TypedDataDigest = NewType("TypedDataDigest", bytes)
 """The 32-byte EIP-712 digest that a submission signature signs."""
@@ -105,7 +106,9 @@ def verify_submission_signature(entry: Entry, domain: SigningDomain) -> None:
     """
     signer = recover_signer(submission_digest(entry, domain), entry.signature)
     if signer != entry.operator:
-        raise SubmissionSignatureError(f"signature recovers {signer}, want {entry.operator}")
+        raise SubmissionSignatureError(
+            text("signature.other_signer", signer=signer, operator=entry.operator)
+        )
 
 
 @functools.lru_cache(maxsize=256)

@@ -2,15 +2,32 @@
 
 Every malformed input and every failed proof raises a subclass of `VerificationError`, never a
 bare `ValueError`, `KeyError` or `binascii.Error`: third-party errors are translated where they
-enter (`raise ... from exc`). The CLI maps `Unavailable` to exit code 2 (I/O) and everything else
-to a failed check (exit code 1).
+enter (`raise ... from exc`). The CLI maps `Unavailable` to exit code 2 (could not check) and
+everything else to a failed check (exit code 1).
+
+An error's message is a `Text` (`verifier.messages`), or, for the format diagnostics of the
+parsers (member names, got/want of a malformed input), an English string: in another language
+that string is shown after the description of the error's class (`error.<class name>` in each
+catalogue). `str(error)` is always the English message.
 """
 
 from __future__ import annotations
 
+from verifier.messages import Text, text
+
 
 class VerificationError(Exception):
-    """Base of every error the verifier raises."""
+    """Base of every error the verifier raises; `text` is its message in every language."""
+
+    text: Text
+
+    def __init__(self, message: str | Text) -> None:
+        """`message`: a `Text`, or an English diagnostic (see the module docstring)."""
+        if isinstance(message, str):
+            kind = text(f"error.{type(self).__name__}")
+            message = text("error.detail", kind=kind, detail=message)
+        self.text = message
+        super().__init__(message.render("en"))
 
 
 # Malformed input: the bytes do not follow their format.
@@ -170,6 +187,11 @@ class LedgerUnavailable(Unavailable):
 
 class LedgerNotFound(LedgerUnavailable):
     """The ledger answered HTTP 404: it holds no such record, tile or proof."""
+
+
+class NotCheckpointed(LedgerUnavailable):
+    """The ledger holds the record but no signed checkpoint covers it yet (HTTP 404 with the
+    code `not_checkpointed`): nothing can be proven about it for a few seconds."""
 
 
 class ChainUnavailable(Unavailable):

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 from verifier.canonical_json import parse_json
 from verifier.errors import (
@@ -25,11 +25,20 @@ from verifier.errors import (
     MalformedTrust,
     WrongChain,
 )
+from verifier.messages import Param, Text, text
 
 MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 _QUANTITY: Final = re.compile(r"0x(0|[1-9a-fA-F][0-9a-fA-F]*)\Z")
 
 Answer = TypeVar("Answer", bound=Hashable)
+
+
+@runtime_checkable
+class Described(Protocol):
+    """A decoded answer that says itself in every language (times as dates)."""
+
+    def describe(self) -> Text:
+        """Return the answer as a message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +100,13 @@ class ChainReader:
         when too few endpoints answer.
         """
         answers: dict[str, Answer] = {}
-        failures: dict[str, str] = {}
+        failures: dict[str, Text] = {}
         for url in self.endpoints:
             try:
                 self._check_chain(url)
                 answers[url] = decode(self._request(url, method, params))
             except ChainUnavailable as exc:
-                failures[url] = str(exc)
+                failures[url] = exc.text
                 if self.quorum.required is None:
                     raise
                 continue
@@ -108,10 +117,16 @@ class ChainReader:
         if self.quorum.required is None and len(set(answers.values())) == 1:
             return next(iter(answers.values()))
         if len(set(answers.values())) > 1:
-            listed = "; ".join(f"{url} says {answer}" for url, answer in answers.items())
-            raise ChainDisagreement(f"endpoints disagree on {what}: {listed}")
-        listed = "; ".join(f"{url}: {reason}" for url, reason in failures.items())
-        raise ChainUnavailable(f"too few endpoints answered {what}: {listed}")
+            said = tuple(
+                text("chain.says", url=url, answer=_described(answer))
+                for url, answer in answers.items()
+            )
+            raise ChainDisagreement(text("chain.disagree", call=what, answers=said))
+        failed = tuple(
+            text("chain.endpoint_failed", url=url, reason=reason)
+            for url, reason in failures.items()
+        )
+        raise ChainUnavailable(text("chain.too_few", call=what, failures=failed))
 
     def eth_call(
         self, contract: str, data: bytes, decode: Callable[[bytes], Answer], *, what: str
@@ -129,7 +144,7 @@ class ChainReader:
             return
         served = parse_quantity(self._request(url, "eth_chainId", []), what=f"{url} eth_chainId")
         if served != self.chain_id:
-            raise WrongChain(f"{url} serves chain {served}, want {self.chain_id}")
+            raise WrongChain(text("chain.wrong", url=url, served=served, want=self.chain_id))
         self._checked.add(url)
 
     def _request(self, url: str, method: str, params: list[Any]) -> Any:
@@ -146,7 +161,9 @@ class ChainReader:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_RESPONSE_BYTES + 1)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise ChainUnavailable(f"{url}: {method} failed: {exc}") from exc
+            raise ChainUnavailable(
+                text("chain.unreachable", url=url, method=method, reason=str(exc))
+            ) from exc
         if len(raw) > MAX_RESPONSE_BYTES:
             raise MalformedChainResponse(
                 f"{url}: {method} answer is over {MAX_RESPONSE_BYTES} bytes"
@@ -158,7 +175,9 @@ class ChainReader:
         if not isinstance(answer, dict):
             raise MalformedChainResponse(f"{url}: {method} answer is not a JSON-RPC object")
         if "error" in answer:
-            raise ChainUnavailable(f"{url}: {method} error {str(answer['error'])[:200]}")
+            raise ChainUnavailable(
+                text("chain.error", url=url, method=method, error=str(answer["error"])[:200])
+            )
         if "result" not in answer:
             raise MalformedChainResponse(f"{url}: {method} answer has no result")
         return answer["result"]
@@ -169,3 +188,7 @@ def _return_data(result: object, what: str) -> bytes:
     if not isinstance(result, str) or not re.fullmatch(r"0x(?:[0-9a-fA-F]{2})*", result):
         raise MalformedChainResponse(f"{what}: eth_call returned {str(result)[:80]!r}, want hex")
     return bytes.fromhex(result[2:])
+
+
+def _described(answer: object) -> Param:
+    return answer.describe() if isinstance(answer, Described) else str(answer)

@@ -1,8 +1,10 @@
 """The ledger's HTTP API as the verifier reads it (DESIGN section 6, C2SP tlog-tiles).
 
 Nothing it returns is trusted: answers are parsed strictly here and proven elsewhere. Only the
-standard library speaks HTTP. I/O and HTTP errors raise `LedgerUnavailable` (`LedgerNotFound` for
-HTTP 404); answers that break their contract raise `MalformedLedgerResponse`.
+standard library speaks HTTP. I/O and HTTP errors raise `LedgerUnavailable`: `LedgerNotFound` for
+HTTP 404, `NotCheckpointed` for a 404 whose error code (the JSON `{"code", "message"}` the ledger
+answers errors with) is `not_checkpointed`. Answers that break their contract raise
+`MalformedLedgerResponse`.
 """
 
 from __future__ import annotations
@@ -15,16 +17,21 @@ from typing import Any, Final, Protocol
 
 from verifier.canonical_json import MAX_SAFE_INTEGER, parse_json
 from verifier.encodings import decode_hex
+from verifier.entry import parse_record_id
 from verifier.errors import (
     LedgerNotFound,
     LedgerUnavailable,
     MalformedInput,
     MalformedLedgerResponse,
+    NotCheckpointed,
 )
+from verifier.messages import text
 from verifier.rfc9162 import HASH_SIZE, NodeHash, RootHash
 from verifier.tiles import entry_bundle_path, tile_path
 
 MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+MAX_ERROR_BYTES: Final = 64 * 1024
+NOT_CHECKPOINTED: Final = "not_checkpointed"
 ANCHOR_FIELDS: Final = frozenset(
     {"tree_size", "root", "chain_id", "tx_hash", "block_number", "block_hash", "block_time"}
 )
@@ -95,6 +102,22 @@ class LedgerApi:
             raise MalformedLedgerResponse(f"record {record_id}: want an object with entry, body")
         return answer
 
+    def superseded_by(self, record_id: str) -> tuple[str, ...]:
+        """Return the ids of the records the ledger says correct `record_id`: the
+        `superseded_by` of `GET /v1/records/{id}` (a list of record ids, or null or absent for
+        none). Unproven: the caller checks each one. Raises `MalformedLedgerResponse` for
+        another value."""
+        value = self.record(record_id).get("superseded_by")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise MalformedLedgerResponse(f"record {record_id} superseded_by: want null or a list")
+        try:
+            ids = [parse_record_id(item).hex() for item in value]
+        except MalformedInput as exc:
+            raise MalformedLedgerResponse(f"record {record_id} superseded_by: {exc}") from exc
+        return tuple(dict.fromkeys(ids))
+
     def checkpoint(self) -> str:
         """Return the signed checkpoint note of `GET /tlog/checkpoint`."""
         try:
@@ -144,13 +167,27 @@ class LedgerApi:
             with urllib.request.urlopen(url, timeout=self.timeout) as response:
                 data: bytes = response.read(MAX_RESPONSE_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            error = LedgerNotFound if exc.code == 404 else LedgerUnavailable
-            raise error(f"GET {url}: HTTP {exc.code} {exc.reason}") from exc
+            message = text("ledger.http_error", url=url, status=exc.code, reason=str(exc.reason))
+            if exc.code != 404:
+                raise LedgerUnavailable(message) from exc
+            if _error_code(exc) == NOT_CHECKPOINTED:
+                raise NotCheckpointed(message) from exc
+            raise LedgerNotFound(message) from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise LedgerUnavailable(f"GET {url}: {exc}") from exc
+            raise LedgerUnavailable(text("ledger.unreachable", url=url, reason=str(exc))) from exc
         if len(data) > MAX_RESPONSE_BYTES:
             raise MalformedLedgerResponse(f"GET {url}: answer over {MAX_RESPONSE_BYTES} bytes")
         return data
+
+
+def _error_code(error: urllib.error.HTTPError) -> str | None:
+    """The `code` of the ledger's JSON error answer, or None when it has none."""
+    try:
+        answer = parse_json(error.read(MAX_ERROR_BYTES), what="error answer")
+    except (MalformedInput, OSError):
+        return None
+    code = answer.get("code") if isinstance(answer, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def parse_anchors(data: bytes, *, what: str) -> list[ListedAnchor]:

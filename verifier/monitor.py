@@ -5,10 +5,18 @@ Each poll fetches `/tlog/checkpoint` and raises alerts:
 - `checkpoint`: not signed by the pinned key, or another origin;
 - `rollback`: a smaller tree than one already seen;
 - `fork`: another root for a size already seen;
-- `consistency`: the ledger's consistency proof from the last seen checkpoint fails;
+- `consistency`: the ledger's consistency proof from the last seen checkpoint fails, or the
+  ledger answers 404 for it;
+- `anchor_ahead`: the chain's latest anchor is larger than the checkpoint the server shows, and
+  the server does not prove that its checkpoint is a prefix of the anchored tree (it rolled
+  back, or withholds, a tree it anchored);
 - `anchor_consistency`: the chain's latest anchor is not consistent with the seen checkpoints;
 - `anchor_deadline`: a checkpoint seen `anchor_deadline` seconds ago is still not covered by an
   anchor (LedgerAnchor `latest()` has a smaller size).
+
+Each poll returns an `Observation`: the checkpoint the server showed and the chain's latest
+anchor (what the monitor prints), with the alerts. The saved state moves on only to checkpoints
+that extend the last one, so after a rollback it still holds the larger tree.
 
 The state (last checkpoint, latest anchor, checkpoints waiting for an anchor) can be saved
 between runs, so `--once` from cron watches as well as a long-running monitor.
@@ -23,6 +31,7 @@ from typing import Any
 
 from verifier.encodings import decode_hex, encode_hex
 from verifier.errors import (
+    LedgerNotFound,
     MalformedInput,
     MalformedMonitorState,
     Unavailable,
@@ -30,6 +39,7 @@ from verifier.errors import (
 )
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import LedgerApi
+from verifier.messages import Text, text
 from verifier.onchain import LedgerAnchor
 from verifier.rfc9162 import HASH_SIZE, RootHash, verify_consistency
 from verifier.trust import Trust
@@ -99,7 +109,22 @@ class Alert:
     """Something a log watcher must look at: a stable name and what happened."""
 
     name: str
-    message: str
+    text: Text
+
+    @property
+    def message(self) -> str:
+        """What happened, in English."""
+        return self.text.render("en")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One poll: the checkpoint the server showed (None when it is not a checkpoint of the
+    pinned log), the chain's latest anchor (None when it was not read) and the alerts raised."""
+
+    checkpoint: TreeHead | None
+    anchored: TreeHead | None
+    alerts: tuple[Alert, ...]
 
 
 @dataclass
@@ -113,28 +138,34 @@ class Monitor:
     state: MonitorState = field(default_factory=MonitorState)
     clock: Callable[[], float] = time.time
 
-    def poll(self) -> list[Alert]:
-        """Fetch the checkpoint and the chain's latest anchor once; return the new alerts.
+    def poll(self) -> Observation:
+        """Fetch the checkpoint and the chain's latest anchor once; return what they showed and
+        the new alerts.
 
-        Raises `Unavailable` when the ledger or the chain does not answer.
+        The state moves on only to a checkpoint that extends the last one. Raises `Unavailable`
+        when the ledger or the chain does not answer (a ledger that answers 404 for a proof it
+        must give raises an alert instead).
         """
-        alerts: list[Alert] = []
         now = self.clock()
         try:
             checkpoint = self.trust.open_checkpoint(self.api.checkpoint())
         except Unavailable:
             raise
         except VerificationError as exc:
-            return [Alert("checkpoint", str(exc))]
+            unsigned = Alert("checkpoint", text("alert.checkpoint", problem=exc.text))
+            return Observation(checkpoint=None, anchored=None, alerts=(unsigned,))
         head = TreeHead(checkpoint.size, checkpoint.root)
+        alerts: list[Alert] = []
         alert = self._extend(head)
         if alert is not None:
             alerts.append(alert)
         elif self.state.last is None or head.size > self.state.last.size:
             self.state.last = head
             self.state.pending.append(Pending(head, now))
-        alerts.extend(self._anchoring(LedgerAnchor(self.chain, self.trust.anchor_contract), now))
-        return alerts
+        latest = LedgerAnchor(self.chain, self.trust.anchor_contract).latest()
+        anchored = TreeHead(latest.tree_size, latest.root)
+        alerts.extend(self._anchoring(head if alert is None else None, anchored, now))
+        return Observation(checkpoint=head, anchored=anchored, alerts=tuple(alerts))
 
     def _extend(self, head: TreeHead) -> Alert | None:
         """Check that `head` extends the last seen checkpoint."""
@@ -142,45 +173,80 @@ class Monitor:
         if last is None:
             return None
         if head.size < last.size:
-            return Alert("rollback", f"checkpoint size {head.size} after size {last.size}")
+            return Alert("rollback", text("alert.rollback", size=head.size, last=last.size))
         if head.size == last.size:
             if head.root != last.root:
                 return Alert(
                     "fork",
-                    f"size {head.size} has root {head.root.hex()}, earlier {last.root.hex()}",
+                    text(
+                        "alert.fork", size=head.size, root=head.root.hex(), earlier=last.root.hex()
+                    ),
                 )
             return None
-        return self._consistent(last, head, "consistency")
+        problem = self._inconsistency(last, head)
+        if problem is None:
+            return None
+        return Alert(
+            "consistency",
+            text("alert.consistency", old=last.size, new=head.size, problem=problem),
+        )
 
-    def _consistent(self, old: TreeHead, new: TreeHead, name: str) -> Alert | None:
-        """Check the ledger's consistency proof from `old` to `new`; None when it verifies."""
+    def _inconsistency(self, old: TreeHead, new: TreeHead) -> Text | None:
+        """Why the ledger does not prove that `new` extends `old` (old.size <= new.size), or
+        None when its consistency proof verifies."""
         if old.size == new.size:
             if old.root == new.root:
                 return None
-            return Alert(name, f"size {new.size} has roots {old.root.hex()} and {new.root.hex()}")
+            return text(
+                "monitor.roots_differ", size=new.size, old=old.root.hex(), new=new.root.hex()
+            )
         if old.size == 0:
             return None  # every tree extends the empty tree
         try:
             proof = self.api.consistency_proof(old.size, new.size)
             verify_consistency(old.size, new.size, proof, old.root, new.root)
+        except LedgerNotFound as exc:
+            return text("monitor.no_proof", problem=exc.text)
         except Unavailable:
             raise
         except VerificationError as exc:
-            return Alert(name, f"size {old.size} to {new.size}: {exc}")
+            return exc.text
         return None
 
-    def _anchoring(self, contract: LedgerAnchor, now: float) -> list[Alert]:
-        """Check the latest anchor against the seen checkpoints, and the deadline."""
+    def _anchoring(self, head: TreeHead | None, anchored: TreeHead, now: float) -> list[Alert]:
+        """Check the chain's latest anchor against the server's checkpoint `head` (None when
+        it did not extend the last one) or the last seen checkpoint, and the deadline.
+
+        An anchor larger than the checkpoint the server shows must extend it, by the server's
+        proof: a server that cannot prove it rolled back (or withholds) an anchored tree.
+        """
         alerts: list[Alert] = []
-        latest = contract.latest()
-        size = latest.tree_size
-        anchored = TreeHead(size, latest.root)
+        size = anchored.size
         last = self.state.last
-        if anchored != self.state.anchored and size > 0 and last is not None:
+        if size > 0 and head is not None and size > head.size:
+            problem = self._inconsistency(head, anchored)
+            if problem is not None:
+                alerts.append(
+                    Alert(
+                        "anchor_ahead",
+                        text("alert.anchor_ahead", anchored=size, size=head.size, problem=problem),
+                    )
+                )
+        elif anchored != self.state.anchored and size > 0 and last is not None:
             old, new = (anchored, last) if size <= last.size else (last, anchored)
-            alert = self._consistent(old, new, "anchor_consistency")
-            if alert is not None:
-                alerts.append(alert)
+            problem = self._inconsistency(old, new)
+            if problem is not None:
+                alerts.append(
+                    Alert(
+                        "anchor_consistency",
+                        text(
+                            "alert.anchor_consistency",
+                            anchored=size,
+                            size=last.size,
+                            problem=problem,
+                        ),
+                    )
+                )
         self.state.anchored = anchored
         waiting: list[Pending] = []
         for pending in self.state.pending:
@@ -191,8 +257,13 @@ class Monitor:
                 alerts.append(
                     Alert(
                         "anchor_deadline",
-                        f"checkpoint size {pending.head.size} seen {age:.0f} s ago is not "
-                        f"anchored (chain has size {size}; deadline {self.anchor_deadline:g} s)",
+                        text(
+                            "alert.anchor_deadline",
+                            size=pending.head.size,
+                            age=f"{age:.0f}",
+                            anchored=size,
+                            deadline=f"{self.anchor_deadline:g}",
+                        ),
                     )
                 )
             else:

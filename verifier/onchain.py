@@ -24,6 +24,7 @@ from verifier.encodings import decode_hex
 from verifier.errors import MalformedChainResponse, MalformedHex
 from verifier.jsonrpc import ChainReader, parse_quantity
 from verifier.keccak import keccak256
+from verifier.messages import Text, Time, text
 from verifier.rfc9162 import RootHash
 
 WORD: Final = 32
@@ -48,8 +49,9 @@ class AnchoredRoot:
     root: RootHash
     timestamp: int
 
-    def __str__(self) -> str:
-        return f"root 0x{self.root.hex()} at time {self.timestamp}"
+    def describe(self) -> Text:
+        """Return the answer as a message."""
+        return text("chain.root_at", root="0x" + self.root.hex(), time=Time(self.timestamp))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,9 @@ class LatestAnchor:
     tree_size: int
     root: RootHash
 
-    def __str__(self) -> str:
-        return f"size {self.tree_size} root 0x{self.root.hex()}"
+    def describe(self) -> Text:
+        """Return the answer as a message."""
+        return text("chain.latest", size=self.tree_size, root="0x" + self.root.hex())
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +76,15 @@ class AnchorTransaction:
     root: RootHash
     previous_size: int
 
-    def __str__(self) -> str:
-        return (
-            f"block {self.block_number} 0x{self.block_hash.hex()} anchored size {self.tree_size} "
-            f"root 0x{self.root.hex()} after size {self.previous_size}"
+    def describe(self) -> Text:
+        """Return the answer as a message."""
+        return text(
+            "chain.anchor_transaction",
+            block=self.block_number,
+            block_hash="0x" + self.block_hash.hex(),
+            size=self.tree_size,
+            root="0x" + self.root.hex(),
+            previous=self.previous_size,
         )
 
 
@@ -100,11 +108,20 @@ class Registration:
         0 < registered_at <= time and (revoked_at == 0 or revoked_at > time)."""
         return 0 < self.registered_at <= time and (self.revoked_at == 0 or self.revoked_at > time)
 
-    def __str__(self) -> str:
+    def describe(self) -> Text:
+        """Return the registry's entry as a message: never registered, or the operator's name
+        and its registration and revocation times."""
         if not self.registered_at:
-            return "never registered"
-        revoked = f"revoked at {self.revoked_at}" if self.revoked_at else "not revoked"
-        return f"{self.name!r} registered at {self.registered_at}, {revoked}"
+            return text("registry.never_registered")
+        if not self.revoked_at:
+            registered = Time(self.registered_at)
+            return text("registry.not_revoked", name=repr(self.name), registered=registered)
+        return text(
+            "registry.revoked",
+            name=repr(self.name),
+            registered=Time(self.registered_at),
+            revoked=Time(self.revoked_at),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,15 @@ UNANCHORED = 300
 """Index of the one record appended after the last anchor."""
 
 
+@pytest.fixture(autouse=True)
+def english_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verifier's messages follow LC_ALL, LC_MESSAGES and LANG: tests run in English unless
+    they choose otherwise (child processes inherit this environment)."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture(scope="session")
 def world() -> World:
     operator = Account.from_key(

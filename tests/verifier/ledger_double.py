@@ -461,12 +461,14 @@ def tile_index(path: str) -> tuple[int, int | None]:
 
 
 class LedgerHttp:
-    """Serves a LogDouble as the ledger API contract says; `overrides` replace answers."""
+    """Serves a LogDouble as the ledger API contract says; `overrides` replace answers with
+    200 answers, `errors` with error answers (status, `{"code", "message"}`)."""
 
     def __init__(self, log: LogDouble, rpc_urls: list[str] | None = None) -> None:
         self.log = log
         self.rpc_urls = rpc_urls or []
         self.overrides: dict[str, bytes] = {}
+        self.errors: dict[str, tuple[int, str]] = {}
         self.checkpoint_size: int | None = None
         self.requests: list[str] = []
 
@@ -474,6 +476,9 @@ class LedgerHttp:
         self.requests.append(path)
         if path in self.overrides:
             return 200, self.overrides[path]
+        if path in self.errors:
+            status, code = self.errors[path]
+            return _error(status, code)
         url = urllib.parse.urlsplit(path)
         parts = url.path.strip("/").split("/")
         log = self.log
@@ -518,13 +523,15 @@ class LedgerHttp:
         if url.path == "/v1/proofs/consistency":
             query = urllib.parse.parse_qs(url.query)
             m, n = int(query["from"][0]), int(query["to"][0])
+            if not m <= n <= log.size:
+                return _error(404, "not_found")  # as the server: no proof beyond its tree
             return _json(
                 {"from": m, "to": n, "proof": ["0x" + h.hex() for h in log.tree.consistency(m, n)]}
             )
         if parts[:2] == ["v1", "records"] and len(parts) in (3, 4):
             index = next((i for i, r in enumerate(log.records) if r.leaf.hex() == parts[2]), None)
             if index is None:
-                return 404, b'{"detail":"no such record"}'
+                return _error(404, "not_found")
             if len(parts) == 4 and parts[3] == "proof":
                 return _json(log.bundle(index))
             record = log.records[index]
@@ -536,13 +543,23 @@ class LedgerHttp:
                     "entry": record.entry,
                     "body": record.body if public else None,
                     "status": "anchored",
+                    "superseded_by": [
+                        r.leaf.hex()
+                        for r in log.records
+                        if r.entry["supersedes"] == "0x" + parts[2]
+                    ],
                 }
             )
-        return 404, b'{"detail":"not found"}'
+        return _error(404, "not_found")
 
 
 def _json(value: Any) -> tuple[int, bytes]:
     return 200, json.dumps(value).encode()
+
+
+def _error(status: int, code: str) -> tuple[int, bytes]:
+    """An error answer as the server gives it: `{"code", "message"}`."""
+    return status, json.dumps({"code": code, "message": f"{code} (ledger double)"}).encode()
 
 
 @contextmanager

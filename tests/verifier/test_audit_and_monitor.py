@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,11 @@ def test_audit_cli_prints_a_summary_table(world: World, served: Served, capsys) 
     assert "NOT VERIFIED: log of size 301: failed tiles" in capsys.readouterr().out
 
 
+def utc(seconds: int) -> str:
+    """A block time as the English messages show it."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1_000.0
@@ -169,45 +175,45 @@ def test_monitor_follows_a_growing_log(world: World, served: Served) -> None:
     clock = Clock()
     watcher = monitor(world, served, clock)
     served.http.checkpoint_size = 200
-    assert watcher.poll() == []
+    assert watcher.poll().alerts == ()
     served.http.checkpoint_size = 290
-    assert watcher.poll() == []
+    assert watcher.poll().alerts == ()
     served.http.checkpoint_size = None  # 301: anchored only up to 300
-    assert watcher.poll() == []
+    assert watcher.poll().alerts == ()
     clock.now += 31
-    alerts = watcher.poll()
+    alerts = watcher.poll().alerts
     assert [a.name for a in alerts] == ["anchor_deadline"]
     assert "checkpoint size 301 seen 31 s ago is not anchored (chain has size 300" in (
         alerts[0].message
     )
-    assert watcher.poll() == []  # alerted once
+    assert watcher.poll().alerts == ()  # alerted once
 
 
 def test_monitor_catches_rollback_and_fork(world: World, served: Served) -> None:
     clock = Clock()
     watcher = monitor(world, served, clock)
-    assert watcher.poll() == []
+    assert watcher.poll().alerts == ()
     served.http.checkpoint_size = 290
-    assert [a.name for a in watcher.poll()] == ["rollback"]
+    assert [a.name for a in watcher.poll().alerts] == ["rollback"]
     forked = LogDouble(world.log.key, ChainDouble())
     for number in range(301):
         forked.append(make_record(world.operator, 10_000 + number))
     served.http.log, served.http.checkpoint_size = forked, None
-    assert [a.name for a in watcher.poll()] == ["fork"]
+    assert [a.name for a in watcher.poll().alerts] == ["fork"]
 
 
 def test_monitor_catches_an_inconsistent_extension(world: World, served: Served) -> None:
     clock = Clock()
     watcher = monitor(world, served, clock)
     served.http.checkpoint_size = 100
-    assert watcher.poll() == []
+    assert watcher.poll().alerts == ()
     rewritten = LogDouble(world.log.key, ChainDouble())
     for number in range(301):
         rewritten.append(
             world.log.records[number] if number != 50 else make_record(world.operator, 5050)
         )
     served.http.log, served.http.checkpoint_size = rewritten, 200
-    assert [a.name for a in watcher.poll()] == ["consistency"]
+    assert [a.name for a in watcher.poll().alerts] == ["consistency"]
 
 
 def test_monitor_catches_a_checkpoint_by_another_key(world: World, served: Served) -> None:
@@ -215,8 +221,10 @@ def test_monitor_catches_a_checkpoint_by_another_key(world: World, served: Serve
     for record in world.log.records:
         impostor.append(record)
     served.http.log = impostor
-    alerts = monitor(world, served, Clock()).poll()
-    assert [a.name for a in alerts] == ["checkpoint"]
+    seen = monitor(world, served, Clock()).poll()
+    assert [a.name for a in seen.alerts] == ["checkpoint"]
+    assert seen.checkpoint is None
+    assert seen.alerts[0].message.startswith("the server's checkpoint is not the pinned log's: ")
 
 
 def test_monitor_state_round_trips(world: World, served: Served) -> None:
@@ -254,6 +262,140 @@ def test_monitor_once_with_a_state_file(world: World, served: Served, tmp_path, 
     assert "ALERT anchor_deadline: checkpoint size 301" in capsys.readouterr().out
 
 
+def watch(served: Served, state: Path, *options: str) -> list[str]:
+    return [
+        "monitor",
+        "--ledger",
+        served.url,
+        "--trust",
+        str(served.trust_file),
+        "--once",
+        "--state",
+        str(state),
+        *options,
+    ]
+
+
+def root(world: World, size: int) -> str:
+    return world.log.tree.root(size).hex()
+
+
+def test_monitor_prints_what_the_server_showed_after_an_alert(
+    world: World, served: Served, tmp_path, capsys
+) -> None:
+    state = tmp_path / "state.json"
+    assert main(watch(served, state)) == 0
+    assert capsys.readouterr().out == (
+        f"seen size 301 root {root(world, 301)}; anchored on chain: size 300\n"
+    )
+    served.http.checkpoint_size = 290
+    assert main(watch(served, state)) == 1
+    assert capsys.readouterr().out == (
+        "ALERT rollback: checkpoint size 290 after size 301\n"
+        f"seen size 290 root {root(world, 290)}; anchored on chain: size 300\n"
+    )
+    assert json.loads(state.read_text())["last"]["size"] == 301  # the state does not go back
+    assert main(watch(served, state, "--lang", "vi")) == 1
+    assert capsys.readouterr().out == (
+        "CẢNH BÁO rollback: checkpoint kích thước 290 xuất hiện sau checkpoint kích thước 301\n"
+        f"máy chủ cho thấy kích thước 290 gốc {root(world, 290)}; đã neo trên chuỗi khối: "
+        "kích thước 300\n"
+    )
+
+
+def test_monitor_json_prints_a_result_for_every_poll(
+    world: World, served: Served, tmp_path, capsys
+) -> None:
+    state = tmp_path / "state.json"
+    assert main(watch(served, state, "--json")) == 0
+    poll = json.loads(capsys.readouterr().out)
+    assert poll == {
+        "result": "ok",
+        "time": poll["time"],
+        "checkpoint": {"size": 301, "root": "0x" + root(world, 301)},
+        "anchored": {"size": 300, "root": "0x" + root(world, 300)},
+        "alerts": [],
+        "message": f"seen size 301 root {root(world, 301)}; anchored on chain: size 300",
+    }
+    forked = LogDouble(world.log.key, ChainDouble())
+    for number in range(301):
+        forked.append(make_record(world.operator, 20_000 + number))
+    served.http.log = forked
+    assert main(watch(served, state, "--json")) == 1
+    poll = json.loads(capsys.readouterr().out)
+    assert (poll["result"], poll["checkpoint"]["root"]) == (
+        "alert",
+        "0x" + forked.tree.root(301).hex(),
+    )
+    assert poll["alerts"] == [
+        {
+            "alert": "fork",
+            "code": "alert.fork",
+            "message": (
+                f"size 301 has root {forked.tree.root(301).hex()}, earlier {root(world, 301)}"
+            ),
+        }
+    ]
+
+
+def rolled_back(world: World, size: int) -> LogDouble:
+    """The world's log cut back to `size` entries, beside the same chain (anchored at 300)."""
+    log = LogDouble(world.log.key, world.chain)
+    for record in world.log.records[:size]:
+        log.append(record)
+    return log
+
+
+def test_an_anchor_ahead_of_the_server_is_an_alert(
+    world: World, served: Served, tmp_path, capsys
+) -> None:
+    served.http.log = rolled_back(world, 200)
+    state = tmp_path / "state.json"
+    alert = (
+        "ALERT anchor_ahead: the chain has anchored size 300, the server shows size 200 and "
+        "does not prove that it extends to the anchored tree: the ledger gives no consistency "
+        f"proof (GET {served.url}/v1/proofs/consistency?from=200&to=300: HTTP 404 Not Found)\n"
+    )
+    assert main(watch(served, state)) == 1  # a first look
+    assert capsys.readouterr().out == (
+        alert + f"seen size 200 root {root(world, 200)}; anchored on chain: size 300\n"
+    )
+    saved = json.loads(state.read_text())
+    assert (saved["last"]["size"], saved["anchored"]["size"]) == (200, 300)
+    assert main(watch(served, state)) == 1  # the stored anchor is ahead: still an alert
+    assert capsys.readouterr().out.startswith(alert)
+
+
+def test_an_anchor_ahead_of_a_checkpoint_the_server_can_extend_is_no_alert(
+    world: World, served: Served, tmp_path, capsys
+) -> None:
+    """The checkpoint was read just before the anchored one was published: the server proves
+    that it extends to the anchored tree."""
+    served.http.checkpoint_size = 200
+    assert main(watch(served, tmp_path / "state.json")) == 0
+    assert capsys.readouterr().out == (
+        f"seen size 200 root {root(world, 200)}; anchored on chain: size 300\n"
+    )
+    assert "/v1/proofs/consistency?from=200&to=300" in served.http.requests
+
+
+def test_monitor_once_could_not_check_when_the_ledger_is_down(served: Served, tmp_path, capsys):
+    argv = ["monitor", "--ledger", "http://127.0.0.1:9", "--trust", str(served.trust_file)]
+    assert main([*argv, "--once"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(
+        "infraledger-verify: error: could not check: GET http://127.0.0.1:9/tlog/checkpoint: "
+    )
+    assert main([*argv, "--once", "--json"]) == 2
+    result = json.loads(capsys.readouterr().out)
+    assert (result["result"], result["exit_code"], result["error"]) == (
+        "could-not-check",
+        2,
+        "ledger_unavailable",
+    )
+
+
 def test_monitor_keeps_running_and_reports_outages(world: World, served: Served) -> None:
     script = Path(sys.executable).with_name("infraledger-verify")
     argv = [
@@ -274,7 +416,9 @@ def test_monitor_keeps_running_and_reports_outages(world: World, served: Served)
             second = json.loads(process.stdout.readline())
         finally:
             process.terminate()
-    assert first["alert"] == second["alert"] == "unavailable"
+    for poll in (first, second):
+        assert (poll["result"], poll["error"]) == ("could-not-check", "ledger_unavailable")
+        assert poll["message"].startswith("could not check: GET http://127.0.0.1:9/tlog/checkpoint")
 
 
 class Terminal(io.StringIO):
@@ -362,9 +506,11 @@ def test_audit_holds_each_entry_to_the_anchor_that_covers_it(world: World, serve
     report = audit_against(world, served, chain)
     signatures = by_name(report)["signatures"]
     assert (signatures["checked"], signatures["failed"]) == (301, 45)
-    registration = f"'Operator {operator[2:8]}' registered at {REGISTERED_AT}, revoked at {second}"
+    registration = (
+        f"'Operator {operator[2:8]}' registered at {utc(REGISTERED_AT)}, revoked at {utc(second)}"
+    )
     assert signatures["messages"][0] == (
-        f"entry 256: {operator} was not active at the block time {second} of anchor 300: "
+        f"entry 256: {operator} was not active at the block time {utc(second)} of anchor 300: "
         + registration
     )
     assert [m.split(":")[0] for m in signatures["messages"]] == [
@@ -388,7 +534,8 @@ def test_audit_holds_each_entry_to_the_anchor_that_covers_it(world: World, serve
     assert signatures["failed"] == 1
     assert signatures["messages"] == [
         f"entry 300: not anchored yet, so checked now: {operator} is not active "
-        f"('Operator {operator[2:8]}' registered at {REGISTERED_AT}, revoked at {second + 1})"
+        f"('Operator {operator[2:8]}' registered at {utc(REGISTERED_AT)}, revoked at "
+        f"{utc(second + 1)})"
     ]
 
 
@@ -423,7 +570,7 @@ def test_offline_audit_says_operators_were_not_checked(world: World, served: Ser
     )
     assert report.verified
     assert "offline: signatures were checked, not the operators' registry intervals" in (
-        report.notes
+        report.to_json()["notes"]
     )
 
 

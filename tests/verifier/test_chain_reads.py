@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime
 
 import eth_abi
 import pytest
@@ -35,6 +36,11 @@ from verifier.jsonrpc import ChainReader, Quorum
 from verifier.onchain import LedgerAnchor, OperatorRegistry, Registration
 
 ANOTHER = checksum_address(b"\x11" * 20)
+
+
+def utc(seconds: int) -> str:
+    """A block time as the English messages show it."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @pytest.fixture
@@ -162,8 +168,8 @@ def test_operator_revoked_after_the_anchor_still_verifies(world: World) -> None:
     assert check.status is Status.PASSED
     assert check.message == (
         f"{world.operator.address} was active in {OPERATOR_REGISTRY} at the anchor's block time "
-        f"{anchored}: 'Operator {world.operator.address[2:8]}' registered at {REGISTERED_AT}, "
-        f"revoked at {anchored + 1}"
+        f"{utc(anchored)}: 'Operator {world.operator.address[2:8]}' registered at "
+        f"{utc(REGISTERED_AT)}, revoked at {utc(anchored + 1)}"
     )
 
 
@@ -186,7 +192,7 @@ def test_operator_must_be_active_at_the_anchors_block_time(
     times = OperatorTimes(anchored + registered, 0 if revoked is None else anchored + revoked)
     check = operator_check(world, with_operator(world, times))
     assert check.status is (Status.PASSED if passes else Status.FAILED), check.message
-    assert f"at the anchor's block time {anchored}: " in check.message
+    assert f"at the anchor's block time {utc(anchored)}: " in check.message
 
 
 def test_never_registered_operator_fails_operator_active(world: World) -> None:
@@ -220,7 +226,7 @@ def test_endpoints_that_disagree_on_an_operator_fail_under_all(world: World) -> 
         assert [c.name for c in result.failed] == ["operator_active"]
         assert "endpoints disagree on operatorOf(" in result.failed[0].message
         assert lying in result.failed[0].message
-        assert f"revoked at {anchored - 1}" in result.failed[0].message
+        assert f"revoked at {utc(anchored - 1)}" in result.failed[0].message
         first = verify_bundle(
             world.bundle_bytes(5), world.trust(urls, 1), chain=online(world, urls, 1)
         )
@@ -251,7 +257,13 @@ def test_operator_of_decodes_the_canonical_encoding() -> None:
         got = registry([url]).registration(ANOTHER)
     assert got == Registration("VNPT Huế", "GP-1", False, 7, 9)
     assert not got.active_at(6) and got.active_at(7) and got.active_at(8) and not got.active_at(9)
-    assert str(got) == "'VNPT Huế' registered at 7, revoked at 9"
+    assert got.describe().render("en") == (
+        "'VNPT Huế' registered at 1970-01-01 00:00:07 UTC, revoked at 1970-01-01 00:00:09 UTC"
+    )
+    assert got.describe().render("vi") == (
+        "'VNPT Huế' được đăng ký lúc 01/01/1970 07:00:07 (UTC+7), bị thu hồi lúc "
+        "01/01/1970 07:00:09 (UTC+7)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from sqlalchemy import create_engine, text
 from api.app import create_app
 from api.settings import Settings
 from filings.signing import SubmissionDomain
-from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT
+from tests.filings.factories import INDICATOR_BODY, PERMIT_BODY, PERMIT_SUBJECT
 from tests.server_fixtures import SAMPLE, auth, free_port, sign_indicator
 from verifier.bundle_verification import verify_bundle
 from verifier.cli import main
@@ -90,6 +91,11 @@ def verify_json(*argv: str) -> tuple[int, dict[str, Any]]:
     return code, json.loads(out)
 
 
+def utc(seconds: int) -> str:
+    """A block time as the English messages show it."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def statuses(report: dict[str, Any]) -> dict[str, str]:
     return {check["name"]: check["status"] for check in report["checks"]}
 
@@ -117,7 +123,7 @@ def ledger(
     served.record_ids += served.file(
         [sign_indicator(ledger_domain, n, key=SAMPLE.other.key) for n in (4, 5)]
     )
-    code, out, err = verify("trust", "init", "--ledger", live_server, "--out", str(trust_file))
+    code, out, err = verify("trust", "init", "--ledger", live_server, "--trust", str(trust_file))
     assert code == 0, err
     assert "Trusted on first use" in out
     return served
@@ -135,7 +141,8 @@ def test_trust_init_pins_what_the_server_publishes(ledger: Ledger) -> None:
         "rpc_urls": [ledger.rpc],
         "quorum": "all",
     }
-    assert verify("trust", "init", "--ledger", ledger.url, "--out", str(ledger.trust_file))[0] == 2
+    again = ("trust", "init", "--ledger", ledger.url, "--trust", str(ledger.trust_file))
+    assert verify(*again)[0] == 2
 
 
 def test_bundle_from_the_server_verifies_offline_and_on_chain(
@@ -214,8 +221,8 @@ def test_records_anchored_before_a_revocation_still_verify(
     assert check["status"] == "passed"
     assert check["message"].startswith(f"{operator} was active in ")
     assert check["message"].endswith(
-        f"at the anchor's block time {anchored}: {SAMPLE.active.name!r} registered at "
-        f"{revoked['registered_at']}, revoked at {revoked['revoked_at']}"
+        f"at the anchor's block time {utc(anchored)}: {SAMPLE.active.name!r} registered at "
+        f"{utc(revoked['registered_at'])}, revoked at {utc(revoked['revoked_at'])}"
     )
     code, report = verify_json("audit", "--ledger", ledger.url, *trust)
     assert code == 0, report
@@ -231,8 +238,35 @@ def test_records_anchored_before_a_revocation_still_verify(
     assert [c.name for c in late.failed] == ["operator_active", "anchored_root"]
     assert late.failed[0].message == (
         f"{operator} was not active in {pinned.operator_registry} at the anchor's block time "
-        f"{revoked['revoked_at']}: {SAMPLE.active.name!r} registered at "
-        f"{revoked['registered_at']}, revoked at {revoked['revoked_at']}"
+        f"{utc(revoked['revoked_at'])}: {SAMPLE.active.name!r} registered at "
+        f"{utc(revoked['registered_at'])}, revoked at {utc(revoked['revoked_at'])}"
+    )
+
+
+def test_a_corrected_record_and_one_not_in_the_ledger(ledger: Ledger) -> None:
+    """The operator of record 0 files a correction of it: record 0 still verifies and is named
+    superseded by the correction; an id the ledger does not hold is a finding."""
+    trust = ("--trust", str(ledger.trust_file))
+    original = ledger.record_ids[0]
+    fix = sign_indicator(
+        ledger.domain, 10, body={**INDICATOR_BODY, "value": 33.0}, supersedes=original
+    )
+    [correction] = ledger.file([fix])
+    assert ledger.get(f"/v1/records/{original}")["superseded_by"] == [correction]
+    code, out, err = verify("record", original, "--ledger", ledger.url, *trust)
+    assert (code, err) == (0, ""), out
+    assert out.splitlines()[-2:] == [
+        f"VERIFIED: record {original} (documents not checked)",
+        f"SUPERSEDED: record {original} was corrected by record {correction} "
+        "(the correction verifies)",
+    ]
+    code, result = verify_json("record", correction, "--ledger", ledger.url, *trust)
+    assert (code, result["result"], result["superseded_by"]) == (0, "verified", [])
+    code, out, err = verify("record", "ab" * 32, "--ledger", ledger.url, *trust)
+    assert (code, err) == (1, "")
+    assert out == (
+        f"NOT FOUND: record {'ab' * 32} is not in this ledger ({ledger.settings.origin}): "
+        "the pinned log answered HTTP 404\n"
     )
 
 

@@ -1,0 +1,405 @@
+"""The English catalogue: the same keys as `verifier.messages_vi.VI` (see `verifier.messages`).
+
+Hashes, sizes, addresses, URLs and check names are parameters and never translated.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+EN: Final[dict[str, str]] = {
+    # The sixteen checks of a proof bundle (verifier/FORMAT.md).
+    "check.format": "{format}",
+    "check.body_withheld": "body withheld",
+    "check.body_matches": "body matches entry.content",
+    "check.salted_body_matches": "salted body matches entry.content",
+    "check.attachments_match": "{count} attachment(s) match entry.attachments",
+    "check.no_documents": "no documents given",
+    "check.documents_match": "documents match attachments {names}",
+    "check.leaf_hash": "entry hashes to record id {record_id}",
+    "check.leaf_hash_differs": "entry hashes to {computed}, record_id is {record_id}",
+    "check.other_record": "bundle is for record {record_id}, want {want}",
+    "check.signature": "EIP-712 signature by {operator}",
+    "check.registry_differs": (
+        "operator registry {registry} on chain {chain}, want {want} on chain {want_chain}"
+    ),
+    "check.offline": "offline",
+    "check.active_now": "not anchored yet, so checked now: {operator} is active in {registry}",
+    "check.inactive_now": (
+        "not anchored yet, so checked now: {operator} is not active in {registry}"
+    ),
+    "check.active_at_anchor": (
+        "{operator} was active in {registry} at the anchor's block time {time}: {registration}"
+    ),
+    "check.inactive_at_anchor": (
+        "{operator} was not active in {registry} at the anchor's block time {time}: "
+        "{registration}"
+    ),
+    "check.index_in_range": "index {index} < size {size}",
+    "check.index_out_of_range": "index {index} is not below the checkpoint size {size}",
+    "check.proof_length": "{count} hashes",
+    "check.proof_length_differs": "inclusion proof has {got} hashes, want {want}",
+    "check.inclusion": "entry is leaf {index} of the tree of size {size}",
+    "check.inclusion_differs": (
+        "inclusion proof computes root {computed}, checkpoint root is {root}"
+    ),
+    "check.checkpoint_signature": "signed by {key}",
+    "check.checkpoint_origin": "origin {origin}",
+    "check.origin_not_log": "checkpoint origin {origin}, log.origin is {log}",
+    "check.origin_not_trusted": "checkpoint origin {origin}, the trusted origin is {trusted}",
+    "check.checkpoint_key": "log key is the trusted key {key}",
+    "check.key_differs": "log key {key}, trusted key is {trusted}",
+    "check.no_anchor": "bundle has no anchor (not anchored yet)",
+    "check.checkpoint_size": "checkpoint is the anchored one, size {size}",
+    "check.anchor_differs": (
+        "anchor is size {anchor_size} root {anchor_root}, checkpoint is size {size} root {root}"
+    ),
+    "check.anchor_chain": "{contract} on chain {chain}",
+    "check.anchor_chain_differs": (
+        "anchor is {contract} on chain {chain}, want {want} on chain {want_chain}"
+    ),
+    "check.anchored_root": (
+        "rootAt({size}) on chain is the checkpoint root, anchored by {tx} in block {block}"
+    ),
+    "check.anchored_root_unlisted": "rootAt({size}) on chain is the checkpoint root",
+    "check.not_anchored": "size {size} is not anchored on chain",
+    "check.anchored_root_differs": "rootAt({size}) is {onchain}, checkpoint root is {root}",
+    "check.anchor_time_differs": "rootAt({size}) time {onchain}, anchor.block_time is {claimed}",
+    "check.transaction_differs": (
+        "transaction {tx} did not anchor size {size} in block {block} {block_hash}"
+    ),
+    "check.not_checked": "not checked: {reason}",
+    "check.blocked": "{checks} failed",
+    # Commitments, signatures and the chain's answers.
+    "commitment.body": "body hashes to {computed}, entry.content is {content}",
+    "commitment.salted_body": "salted body hashes to {computed}, entry.content is {content}",
+    "commitment.attachment_order": "attachment {position} is out of sha256 order",
+    "commitment.attachments": (
+        "attachment list hashes to {computed}, entry.attachments is {attachments}"
+    ),
+    "commitment.document": (
+        "document {name} (sha256 {sha256}, {size} bytes) is not an attachment of the record"
+    ),
+    "signature.other_signer": "signature recovers {signer}, want {operator}",
+    "registry.never_registered": "never registered",
+    "registry.not_revoked": "{name} registered at {registered}, not revoked",
+    "registry.revoked": "{name} registered at {registered}, revoked at {revoked}",
+    "chain.root_at": "root {root} at {time}",
+    "chain.latest": "size {size} root {root}",
+    "chain.anchor_transaction": (
+        "block {block} {block_hash} anchored size {size} root {root} after size {previous}"
+    ),
+    "chain.says": "{url} says {answer}",
+    "chain.disagree": "endpoints disagree on {call}: {answers}",
+    "chain.endpoint_failed": "{url}: {reason}",
+    "chain.too_few": "too few endpoints answered {call}: {failures}",
+    "chain.wrong": "{url} serves chain {served}, want {want}",
+    "chain.unreachable": "{url}: {method} failed: {reason}",
+    "chain.error": "{url}: {method} error {error}",
+    "ledger.http_error": "GET {url}: HTTP {status} {reason}",
+    "ledger.unreachable": "GET {url}: {reason}",
+    # The audit of a whole log.
+    "audit.anchors_beyond": "{count} anchor(s) beyond size {size} are left for the next audit",
+    "audit.offline_operators": (
+        "offline: signatures were checked, not the operators' registry intervals"
+    ),
+    "audit.mirror_no_records": "the mirror holds no records (give a ledger to check bodies)",
+    "audit.mirror_no_proofs": (
+        "the mirror holds no consistency proofs (each anchor root is held against the tree "
+        "rebuilt from the leaves instead)"
+    ),
+    "audit.entry": "entry {index}: {problem}",
+    "audit.operator_unread": "operatorOf({operator}): {problem}",
+    "audit.inactive_now": (
+        "not anchored yet, so checked now: {operator} is not active ({registration})"
+    ),
+    "audit.inactive_at_anchor": (
+        "{operator} was not active at the block time {time} of anchor {size}: {registration}"
+    ),
+    "audit.other_entry": "record {record_id} (entry {index}) serves another entry",
+    "audit.record_not_served": "record {record_id} (entry {index}) is not served (HTTP 404)",
+    "audit.record_problem": "record {record_id} (entry {index}): {problem}",
+    "audit.tile_differs": "{tile}: {count} hash(es) differ, first at {first}",
+    "audit.root_differs": "rebuilt root {rebuilt}, checkpoint root {root}",
+    "audit.anchor_chain_differs": "anchor {size} is on chain {chain}, want {want}",
+    "audit.anchor_root_differs": "anchor {size} root {root}, rebuilt {rebuilt}",
+    "audit.consistency": "{old} to {new}: {problem}",
+    "audit.root_at_failed": "rootAt({size}): {problem}",
+    "audit.root_at_differs": (
+        "rootAt({size}) is {onchain} at {onchain_time}, ledger lists {listed} at {listed_time}"
+    ),
+    # Watching a log.
+    "alert.checkpoint": "the server's checkpoint is not the pinned log's: {problem}",
+    "alert.rollback": "checkpoint size {size} after size {last}",
+    "alert.fork": "size {size} has root {root}, earlier {earlier}",
+    "alert.consistency": "size {old} to {new}: {problem}",
+    "alert.anchor_ahead": (
+        "the chain has anchored size {anchored}, the server shows size {size} and does not "
+        "prove that it extends to the anchored tree: {problem}"
+    ),
+    "alert.anchor_consistency": (
+        "the anchor of size {anchored} and the checkpoint of size {size} are not consistent: "
+        "{problem}"
+    ),
+    "alert.anchor_deadline": (
+        "checkpoint size {size} seen {age} s ago is not anchored (chain has size {anchored}; "
+        "deadline {deadline} s)"
+    ),
+    "monitor.roots_differ": "size {size} has roots {old} and {new}",
+    "monitor.no_proof": "the ledger gives no consistency proof ({problem})",
+    # The command line's output.
+    "out.label_passed": "PASS",
+    "out.label_failed": "FAIL",
+    "out.label_not_checked": "SKIP",
+    "out.verified": "VERIFIED: record {record_id}",
+    "out.verified_skipped": "VERIFIED: record {record_id} ({checks} not checked)",
+    "out.not_verified": "NOT VERIFIED: failed {checks}",
+    "out.not_found": (
+        "NOT FOUND: record {record_id} is not in this ledger ({origin}): the pinned log "
+        "answered HTTP 404"
+    ),
+    "out.not_found_unconfirmed": (
+        "the ledger answered 404 ({answer}), and whether it serves the pinned log could not be "
+        "read: {problem}"
+    ),
+    "out.other_log": (
+        "{url} serves the log {origin} with key {key}, not the pinned log {pinned} with key "
+        "{pinned_key}"
+    ),
+    "out.not_checkpointed": (
+        "record {record_id} is in the ledger, but no signed checkpoint covers it yet: retry in "
+        "a few seconds"
+    ),
+    "out.superseded": (
+        "SUPERSEDED: record {record_id} was corrected by record {by} (the correction verifies)"
+    ),
+    "out.false_correction": (
+        "FALSE CORRECTION: the ledger names record {by} as a correction of record {record_id}, "
+        "but {reason}"
+    ),
+    "out.correction_not_checked": (
+        "SUPERSEDED, NOT CHECKED: the ledger says record {record_id} was corrected by record "
+        "{by}; the correction was not checked: {reason}"
+    ),
+    "out.corrections_unknown": (
+        "note: whether record {record_id} was corrected is not known: {problem}"
+    ),
+    "out.correction_not_found": "the ledger does not hold it (HTTP 404)",
+    "out.correction_not_checkpointed": "no signed checkpoint covers it yet",
+    "out.correction_fails": "it does not verify: failed {checks}",
+    "out.correction_other_target": "its signed entry supersedes {target}, not this record",
+    "out.correction_other_operator": (
+        "it is signed by {operator}, not by the record's operator {owner}"
+    ),
+    "out.too_many": "more than {most} corrections are named: this one was not checked",
+    "out.audit_passed": "{checked} checked",
+    "out.audit_failed": "{failed} of {checked} failed: {messages}",
+    "out.note": "note: {note}",
+    "out.column_check": "check",
+    "out.column_checked": "checked",
+    "out.column_failed": "failed",
+    "out.log_verified": "VERIFIED: log of size {size}",
+    "out.log_not_verified": "NOT VERIFIED: log of size {size}: failed {checks}",
+    "out.stage_entries": "entries",
+    "out.stage_tiles": "tiles",
+    "out.stage_anchors": "anchors",
+    "out.alert": "ALERT",
+    "out.seen": "seen size {size} root {root}",
+    "out.seen_anchored": "seen size {size} root {root}; anchored on chain: size {anchored}",
+    "out.seen_nothing": "no checkpoint of the pinned log seen",
+    "out.poll_unavailable": "COULD NOT CHECK: {problem}",
+    "out.pinned": "Trusted on first use: wrote {file} from {url}.",
+    "out.pinned_origin": "  origin   {origin}",
+    "out.pinned_key": "  log key  {key}",
+    "out.pinned_chain": "  chain    {chain}, anchor {anchor}, registry {registry}",
+    "out.pinned_warning": (
+        "This server vouched for itself. Compare the log key with one published out of band\n"
+        "(the authority's website or gazette, a colleague's trust file) before relying on it."
+    ),
+    "out.out_deprecated": "--out is deprecated: use --trust FILE",
+    "out.error_line": "{program}: error: {message}",
+    "out.unavailable": "could not check: {problem}",
+    "out.file": "{reason}: {file}",
+    "out.os": "{reason}",
+    "out.internal": "internal error {kind}: {detail} (please report)",
+    # Usage errors (exit code 2).
+    "usage.required": "the following arguments are required: {names}",
+    "usage.unrecognized": "unrecognized arguments: {names}",
+    "usage.invalid_choice": "argument {argument}: invalid choice: {value}",
+    "usage.expected_one": "argument {argument}: expected one argument",
+    "usage.expected_some": "argument {argument}: expected at least one argument",
+    "usage.argument": "argument {argument}: {detail}",
+    "usage.other": "{detail}",
+    "usage.jobs": "want a number of processes from 1 to {most}",
+    "usage.not_seconds": "{value} is not a number of seconds",
+    "usage.seconds": "want a number of seconds in (0, {most}]",
+    "usage.block": "--block: got {got}, want a number, latest, safe or finalized",
+    "usage.record_id": "record id: got {got}, want 64 hex digits",
+    "usage.salt_needs_body": "--salt needs --body",
+    "usage.audit_source": "audit: give --ledger URL, --mirror DIR or both",
+    "usage.no_trust_file": (
+        "no trust file {file}: run `{program} trust init --ledger URL` or pass --trust FILE"
+    ),
+    "usage.trust_exists": "{file} exists; pass --force to replace the pinned trust",
+    "usage.out_and_trust": "give --trust FILE or its deprecated alias --out FILE, not both",
+    # Help.
+    "help.usage_prefix": "usage: ",
+    "help.arguments": "arguments",
+    "help.options": "options",
+    "help.commands": "commands",
+    "help.help": "show this help and exit",
+    "help.lang": (
+        "language of the messages: vi (Vietnamese) or en (English); by default vi when the "
+        "first of LC_ALL, LC_MESSAGES, LANG that is set starts with vi, else en"
+    ),
+    "help.program": (
+        "Verify InfraLedger records, audit and watch its log, without trusting the ledger."
+    ),
+    "help.exit_codes": (
+        "exit codes:\n"
+        "  0  verified\n"
+        "  1  a finding: a check failed, a record is not in this ledger, a correction does not\n"
+        "     hold, or the monitor raised an alert\n"
+        "  2  could not check: usage, a local file, or the ledger or the chain could not be read\n"
+        "     (one line on stderr; with --json also a JSON result on stdout)"
+    ),
+    "help.trust_command": "manage the pinned trust file",
+    "help.trust_description": (
+        "The trust file pins one ledger: its log origin and key, its chain, its two contracts "
+        "and the JSON-RPC endpoints to read the chain from."
+    ),
+    "help.init": "pin a ledger on first use (GET /v1/log)",
+    "help.init_description": (
+        "Write the trust file from the ledger's own GET /v1/log (trust on first use). Compare "
+        "the log key with one published out of band before relying on it."
+    ),
+    "help.init_exit_codes": (
+        "exit codes:\n"
+        "  0  the trust file was written\n"
+        "  2  could not pin: usage, the file exists (without --force), or the ledger could not\n"
+        "     be read or its answer is malformed"
+    ),
+    "help.bundle": "verify a proof bundle file",
+    "help.bundle_description": (
+        "Run the sixteen checks of verifier/FORMAT.md on a proof bundle: one line per check "
+        "(PASS, FAIL, SKIP), then the verdict."
+    ),
+    "help.bundle_exit_codes": (
+        "exit codes:\n"
+        "  0  verified: no check failed (the checks that could not run are named)\n"
+        "  1  a finding: the failed checks are named\n"
+        "  2  could not check: usage, a local file, the trust file, or the chain could not be\n"
+        "     read"
+    ),
+    "help.record": "fetch a record's proof bundle and verify it",
+    "help.record_description": (
+        "Fetch GET /v1/records/ID/proof from the ledger and verify it as `bundle` does. Then\n"
+        "check each correction the ledger names for the record (superseded_by): it must verify,\n"
+        "supersede this record and be signed by this record's operator. A genuine record that\n"
+        "was corrected is VERIFIED and named SUPERSEDED, with the id of its correction."
+    ),
+    "help.record_exit_codes": (
+        "exit codes:\n"
+        "  0  verified (also when corrected by a correction that verifies: SUPERSEDED)\n"
+        "  1  a finding: a check failed, the record is not in this ledger (the pinned log\n"
+        "     answered HTTP 404), or a correction the ledger names does not hold\n"
+        "  2  could not check: usage, a local file, the ledger or the chain could not be read,\n"
+        "     or no signed checkpoint covers the record yet"
+    ),
+    "help.audit": "rebuild and check the whole log",
+    "help.audit_description": (
+        "Rebuild the tree from every entry bundle and check every entry, signature, public body,\n"
+        "tile, the checkpoint and every anchor (on chain unless --offline)."
+    ),
+    "help.audit_exit_codes": (
+        "exit codes:\n"
+        "  0  verified: no audit check failed\n"
+        "  1  a finding: the failed checks are named\n"
+        "  2  could not check: usage, the trust file, the mirror, the ledger or the chain could\n"
+        "     not be read"
+    ),
+    "help.monitor": "watch the log's checkpoints and anchors",
+    "help.monitor_description": (
+        "Poll the ledger's checkpoint and the chain's latest anchor; alert on a rollback, a fork,\n"
+        "an inconsistent extension, an anchor the server neither shows nor proves, or a\n"
+        "checkpoint not anchored in time. Each poll prints what the server showed."
+    ),
+    "help.monitor_exit_codes": (
+        "exit codes (with --once):\n"
+        "  0  no alert\n"
+        "  1  an alert (checkpoint, rollback, fork, consistency, anchor_ahead,\n"
+        "     anchor_consistency, anchor_deadline)\n"
+        "  2  could not check: usage, the trust or state file, the ledger or the chain could not\n"
+        "     be read\n"
+        "without --once it runs until interrupted (exit code 0), reporting each poll it could\n"
+        "not make"
+    ),
+    "help.ledger_init": "the ledger's base URL: its GET /v1/log is pinned",
+    "help.ledger_record": "the ledger's base URL, to fetch the record and its corrections from",
+    "help.ledger_audit": "the ledger's base URL (with --mirror: fill the mirror from it)",
+    "help.ledger_monitor": "the ledger's base URL",
+    "help.trust": "the pinned trust file (default {default})",
+    "help.trust_init": "the trust file to write (default {default})",
+    "help.out": "deprecated alias of --trust",
+    "help.force": "replace an existing trust file",
+    "help.json": (
+        "print one JSON object per result: language-neutral codes, messages in --lang"
+    ),
+    "help.bundle_file": "the proof bundle (infraledger-proof/1, verifier/FORMAT.md)",
+    "help.record_id": "the record id: 64 hex digits (a 0x prefix and upper case are accepted)",
+    "help.body": "the record's body (a JSON file), when the bundle withholds it",
+    "help.salt": "the 0x salt of a restricted body (with --body)",
+    "help.document": "files that must be attachments of the record (SHA-256 and size)",
+    "help.rpc": "JSON-RPC endpoints to read the chain from, instead of the trust file's",
+    "help.block": "the block to read the chain at: a number, latest (default), safe or finalized",
+    "help.offline": "do not read the chain (operator_active and anchored_root are not checked)",
+    "help.mirror": "read tiles from this tlog-tiles directory; with --ledger, save missing ones",
+    "help.jobs": "processes that check entry signatures (default 1)",
+    "help.interval": "seconds between polls (default 10)",
+    "help.anchor_deadline": (
+        "alert when a checkpoint is still not anchored this many seconds after it was first "
+        "seen (default 60)"
+    ),
+    "help.once": "poll once and exit (0 no alert, 1 an alert)",
+    "help.state": "keep what was seen in this JSON file, across runs",
+    # Errors: `error.detail` shows a parser's English diagnostic; `error.<class>` names its kind.
+    "error.detail": "{detail}",
+    "error.VerificationError": "verification error",
+    "error.MalformedInput": "malformed input",
+    "error.MalformedJSON": "malformed JSON",
+    "error.MalformedHex": "malformed hex",
+    "error.MalformedBase64": "malformed base64",
+    "error.MalformedHash": "malformed hash",
+    "error.NotCanonicalizable": "value without an RFC 8785 form",
+    "error.MalformedVerifierKey": "malformed verifier key",
+    "error.MalformedNote": "malformed signed note",
+    "error.MalformedCheckpoint": "malformed checkpoint",
+    "error.MalformedTlogProof": "malformed tlog-proof",
+    "error.MalformedAddress": "malformed address",
+    "error.MalformedEntry": "malformed entry",
+    "error.MalformedBundle": "malformed proof bundle",
+    "error.MalformedTrust": "malformed trust file",
+    "error.MalformedMonitorState": "malformed monitor state",
+    "error.MalformedLedgerResponse": "malformed ledger answer",
+    "error.MalformedChainResponse": "malformed chain answer",
+    "error.ProofError": "the proof does not prove",
+    "error.IndexOutOfRange": "leaf index out of range",
+    "error.WrongProofLength": "wrong proof length",
+    "error.InvalidTreeSizes": "invalid tree sizes",
+    "error.RootMismatch": "the roots differ",
+    "error.SignatureError": "invalid signature",
+    "error.NoteSignatureError": "invalid checkpoint signature",
+    "error.SubmissionSignatureError": "invalid submission signature",
+    "error.CommitmentMismatch": "a commitment does not match",
+    "error.RecordIdMismatch": "the record id does not match",
+    "error.TrustMismatch": "not what the trust file pins",
+    "error.AnchorMismatch": "the anchor does not match",
+    "error.OperatorInactive": "the operator was not active",
+    "error.ChainDisagreement": "the chain endpoints disagree",
+    "error.WrongChain": "another chain",
+    "error.Unavailable": "unavailable",
+    "error.LedgerUnavailable": "the ledger could not be read",
+    "error.LedgerNotFound": "the ledger holds no such thing",
+    "error.NotCheckpointed": "not covered by a checkpoint yet",
+    "error.ChainUnavailable": "the chain could not be read",
+}

@@ -88,7 +88,7 @@ def test_every_sample_record_verifies_with_infraledger_verify(
     assert len(ids) == size >= 300
     assert anchors and anchors[-1]["tree_size"] == size
     trust = demo_dir / "trust.json"
-    assert verify(["trust", "init", "--ledger", served, "--out", str(trust)]) == 0
+    assert verify(["trust", "init", "--ledger", served, "--trust", str(trust)]) == 0
     failed = [rid for rid in ids
               if verify(["record", rid, "--ledger", served, "--trust", str(trust), "--json"])]
     assert failed == []

@@ -32,11 +32,12 @@ from api.errors import (
 )
 from api.http.deps import Ledger, json_response
 from api.http.openapi import install_openapi
+from api.http.security import SecurityHeaders
 from api.metrics import LedgerMetrics, RequestMetrics
 from api.node import Node
 from api.routes import attachments, log, operators, records, service, submissions, tlog
 from api.settings import Settings
-from api.web import pages
+from api.web import docs, pages
 from filings.errors import FilingError
 from ledger.errors import LedgerError, StoreUnavailable
 
@@ -131,12 +132,16 @@ def create_app(settings: Settings, *, jobs: bool = True) -> FastAPI:
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
     _install_error_handlers(app)
-    for module in (submissions, records, log, tlog, attachments, operators, service, pages):
+    for module in (submissions, records, log, tlog, attachments, operators, service, pages,
+                   docs):
         app.include_router(module.router)
     install_openapi(app)
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(SecurityHeaders)
     return app

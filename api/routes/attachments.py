@@ -7,7 +7,9 @@ token. The bytes must hash to the SHA-256 in the path (422 `hash_mismatch`). 201
 200 when the file was already there: `{"sha256", "size", "type"}`.
 
 `GET /v1/attachments/{sha256}`: the file, to anyone when a public record lists it, always to
-inspectors; otherwise 404, as if it did not exist.
+inspectors; otherwise 404, as if it did not exist. Always as a download
+(`Content-Disposition: attachment`) under a sandboxing policy, so no uploaded file runs as
+active content on the ledger's origin (`api.http.security`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from api.http.auth import (
 from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.limits import read_body
 from api.http.openapi import ERROR_RESPONSES
+from api.http.security import ATTACHMENT_POLICY
 from filings.errors import InactiveOperator
 from filings.signing import MEDIA_TYPE_PATTERN, OPERATOR_SIGNATURE_HEADER
 from ledger.storage.blobs import BlobMismatch
@@ -96,5 +99,8 @@ def get_attachment(sha256: str, ledger: LedgerDep, who: CallerDep) -> Response:
         raise NotFound(f"no attachment {sha256}")
     cache = "private, max-age=31536000, immutable" if who.inspector else \
         "public, max-age=31536000, immutable"
-    return Response(blob.data, media_type=blob.media_type,
-                    headers={"Cache-Control": cache, "ETag": f'"{sha256}"'})
+    return Response(blob.data, media_type=blob.media_type, headers={
+        "Cache-Control": cache, "ETag": f'"{sha256}"',
+        "Content-Disposition": f'attachment; filename="{sha256}"',
+        "Content-Security-Policy": ATTACHMENT_POLICY,
+    })

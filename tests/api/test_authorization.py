@@ -118,8 +118,7 @@ TOKEN_CHECKED: Final = every(200, revoked_token=401)
 MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/openapi.json"): (get("/openapi.json"), every(200)),
     ("GET", "/docs"): (get("/docs"), every(200)),
-    ("GET", "/docs/oauth2-redirect"): (get("/docs/oauth2-redirect"), every(200)),
-    ("GET", "/redoc"): (get("/redoc"), every(200)),
+    ("GET", "/docs/assets/{path}"): (get("/docs/assets/swagger-ui.css"), every(200)),
     ("POST", "/v1/submissions"): (_submission, every(403, operator=202)),
     ("GET", "/v1/records/{record_id}"): (
         get(lambda w: f"/v1/records/{w.restricted_id}"), TOKEN_CHECKED),
@@ -159,6 +158,30 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/records/{record_id}"): (get(lambda w: f"/records/{w.restricted_id}"), every(200)),
     ("GET", "/verify"): (get("/verify"), every(200)),
 }
+
+
+SECURITY_HEADERS: Final = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+
+def header_faults(response: httpx.Response) -> list[str]:
+    """What is wrong with a response's security headers (`api.http.security`)."""
+    faults = [f"{name}: {response.headers.get(name)!r}" for name, want in SECURITY_HEADERS.items()
+              if response.headers.get(name) != want]
+    policy = response.headers.get("content-security-policy", "")
+    directives = {part.strip().split(" ", 1)[0]: part.strip() for part in policy.split(";")}
+    if directives.get("frame-ancestors") != "frame-ancestors 'none'":
+        faults.append(f"no frame-ancestors 'none' in {policy!r}")
+    if "unsafe-inline" in policy or "unsafe-eval" in policy:
+        faults.append(f"unsafe script sources in {policy!r}")
+    if "script-src" in directives and directives["script-src"] != "script-src 'self'":
+        faults.append(f"script-src beyond the ledger's own scripts in {policy!r}")
+    if "script-src" not in directives and "sandbox" not in directives:
+        faults.append(f"neither script-src 'self' nor sandbox in {policy!r}")
+    return faults
 
 
 def app_routes(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -251,6 +274,7 @@ async def test_every_caller_gets_what_its_role_allows_and_no_secret_leaks(
     wrong: list[str] = []
     leaks: list[str] = []
     inspector_saw: dict[str, str] = {}
+    unsafe: list[str] = []
     for (method, path), (build, expected) in MATRIX.items():
         for caller in CALLERS:
             call = build(world, caller)
@@ -265,6 +289,7 @@ async def test_every_caller_gets_what_its_role_allows_and_no_secret_leaks(
                              f"{response.text[:160]}")
             if response.status_code >= 400:
                 assert set(response.json()) >= {"code", "message"}, cell
+            unsafe += [f"{cell}: {problem}" for problem in header_faults(response)]
             text = response.content.decode("utf-8", "replace")
             if caller == "inspector":
                 inspector_saw[path] = text
@@ -272,6 +297,11 @@ async def test_every_caller_gets_what_its_role_allows_and_no_secret_leaks(
                 leaks += [f"{cell} shows {secret!r}" for secret in secrets if secret in text]
     assert not wrong, "\n".join(wrong)
     assert not leaks, "\n".join(leaks)
+    assert not unsafe, "\n".join(unsafe)
+    attachment = await app_client.get(f"/v1/attachments/{world.secret_sha256}",
+                                      headers=auth(world.tokens["inspector"]))
+    assert attachment.headers["content-disposition"].startswith("attachment;")
+    assert "sandbox" in attachment.headers["content-security-policy"]
     # The inspector does see them: the search above looks where the secrets would be.
     for path in ("/v1/records/{record_id}", "/v1/records/{record_id}/proof"):
         shown = json.loads(inspector_saw[path])

@@ -59,27 +59,6 @@ def test_the_sample_material_is_written_and_marked(demo_dir: Path) -> None:
     assert (keys / "inspector.token").read_text().splitlines()[-1].startswith("ilt_")
 
 
-def test_the_demos_own_submit_hint_works(
-    demo_dir: Path, served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The command the demo prints ("Submit your own") files a record with a sample key file,
-    whose first line is the SAMPLE comment."""
-    key = demo_dir / "keys" / "operators" / "vnpt.key"
-    assert key.read_text().startswith("# SAMPLE")
-    draft = tmp_path / "figure.json"
-    draft.write_text(json.dumps({
-        "kind": "indicator", "schema": "indicator/1",
-        "subject": "indicator:bts_shared_ratio:tthue:2024-Q4",
-        "body": {"indicator": "bts_shared_ratio", "area": "tthue", "period": "2024-Q4",
-                 "value": 21.5, "unit": "%"},
-    }))
-    capsys.readouterr()
-    assert main(["submit", str(draft), "--key", str(key), "--url", served]) == 0
-    record_id, _, status, _ = capsys.readouterr().out.split()
-    assert status == "accepted"
-    assert httpx.get(f"{served}/v1/records/{record_id}").status_code == 200
-
-
 def test_every_sample_record_verifies_with_infraledger_verify(
     demo_dir: Path, served: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -118,3 +97,25 @@ def test_the_demo_refuses_a_network_chain(
     assert main(["demo", "--data-dir", str(tmp_path), "--seed-only"]) == 1
     assert "embedded chain" in capsys.readouterr().err
     assert not os.listdir(tmp_path)
+
+
+def test_the_demos_own_submit_hint_works(
+    demo_dir: Path, served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command the demo prints ("Submit your own") files a record with a sample key file,
+    whose first line is the SAMPLE comment. Last in this module: it adds a record that the
+    jobs-off server never anchors."""
+    key = demo_dir / "keys" / "operators" / "vnpt.key"
+    assert key.read_text().startswith("# SAMPLE")
+    draft = tmp_path / "figure.json"
+    draft.write_text(json.dumps({
+        "kind": "indicator", "schema": "indicator/1",
+        "subject": "indicator:bts_shared_ratio:tthue:2024-Q4",
+        "body": {"indicator": "bts_shared_ratio", "area": "tthue", "period": "2024-Q4",
+                 "value": 21.5, "unit": "%"},
+    }))
+    capsys.readouterr()
+    assert main(["submit", str(draft), "--key", str(key), "--url", served]) == 0
+    record_id, _, status, _ = capsys.readouterr().out.split()
+    assert status == "accepted"
+    assert httpx.get(f"{served}/v1/records/{record_id}").status_code == 200

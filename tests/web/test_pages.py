@@ -2,18 +2,24 @@
 
 Each test starts the ledger (`live_server`: uvicorn, SQLite, the embedded chain with the
 contracts deployed and the sample operators registered), files genuine signed records through
-the API, waits until the chain anchors them, and drives the pages. Screenshots go to
-`test-artifacts/web/` (git-ignored); the path is printed.
+the API, waits until the chain anchors them, and drives the pages. A JSON-RPC endpoint that
+lies is a proxy of the ledger's own endpoint on another loopback port (answering CORS, as a
+public node does) that rewrites one answer. Screenshots go to `test-artifacts/web/`
+(git-ignored); the path is printed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
+import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +29,7 @@ import rfc8785
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from api.settings import Settings
-from filings.signing import SubmissionDomain
+from filings.signing import SubmissionDomain, SubmissionMessage, sign_submission
 from tests.filings.factories import (
     PERMIT_BODY,
     PERMIT_SUBJECT,
@@ -32,13 +38,16 @@ from tests.filings.factories import (
     SALT,
     signed,
 )
-from tests.server_fixtures import SAMPLE, auth
+from tests.server_fixtures import SAMPLE, auth, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 ANCHOR_TIMEOUT = 30.0
-CHECKS = ("body_content_hash", "attachments_hash", "leaf_hash", "inclusion",
-          "checkpoint_signature", "anchored_root")
+CHECKS = ("body_content_hash", "attachments_hash", "leaf_hash", "signature", "operator_active",
+          "inclusion", "checkpoint_signature", "anchored_root")
+ROOT_AT = "0xeaa38b41"
+"""The selector of LedgerAnchor.rootAt(uint64), whose answers the lying endpoint rewrites."""
+LIE = "ab" * 32
 REPORT_FILE = b"%PDF-1.7\n% Bao cao ha tang vien thong 2024\n" + bytes(range(256)) * 8
 INDICATORS_IN_PLAN = 22
 PERSONAL = {"name": "Nguyễn Văn Riêng", "phone": "+84 234 3822 999"}
@@ -47,11 +56,13 @@ OTHER_LOG_KEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy1
 
 @dataclass(frozen=True)
 class Filed:
-    """What the tests filed: the server URL, record ids by name, and the ledger's settings."""
+    """What the tests filed: the server URL, record ids by name, the ledger's settings and its
+    EIP-712 domain."""
 
     url: str
     ids: dict[str, str]
     settings: Settings
+    domain: SubmissionDomain
 
 
 def indicator(domain: SubmissionDomain, key: bytes, code: str, area: str, period: str,
@@ -113,7 +124,54 @@ def file_records(url: str, domain: SubmissionDomain, token: str) -> dict[str, st
 def filed(live_server: str, ledger_settings: Settings, ledger_domain: SubmissionDomain,
           inspector_token: str) -> Filed:
     return Filed(live_server, file_records(live_server, ledger_domain, inspector_token),
-                 ledger_settings)
+                 ledger_settings, ledger_domain)
+
+
+@contextlib.contextmanager
+def lying_rpc(honest: str) -> Iterator[str]:
+    """A JSON-RPC endpoint on another port that forwards to `honest` but answers every `rootAt`
+    call with the root 0xabab…; it answers CORS preflights, so a page may call it."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _cors(self) -> None:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Methods", "POST")
+            self.send_header("Access-Control-Allow-Headers", "Content-Type")
+
+        def do_OPTIONS(self) -> None:
+            self.send_response(204)
+            self._cors()
+            self.end_headers()
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            forwarded = urllib.request.Request(
+                honest, data=body, headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(forwarded, timeout=10) as response:
+                answer = json.loads(response.read())
+            request = json.loads(body)
+            if request["method"] == "eth_call" and request["params"][0]["data"].startswith(ROOT_AT):
+                answer["result"] = "0x" + LIE + answer["result"][66:]
+            reply = json.dumps(answer).encode()
+            self.send_response(200)
+            self._cors()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/rpc"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -151,14 +209,35 @@ def row(page: Page, indicator_code: str, area: str) -> Any:
 
 
 def verify_in_browser(page: Page, url: str, record_id: str, verdict: str) -> dict[str, str]:
-    """Open a record page, press "Verify in my browser", wait for `verdict`; the checks' states."""
+    """Open a record page, press "Verify in my browser", wait for `verdict`; the checks' states.
+
+    The verdict must name every check under its outcome (`data-step`), in the page's order."""
     page.goto(f"{url}/records/{record_id}")
     page.get_by_role("button", name="Kiểm tra trong trình duyệt của tôi").click()
     expect(page.locator("#verdict")).to_have_attribute("data-verification", verdict,
                                                        timeout=20_000)
     checks = page.locator("#checks li")
-    return {checks.nth(i).get_attribute("data-check") or "": checks.nth(i).get_attribute(
-        "data-status") or "" for i in range(checks.count())}
+    names = [checks.nth(i).get_attribute("data-check") or "" for i in range(checks.count())]
+    assert tuple(names) == CHECKS
+    states = {name: checks.nth(i).get_attribute("data-status") or ""
+              for i, name in enumerate(names)}
+    steps = page.locator("#verdict [data-step]")
+    named = {steps.nth(i).get_attribute("data-step") or "": steps.nth(i).get_attribute(
+        "data-status") or "" for i in range(steps.count())}
+    assert steps.count() == len(CHECKS) and named == states, (named, states)
+    return states
+
+
+def endpoint_states(page: Page) -> dict[str, str]:
+    """Each endpoint listed on the record page and what it did: agreed, disagreed, ..."""
+    rows = page.locator("#endpoints li[data-endpoint]")
+    return {rows.nth(i).get_attribute("data-endpoint") or "": rows.nth(i).get_attribute(
+        "data-status") or "" for i in range(rows.count())}
+
+
+def add_endpoint(page: Page, url: str) -> None:
+    page.get_by_label("Thêm một nút JSON-RPC của cùng chuỗi khối", exact=False).fill(url)
+    page.get_by_role("button", name="Thêm nút").click()
 
 
 def test_home_lists_the_plan_with_the_latest_anchored_figures(filed: Filed, page: Page) -> None:
@@ -204,16 +283,39 @@ def test_home_lists_the_plan_with_the_latest_anchored_figures(filed: Filed, page
 
 
 def test_a_genuine_record_verifies_and_an_altered_body_fails(filed: Filed, page: Page) -> None:
+    rpc = f"{filed.url}/chain/rpc"
     for name in ("bts_phu_vang", "bts_phu_vang_first", "report"):
         states = verify_in_browser(page, filed.url, filed.ids[name], "passed")
         assert states == dict.fromkeys(CHECKS, "passed"), (name, states)
-    expect(page.locator("#verdict")).to_contain_text("mọi bước đều đạt", use_inner_text=True)
+        assert endpoint_states(page) == {rpc: "agreed"}
+    verdict = page.locator("#verdict")
+    expect(verdict).to_contain_text("cả 8 bước đều đạt", use_inner_text=True)
+    expect(verdict).to_contain_text(f"Đọc từ chuỗi khối qua: {rpc}", use_inner_text=True)
+    expect(page.locator('#checks li[data-check="anchored_root"] .message')).to_contain_text(
+        f"đọc từ {rpc}: LedgerAnchor.rootAt(", use_inner_text=True)
+    expect(page.locator('#checks li[data-check="signature"] .message')).to_contain_text(
+        f"khôi phục ra {SAMPLE.active.address}", use_inner_text=True)
     screenshot(page, "record-verified")
+    page.get_by_role("button", name="English").click()
+    expect(verdict).to_contain_text("Verified: all 8 checks passed.", use_inner_text=True)
+    expect(verdict).to_contain_text(f"Read from the chain through: {rpc}", use_inner_text=True)
+    expect(verdict.locator('[data-step="operator_active"]')).to_have_text(
+        "Operator active in the OperatorRegistry at the anchor's time", use_inner_text=True)
+    expect(page.locator('#checks li[data-check="operator_active"] .message')).to_contain_text(
+        f"{SAMPLE.active.address} was active in {filed.settings.deployment['operator_registry']}"
+        " at the anchor's block time", use_inner_text=True)
+    expect(page.locator("#main")).not_to_contain_text("from the blockchain itself")
+    screenshot(page, "record-verified-en")
+    page.get_by_role("button", name="Tiếng Việt").click()
 
-    states = verify_in_browser(page, filed.url, filed.ids["permit"], "passed")
+    states = verify_in_browser(page, filed.url, filed.ids["permit"], "incomplete")
     assert states == {**dict.fromkeys(CHECKS, "passed"), "body_content_hash": "not-checked"}
     expect(page.locator('#checks li[data-check="body_content_hash"] .message')).to_contain_text(
         "withheld")
+    expect(verdict).to_contain_text("Chưa kiểm chứng đầy đủ: 7 trong 8 bước đạt",
+                                    use_inner_text=True)
+    expect(verdict.locator('[data-step="body_content_hash"]')).to_have_attribute(
+        "data-status", "not-checked")
     html = page.content()
     assert PERSONAL["name"] not in html and PERSONAL["phone"] not in html
     assert PERMIT_BODY["location"]["commune"] not in html
@@ -249,6 +351,90 @@ def test_a_genuine_record_verifies_and_an_altered_body_fails(filed: Filed, page:
     expect(failed.locator(".message")).to_contain_text("the entry commits to 0x")
     expect(page.locator("#body")).to_contain_text("\"value\": 34")
     screenshot(page, "record-altered-body")
+
+
+def test_a_forged_signature_fails_in_the_browser_at_the_signature_step(filed: Filed,
+                                                                      page: Page) -> None:
+    """The stored entry of a record by one operator is given, by SQL, another operator's genuine
+    signature over the same submission: the page recovers the other address from it."""
+    target = filed.ids["internet_users"]
+    database = filed.settings.database().removeprefix("sqlite:///")
+    with sqlite3.connect(database) as conn:
+        (data,) = conn.execute("SELECT data FROM entries WHERE leaf_hash = ?",
+                               (bytes.fromhex(target),)).fetchone()
+        entry = json.loads(data)
+        assert entry["operator"] == SAMPLE.active.address and entry["supersedes"] is None
+        message = SubmissionMessage(
+            entry["kind"], entry["schema"], entry["subject"], bytes.fromhex(entry["content"][2:]),
+            bytes.fromhex(entry["attachments"][2:]), None, entry["issued_at"])
+        forged = {**entry, "signature": sign_submission(SAMPLE.other.key, filed.domain, message)}
+        changed = conn.execute("UPDATE entries SET data = ? WHERE leaf_hash = ?",
+                               (rfc8785.dumps(forged), bytes.fromhex(target))).rowcount
+    assert changed == 1
+    states = verify_in_browser(page, filed.url, target, "failed")
+    # The signature is part of the leaf: the leaf hash and the inclusion proof break with it.
+    assert states == {**dict.fromkeys(CHECKS, "passed"), "signature": "failed",
+                      "leaf_hash": "failed", "inclusion": "failed"}
+    failed = page.locator('#checks li[data-check="signature"]')
+    expect(failed.locator(".status")).to_have_text("✗ không đạt", use_inner_text=True)
+    expect(failed.locator(".message")).to_contain_text(
+        f"the signature recovers {SAMPLE.other.address}, the entry's operator is "
+        f"{SAMPLE.active.address}")
+    expect(failed.locator(".message")).to_have_text(
+        f"chữ ký khôi phục ra {SAMPLE.other.address}, doanh nghiệp của bản ghi là "
+        f"{SAMPLE.active.address}", use_inner_text=True)
+    expect(page.locator('#verdict [data-step="signature"]')).to_have_attribute(
+        "data-status", "failed")
+    expect(page.locator("#verdict")).to_contain_text("KHÔNG kiểm chứng được: 3 trong 8 bước",
+                                                     use_inner_text=True)
+    screenshot(page, "record-forged-signature")
+
+
+def test_an_endpoint_that_lies_about_the_root_is_named_as_disagreeing(filed: Filed,
+                                                                      page: Page) -> None:
+    rpc = f"{filed.url}/chain/rpc"
+    unreachable = f"http://127.0.0.1:{free_port()}/rpc"
+    record = filed.ids["bts_phu_vang"]
+    with lying_rpc(rpc) as liar:
+        page.goto(f"{filed.url}/records/{record}")
+        add_endpoint(page, liar)
+        add_endpoint(page, unreachable)
+        assert endpoint_states(page) == {liar: "pending", unreachable: "pending"}
+        add_endpoint(page, "ftp://example.org/")
+        expect(page.get_by_role("alert")).to_contain_text("https:// hoặc http://",
+                                                          use_inner_text=True)
+        add_endpoint(page, liar)
+        expect(page.get_by_role("alert")).to_contain_text("đã có trong danh sách",
+                                                          use_inner_text=True)
+
+        states = verify_in_browser(page, filed.url, record, "failed")
+        assert states == {**dict.fromkeys(CHECKS, "passed"), "anchored_root": "failed"}
+        assert endpoint_states(page) == {rpc: "agreed", liar: "disagreed",
+                                         unreachable: "unreachable"}
+        expect(page.locator(f'#endpoints li[data-endpoint="{liar}"]')).to_contain_text(
+            "do bạn thêm: ✗ không khớp", use_inner_text=True)
+        expect(page.locator('#checks li[data-check="anchored_root"] .message')).to_contain_text(
+            f"the endpoints disagree: {liar} (LedgerAnchor holds root 0x{LIE}")
+        verdict = page.locator("#verdict")
+        expect(verdict).to_contain_text(f"Không khớp: {liar}", use_inner_text=True)
+        page.get_by_role("button", name="English").click()
+        expect(verdict).to_contain_text(f"Disagreed: {liar}", use_inner_text=True)
+        expect(verdict).to_contain_text(f"Read from the chain through: {rpc}",
+                                        use_inner_text=True)
+        expect(page.locator(f'#endpoints li[data-endpoint="{liar}"] .status')).to_have_text(
+            "✗ disagreed", use_inner_text=True)
+        screenshot(page, "record-lying-endpoint")
+        page.set_viewport_size({"width": 360, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+        page.locator(f'#endpoints li[data-endpoint="{liar}"]').get_by_role(
+            "button", name="Remove").click()
+        page.get_by_role("button", name="Verify in my browser").click()
+        expect(verdict).to_have_attribute("data-verification", "passed", timeout=20_000)
+        assert endpoint_states(page) == {rpc: "agreed", unreachable: "unreachable"}
+        expect(page.locator('#checks li[data-check="anchored_root"] .message')).to_contain_text(
+            f"; unreachable: {unreachable} (", use_inner_text=True)
 
 
 def test_a_dropped_attachment_is_found_without_uploading_it(filed: Filed, page: Page) -> None:

@@ -5,19 +5,23 @@ The anchor service calls :meth:`LedgerAnchor.latest` to reconcile on start, then
 the latest anchored size (empty for the first anchor); it stores the returned
 :class:`AnchorReceipt` (the ``GET /v1/anchors`` fields). Verifiers use
 :meth:`~LedgerAnchor.root_at` and :meth:`~LedgerAnchor.verify_inclusion`.
+
+``anchor()`` takes packed call data, not the ABI encoding: :func:`anchor_call_data` is the one
+place that writes it (the layout is ``AnchorRules.decode`` in ``contracts/AnchorRules.sol``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from eth_abi.abi import decode as abi_decode
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 
+from anchoring.abi import functions_of
 from anchoring.contract import BoundContract
 from anchoring.errors import ChainDataError, InvalidRequest
 from ledger.merkle import Hash
@@ -29,6 +33,7 @@ __all__ = [
     "AnchoredCheckpoint",
     "LedgerAnchor",
     "TreeHead",
+    "anchor_call_data",
 ]
 
 #: Topic 0 of ``Anchored(uint64 indexed treeSize, bytes32 root, uint64 previousSize)``.
@@ -106,10 +111,9 @@ class LedgerAnchor(BoundContract):
         ``LedgerAnchor__ProofNotEmpty``, ``LedgerAnchor__ProofTooLong``,
         ``LedgerAnchor__InconsistentProof``, ``AccessControlUnauthorizedAccount``.
         """
-        args = _anchor_args(tree_size, root, proof)
-        receipt = self.chain.send(
-            self._require_signer(), to=self.address, data=self._encode("anchor", *args)
-        )
+        _require_anchorable(tree_size, proof)
+        data = self._encode("anchor", tree_size, root, proof)
+        receipt = self.chain.send(self._require_signer(), to=self.address, data=data)
         events = [
             log
             for log in receipt["logs"]
@@ -138,7 +142,8 @@ class LedgerAnchor(BoundContract):
 
         Returns None when it would; raises what :meth:`anchor` raises otherwise.
         """
-        self._simulate("anchor", *_anchor_args(tree_size, root, proof))
+        _require_anchorable(tree_size, proof)
+        self._simulate("anchor", tree_size, root, proof)
 
     def latest(self) -> TreeHead:
         """The latest anchored checkpoint; tree size 0 (and a zero root) before the first."""
@@ -210,25 +215,46 @@ class LedgerAnchor(BoundContract):
             )
         return events
 
+    def _encode(self, function: str, *args: Any) -> bytes:
+        """ABI call data of ``function(*args)``, except for ``anchor``, whose call data is
+        packed: ``args`` are (tree size, root, proof) for :func:`anchor_call_data`."""
+        if function == "anchor":
+            return anchor_call_data(*args)
+        return super()._encode(function, *args)
+
 
 def _event_size(topics: Sequence[HexBytes | bytes]) -> int:
     return int.from_bytes(bytes(topics[1]), "big")
 
 
-def _anchor_args(
-    tree_size: int, root: bytes, proof: Sequence[bytes]
-) -> tuple[int, bytes, list[bytes]]:
+def anchor_call_data(tree_size: int, root: bytes, proof: Sequence[bytes]) -> bytes:
+    """The call data of ``LedgerAnchor.anchor()`` for the checkpoint (``tree_size``, ``root``)
+    and its consistency ``proof``: the selector, the tree size as 8 big-endian bytes, the root,
+    then the proof hashes, with no ABI offsets, lengths or padding.
+
+    Requires 0 <= tree_size < 2^64 and 32-byte hashes (what the layout can carry); raises
+    :class:`InvalidRequest` otherwise. The contract's rules (a positive size larger than the
+    latest, at most MAX_PROOF_LENGTH hashes) are not checked here, so that a test can send
+    what the contract must refuse; :meth:`LedgerAnchor.anchor` checks what it can first.
+    """
+    selector = functions_of(LedgerAnchor.contract_name)["anchor"].selector
+    return b"".join(
+        [
+            selector,
+            _uint64(tree_size, "tree size").to_bytes(8, "big"),
+            _hash(root, "root"),
+            *(_hash(item, "proof hash") for item in proof),
+        ]
+    )
+
+
+def _require_anchorable(tree_size: int, proof: Sequence[bytes]) -> None:
     if tree_size == 0:
         raise InvalidRequest("tree size must be positive")
     if len(proof) > LedgerAnchor.MAX_PROOF_LENGTH:
         raise InvalidRequest(
             f"proof has {len(proof)} hashes, the contract accepts {LedgerAnchor.MAX_PROOF_LENGTH}"
         )
-    return (
-        _uint64(tree_size, "tree size"),
-        _hash(root, "root"),
-        [_hash(item, "proof hash") for item in proof],
-    )
 
 
 def _uint64(value: int, what: str) -> int:

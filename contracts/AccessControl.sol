@@ -89,8 +89,10 @@ abstract contract AccessControl {
         }
     }
 
-    /// @dev Removes `account` from `role`; emits {RoleRevoked} when it was a member.
-    function _revokeRole(bytes32 role, address account) internal {
+    /// @dev Removes `account` from `role`; emits {RoleRevoked} when it was a member. Every
+    /// revocation and renunciation goes through here, so a contract that caches a membership
+    /// overrides it to drop the cache.
+    function _revokeRole(bytes32 role, address account) internal virtual {
         if (_members[role][account]) {
             _members[role][account] = false;
             emit RoleRevoked(role, account, msg.sender);

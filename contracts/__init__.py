@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "BENCH_CONTRACTS",
+    "CHAIN_FORK",
     "CONTRACTS",
     "ContractArtifact",
     "load_artifact",
@@ -23,8 +24,14 @@ __all__ = [
 #: The deployable contracts of InfraLedger (DESIGN section 3).
 CONTRACTS: tuple[str, ...] = ("LedgerAnchor", "OperatorRegistry")
 
-#: Gas-floor contracts used only by ``benchmarks/test_anchor_gas.py``.
-BENCH_CONTRACTS: tuple[str, ...] = ("EventOnlyAnchor", "MappingWriteAnchor")
+#: Contracts used only by ``benchmarks/test_anchor_gas.py``: the gas floors and the measured
+#: storage variant (``contracts/bench/``).
+BENCH_CONTRACTS: tuple[str, ...] = ("EventOnlyAnchor", "LatestOnlyAnchor", "ProofFloorAnchor")
+
+#: The EVM rules the contracts are built and measured for: the fork of the Besu genesis
+#: (``deploy/besu/qbft-config.json``: ``londonBlock: 0`` and no later fork), whose instruction
+#: set is what solc calls ``paris``; the gas benchmark runs anvil at this fork.
+CHAIN_FORK: str = "london"
 
 
 @dataclass(frozen=True)

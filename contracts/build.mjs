@@ -4,6 +4,11 @@
 //   node contracts/build.mjs           write the artifacts
 //   node contracts/build.mjs --check   compile in memory and exit 1 if any committed artifact
 //                                      differs from what the pinned compiler makes of the sources
+//   node contracts/build.mjs --evm-version=cancun
+//                                      compile the deployable contracts for another EVM version
+//                                      and print their artifacts as one JSON object on stdout,
+//                                      writing nothing (what benchmarks/test_anchor_gas.py
+//                                      measures a later build with)
 //
 // The build is deterministic: same sources + same compiler + same settings = same bytes.
 import { createHash } from "node:crypto";
@@ -37,13 +42,18 @@ const SETTINGS = {
 const GROUPS = [
   {
     outDir: ARTIFACTS_DIR,
-    sources: ["AccessControl.sol", "RFC9162.sol", "LedgerAnchor.sol", "OperatorRegistry.sol"],
+    sources: ["AccessControl.sol", "RFC9162.sol", "AnchorRules.sol", "LedgerAnchor.sol", "OperatorRegistry.sol"],
     contracts: { "LedgerAnchor.sol": ["LedgerAnchor"], "OperatorRegistry.sol": ["OperatorRegistry"] },
   },
   {
     outDir: join(ARTIFACTS_DIR, "bench"),
-    sources: ["bench/AnchorFloors.sol"],
-    contracts: { "bench/AnchorFloors.sol": ["EventOnlyAnchor", "MappingWriteAnchor"] },
+    sources: [
+      "AccessControl.sol", "RFC9162.sol", "AnchorRules.sol", "bench/AnchorFloors.sol", "bench/LatestOnlyAnchor.sol",
+    ],
+    contracts: {
+      "bench/AnchorFloors.sol": ["EventOnlyAnchor", "ProofFloorAnchor"],
+      "bench/LatestOnlyAnchor.sol": ["LatestOnlyAnchor"],
+    },
   },
 ];
 
@@ -61,8 +71,8 @@ function pinnedSolcVersion() {
   return installed;
 }
 
-function compile(group) {
-  const input = { language: "Solidity", sources: {}, settings: SETTINGS };
+function compile(group, settings = SETTINGS) {
+  const input = { language: "Solidity", sources: {}, settings };
   const raw = {};
   for (const name of group.sources) {
     raw[name] = readFileSync(join(CONTRACTS_DIR, name));
@@ -88,7 +98,7 @@ function compile(group) {
         sourceSha256: sha256(raw[sourceName]),
         sources,
         compiler: { name: "solc", version: solc.version(), npmPackage: `solc@${pinnedSolcVersion()}` },
-        settings: { evmVersion: SETTINGS.evmVersion, optimizer: SETTINGS.optimizer, metadata: SETTINGS.metadata },
+        settings: { evmVersion: settings.evmVersion, optimizer: settings.optimizer, metadata: settings.metadata },
         abi: compiled.abi,
         methodIdentifiers: compiled.evm.methodIdentifiers,
         bytecode: `0x${compiled.evm.bytecode.object}`,
@@ -115,8 +125,15 @@ function committedArtifacts() {
 }
 
 function main() {
+  const evmVersion = process.argv.find((arg) => arg.startsWith("--evm-version="))?.split("=")[1];
+  if (evmVersion !== undefined) {
+    const built = compile(GROUPS[0], { ...SETTINGS, evmVersion });
+    const byName = Object.fromEntries(built.map((a) => [JSON.parse(a.text).contractName, JSON.parse(a.text)]));
+    process.stdout.write(`${JSON.stringify(byName)}\n`);
+    return;
+  }
   const check = process.argv.includes("--check");
-  const artifacts = GROUPS.flatMap(compile);
+  const artifacts = GROUPS.flatMap((group) => compile(group));
   if (check) {
     const expected = new Set(artifacts.map((a) => a.path));
     const stale = [];

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 
 from anchoring import (
@@ -13,6 +14,7 @@ from anchoring import (
     TransactionReverted,
     TreeHead,
 )
+from anchoring.ledger_anchor import anchor_call_data
 from ledger.merkle import verify_consistency
 from tests.chain_fixtures import ChainEnv
 from tests.merkle_trees import MemoryTree, VirtualTree
@@ -26,9 +28,32 @@ def _reverted(excinfo: pytest.ExceptionInfo[TransactionReverted]) -> tuple[objec
 
 def _raw_anchor(anchor: LedgerAnchor, size: int, root: bytes, proof: list[bytes]) -> None:
     """eth_call anchor() with arguments the typed wrapper would refuse to send."""
-    data = anchor._encode("anchor", size, root, proof)
+    _raw_call(anchor, anchor_call_data(size, root, proof))
+
+
+def _raw_call(anchor: LedgerAnchor, data: bytes) -> None:
     assert anchor.signer is not None
     anchor.chain.call(anchor.address, data, sender=anchor.signer.address)
+
+
+def test_the_call_data_is_packed(fresh_anchor: LedgerAnchor) -> None:
+    """Selector, 8-byte size, root, hashes: nothing else, in that order."""
+    proof = [TREE.leaf(1), TREE.leaf(2)]
+    data = anchor_call_data(0x0102, TREE.root(3), proof)
+    assert data == (keccak(text="anchor()")[:4] + bytes.fromhex("0000000000000102")
+                    + TREE.root(3) + proof[0] + proof[1])
+    assert fresh_anchor._encode("anchor", 0x0102, TREE.root(3), proof) == data
+
+
+def test_malformed_call_data_reverts(fresh_anchor: LedgerAnchor) -> None:
+    good = anchor_call_data(5, TREE.root(5), [])
+    for data in (good[:4], good[:-1], good + b"\x00", good + bytes(31), good + bytes(33)):
+        with pytest.raises(TransactionReverted) as excinfo:
+            _raw_call(fresh_anchor, data)
+        assert _reverted(excinfo) == ("LedgerAnchor__MalformedCallData", len(data) - 4)
+    _raw_call(fresh_anchor, good)
+    with pytest.raises(InvalidRequest):
+        anchor_call_data(2**64, TREE.root(5), [])
 
 
 def test_first_anchor_takes_an_empty_proof(chain_env: ChainEnv, fresh_anchor: LedgerAnchor) -> None:
@@ -211,6 +236,36 @@ def test_roles_are_administered_by_the_admin(
     with pytest.raises(TransactionReverted) as excinfo:
         admin_view.grant_role(ANCHORER_ROLE, "0x" + "00" * 20)
     assert excinfo.value.error == "AccessControlZeroAccount"
+
+
+def test_a_key_that_lost_the_role_cannot_anchor_again(
+    chain_env: ChainEnv, fresh_anchor: LedgerAnchor
+) -> None:
+    """The contract remembers the last anchorer so as not to read its role again; revoking
+    or renouncing the role must make it forget."""
+    admin = LedgerAnchor(chain_env.chain, fresh_anchor.address, chain_env.admin)
+    second = LedgerAnchor(chain_env.chain, fresh_anchor.address, chain_env.other)
+    admin.grant_role(ANCHORER_ROLE, chain_env.other.address)
+    fresh_anchor.anchor(5, TREE.root(5), [])
+    # Revoked after anchoring: refused, though it is the last anchorer.
+    admin.revoke_role(ANCHORER_ROLE, chain_env.anchorer.address)
+    with pytest.raises(TransactionReverted) as excinfo:
+        fresh_anchor.anchor(9, TREE.root(9), TREE.consistency_proof(5, 9))
+    assert excinfo.value.error == "AccessControlUnauthorizedAccount"
+    # Another holder anchors; revoking the first one again changes nothing for it.
+    second.anchor(9, TREE.root(9), TREE.consistency_proof(5, 9))
+    admin.revoke_role(ANCHORER_ROLE, chain_env.anchorer.address)
+    second.anchor(12, TREE.root(12), TREE.consistency_proof(9, 12))
+    # Granted again, the first one anchors; the second one renounces after anchoring.
+    admin.grant_role(ANCHORER_ROLE, chain_env.anchorer.address)
+    fresh_anchor.anchor(20, TREE.root(20), TREE.consistency_proof(12, 20))
+    second.anchor(21, TREE.root(21), TREE.consistency_proof(20, 21))
+    second._write("renounceRole", ANCHORER_ROLE, chain_env.other.address)
+    with pytest.raises(TransactionReverted) as excinfo:
+        second.anchor(30, TREE.root(30), TREE.consistency_proof(21, 30))
+    assert excinfo.value.error == "AccessControlUnauthorizedAccount"
+    fresh_anchor.anchor(30, TREE.root(30), TREE.consistency_proof(21, 30))
+    assert [c.tree_size for c in fresh_anchor.history()] == [5, 9, 12, 20, 21, 30]
 
 
 def test_deployed_code_is_the_artifact(chain_env: ChainEnv) -> None:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
 
 import psycopg
 import pytest
@@ -223,3 +227,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line)
         for peer, ratio in rate.ratios.items():
             terminalreporter.write_line(f"{'':<8}{ratio:7.2f}x  {peer}")
+
+
+BEFORE: Final = os.environ.get("INFRALEDGER_BENCH_BEFORE", "ea00dbb")
+"""The earlier commit the before/after benchmarks compare this tree with: the last one before
+the single submission path."""
+
+
+@pytest.fixture(scope="module")
+def trees() -> Iterator[dict[str, Path]]:
+    """This tree ("after") and a detached git worktree of `BEFORE` ("before"), removed after."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="infraledger-before-") as scratch:
+        before = Path(scratch) / "tree"
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-f",
+                        str(before), BEFORE], check=True, capture_output=True)
+        try:
+            yield {"before": before, "after": root}
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force",
+                            str(before)], check=False, capture_output=True)

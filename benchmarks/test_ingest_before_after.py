@@ -12,11 +12,9 @@ requests of 100 signed submissions over 4 connections, the same benchmark as
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -24,45 +22,37 @@ from typing import Final
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from api.node import Node
-from api.settings import load_settings
 from benchmarks.conftest import RateBoard
-from benchmarks.test_http_bench import BULK, BULK_REQUESTS, KEYS, ROOT, Server, bulk_ingest
+from benchmarks.test_http_bench import BULK, BULK_REQUESTS, KEYS, Server, bulk_ingest
 from filings.signing import SubmissionDomain, signer_address
 
-BEFORE: Final = os.environ.get("INFRALEDGER_BENCH_BEFORE", "ea00dbb")
-
-
-@pytest.fixture(scope="module")
-def trees() -> Iterator[dict[str, Path]]:
-    """This tree, and a worktree of the earlier commit (removed afterwards)."""
-    with tempfile.TemporaryDirectory(prefix="infraledger-before-") as root:
-        before = Path(root) / "tree"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f",
-                        str(before), BEFORE], check=True, capture_output=True)
-        try:
-            yield {"before": before, "after": ROOT}
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(before)], check=False, capture_output=True)
+SET_UP: Final = """
+import asyncio, sys
+from api.node import Node
+from api.settings import load_settings
+node = Node.open(load_settings(sys.argv[1]), jobs=False, deploy=True)
+try:
+    for number, address in enumerate(sys.argv[2:], start=1):
+        node.registry.register(address, f"Bench operator {number}", f"BENCH-{number}")
+finally:
+    asyncio.run(node.close())
+"""
+"""Deploy the contracts and register the operators with a tree's own code (its contracts may
+be other versions): argv is the data directory, then the operators' addresses."""
 
 
 @pytest.fixture(scope="module")
 def servers(trees: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[dict[str, Server]]:
-    """Both trees served, each on a data directory with the operators registered."""
+    """Both trees served, each on a data directory set up by its own code."""
     running: dict[str, Server] = {}
     contexts = []
     try:
         for name, tree in trees.items():
             data_dir = tmp_path_factory.mktemp(f"ledger-{name}")
-            node = Node.open(load_settings(data_dir), jobs=False, deploy=True)
-            try:
-                for number, key in enumerate(KEYS, start=1):
-                    node.registry.register(signer_address(key), f"Bench operator {number}",
-                                           f"BENCH-{number}")
-            finally:
-                asyncio.run(node.close())
+            subprocess.run([sys.executable, "-c", SET_UP, str(data_dir),
+                            *(signer_address(key) for key in KEYS)],
+                           cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, check=True)
             context = Server.run(
                 [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data_dir)],
                 data_dir / "server.log", ready_path="/v1/log", cwd=tree,

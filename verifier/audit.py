@@ -10,10 +10,15 @@ held against the tree rebuilt from the leaves). Entries can be checked in worker
 - `checkpoint`: the checkpoint is signed by the pinned key, with the pinned origin;
 - `entry_bundles`: every bundle parses and holds as many entries as its tile says;
 - `entries`: every leaf is the RFC 8785 form of a valid entry;
-- `signatures`: every entry's EIP-712 signature recovers its operator; online, that operator was
-  also active in the OperatorRegistry at the block time of the first listed anchor that covers
-  the entry (`registeredAt <= block_time < revokedAt`, as `operator_active` checks one record),
-  or is active now for an entry past the last anchor. `operatorOf` is read once per operator;
+- `signatures`: every entry's EIP-712 signature recovers its operator; online, that signer may
+  also sign the entry (`verifier.entry.signers_of`, as `operator_active` checks one record) at
+  the block time of the first listed anchor that covers the entry, or now for an entry past the
+  last anchor: an operator was active in the OperatorRegistry then (`registeredAt <= block_time
+  < revokedAt`; `operatorOf` is read once per operator); a plan's signer held REGISTRAR_ROLE
+  then; an `indicator/2` figure's signer was either (the department's compiled figures). The
+  role's RoleGranted and RoleRevoked logs are read once per signer, and only for a plan or for
+  a figure whose signer was no active operator then (`hasRole` for an entry past the last
+  anchor);
 - `bodies`: every public body (`GET /v1/records/{id}`) hashes to its entry's content;
 - `tiles`: every tile at every level equals the rebuilt one;
 - `root`: the rebuilt root is the checkpoint root;
@@ -37,6 +42,7 @@ from verifier.canonical_json import canonicalize
 from verifier.checkpoint import Checkpoint
 from verifier.commitments import verify_body
 from verifier.encodings import decode_hex
+from verifier.entry import Signers
 from verifier.errors import (
     LedgerNotFound,
     MalformedLedgerResponse,
@@ -46,7 +52,13 @@ from verifier.errors import (
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import ListedAnchor, LogSource
 from verifier.messages import Lang, Text, Time, text
-from verifier.onchain import LedgerAnchor, OperatorRegistry, Registration
+from verifier.onchain import (
+    REGISTRAR_ROLE,
+    LedgerAnchor,
+    OperatorRegistry,
+    Registration,
+    held_at,
+)
 from verifier.rfc9162 import EMPTY_ROOT, NodeHash, RootHash, leaf_hash
 from verifier.rfc9162 import verify_consistency as verify_consistency_proof
 from verifier.tiles import TILE_WIDTH, bundle_widths, expected_tiles, parse_entry_bundle, parse_tile
@@ -174,7 +186,9 @@ class _Audit:
         self.anchors: list[ListedAnchor] = []
         self.anchor_sizes: list[int] = []
         self.registrations: dict[Address, Registration | Text] = {}
-        self.operator_problems: dict[tuple[Address, int], Text | None] = {}
+        self.registrar_times: dict[Address, tuple[tuple[int, bool], ...] | Text] = {}
+        self.registrar_now: dict[Address, bool | Text] = {}
+        self.operator_problems: dict[tuple[Address, Signers, int], Text | None] = {}
 
     def run(self) -> AuditReport:
         checkpoint = self._checkpoint()
@@ -266,13 +280,15 @@ class _Audit:
                 signatures.failed_one(message)
             signatures.passed_many(valid - len(batch.signature_errors))
             return
-        for offset, (operator, content) in enumerate(
-            zip(batch.operators, batch.contents, strict=True)
+        for offset, (operator, signers, content) in enumerate(
+            zip(batch.operators, batch.signers, batch.contents, strict=True)
         ):
-            if operator is None or content is None:
+            if operator is None or signers is None or content is None:
                 continue
             index = batch.first + offset
-            problem = batch.signature_errors.get(offset) or self._operator_problem(index, operator)
+            problem = batch.signature_errors.get(offset) or self._operator_problem(
+                index, operator, signers
+            )
             if problem is None:
                 signatures.passed_one()
             else:
@@ -280,26 +296,88 @@ class _Audit:
             if self.api.serves_records:
                 self._body(index, content)
 
-    def _operator_problem(self, index: int, operator: Address) -> Text | None:
+    def _operator_problem(self, index: int, operator: Address, signers: Signers) -> Text | None:
         """Why `operator` may not have signed entry `index`, or None (always None offline).
 
-        The rule depends only on the operator and on the anchor that covers the entry, so it is
-        worked out once per pair: the entries of one operator between two anchors cost a lookup.
+        The rule depends only on the signer, on who may sign the entry and on the anchor that
+        covers the entry, so it is worked out once per triple: the entries of one operator
+        between two anchors cost a lookup.
         """
         if self.registry is None:
             return None
         covering = bisect_right(self.anchor_sizes, index)
-        key = (operator, covering)
+        key = (operator, signers, covering)
         if key not in self.operator_problems:
             anchor = self.anchors[covering] if covering < len(self.anchors) else None
-            self.operator_problems[key] = self._operator_rule(self.registry, operator, anchor)
+            self.operator_problems[key] = self._operator_rule(
+                self.registry, operator, signers, anchor
+            )
         problem = self.operator_problems[key]
         return None if problem is None else text("audit.entry", index=index, problem=problem)
 
     def _operator_rule(
-        self, registry: OperatorRegistry, operator: Address, anchor: ListedAnchor | None
+        self,
+        registry: OperatorRegistry,
+        operator: Address,
+        signers: Signers,
+        anchor: ListedAnchor | None,
     ) -> Text | None:
-        """Why entries of `operator` covered by `anchor` (None: past the last anchor) fail."""
+        """Why entries that `signers` may sign, signed by `operator` and covered by `anchor`
+        (None: past the last anchor), fail."""
+        registration: Registration | None = None
+        if signers != "registrar":
+            read = self._registration(registry, operator)
+            if isinstance(read, Text):
+                return read
+            registration = read
+            if registration.active if anchor is None else registration.active_at(
+                anchor.block_time
+            ):
+                return None
+            if signers == "operator":
+                if anchor is None:
+                    return text(
+                        "audit.inactive_now",
+                        operator=operator,
+                        registration=registration.describe(),
+                    )
+                return text(
+                    "audit.inactive_at_anchor",
+                    operator=operator,
+                    time=Time(anchor.block_time),
+                    size=anchor.tree_size,
+                    registration=registration.describe(),
+                )
+        held = self._registrar_held(registry, operator, anchor)
+        if isinstance(held, Text):
+            return held
+        if held:
+            return None
+        if registration is None:  # a plan
+            if anchor is None:
+                return text("audit.not_registrar_now", operator=operator)
+            return text(
+                "audit.not_registrar_at_anchor",
+                operator=operator,
+                time=Time(anchor.block_time),
+                size=anchor.tree_size,
+            )
+        if anchor is None:
+            return text(
+                "audit.inactive_nor_registrar_now",
+                operator=operator,
+                registration=registration.describe(),
+            )
+        return text(
+            "audit.inactive_nor_registrar_at_anchor",
+            operator=operator,
+            time=Time(anchor.block_time),
+            size=anchor.tree_size,
+            registration=registration.describe(),
+        )
+
+    def _registration(self, registry: OperatorRegistry, operator: Address) -> Registration | Text:
+        """`operatorOf(operator)`, read once, or why it could not be read."""
         if operator not in self.registrations:
             try:
                 self.registrations[operator] = registry.registration(operator)
@@ -309,24 +387,31 @@ class _Audit:
                 self.registrations[operator] = text(
                     "audit.operator_unread", operator=operator, problem=exc.text
                 )
-        registration = self.registrations[operator]
-        if isinstance(registration, Text):
-            return registration
-        if anchor is None:
-            if registration.active:
-                return None
-            return text(
-                "audit.inactive_now", operator=operator, registration=registration.describe()
-            )
-        if registration.active_at(anchor.block_time):
-            return None
-        return text(
-            "audit.inactive_at_anchor",
-            operator=operator,
-            time=Time(anchor.block_time),
-            size=anchor.tree_size,
-            registration=registration.describe(),
-        )
+        return self.registrations[operator]
+
+    def _registrar_held(
+        self, registry: OperatorRegistry, operator: Address, anchor: ListedAnchor | None
+    ) -> bool | Text:
+        """Whether `operator` held REGISTRAR_ROLE at `anchor`'s block time (None: now), or why
+        that could not be read. The role's history is read once per signer, `hasRole` once."""
+        try:
+            if anchor is None:
+                if operator not in self.registrar_now:
+                    self.registrar_now[operator] = registry.has_role(REGISTRAR_ROLE, operator)
+                return self.registrar_now[operator]
+            if operator not in self.registrar_times:
+                self.registrar_times[operator] = registry.role_times(REGISTRAR_ROLE, operator)
+        except Unavailable:
+            raise
+        except VerificationError as exc:
+            problem = text("audit.role_unread", operator=operator, problem=exc.text)
+            if anchor is None:
+                self.registrar_now[operator] = problem
+            else:
+                self.registrar_times[operator] = problem
+            return problem
+        times = self.registrar_times[operator]
+        return times if isinstance(times, Text) else held_at(times, anchor.block_time)
 
     def _body(self, index: int, content: bytes) -> None:
         check = self.checks["bodies"]

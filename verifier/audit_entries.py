@@ -20,7 +20,7 @@ from typing import Final
 
 from verifier.address import Address
 from verifier.eip712 import SigningDomain, verify_submission_signature
-from verifier.entry import Entry
+from verifier.entry import Entry, Signers
 from verifier.errors import VerificationError
 from verifier.messages import Text, text
 from verifier.tiles import parse_entry_bundle
@@ -34,14 +34,16 @@ that sending them costs little next to checking them."""
 class CheckedBatch:
     """The checks of entries [first, first + len(operators)), in log order.
 
-    For each entry, its operator and body commitment (`content`) when it is a valid entry in
-    RFC 8785 form, else None for both. `entry_errors` maps the offset of each entry that is not
+    For each entry, its operator (its signer), who may sign it (`signers`, by its kind and
+    schema) and its body commitment (`content`) when it is a valid entry in RFC 8785 form, else
+    None for all three. `entry_errors` maps the offset of each entry that is not
     one to the message saying why (its signature is then not checked); `signature_errors` maps
     the offset of each valid entry whose signature does not recover its operator.
     """
 
     first: int
     operators: tuple[Address | None, ...]
+    signers: tuple[Signers | None, ...]
     contents: tuple[bytes | None, ...]
     entry_errors: dict[int, Text]
     signature_errors: dict[int, Text]
@@ -57,6 +59,7 @@ def check_entries(
     `MalformedLedgerResponse` otherwise.
     """
     operators: list[Address | None] = []
+    signers: list[Signers | None] = []
     contents: list[bytes | None] = []
     entry_errors: dict[int, Text] = {}
     signature_errors: dict[int, Text] = {}
@@ -68,6 +71,7 @@ def check_entries(
             except VerificationError as exc:
                 entry_errors[offset] = text("audit.entry", index=first + offset, problem=exc.text)
                 operators.append(None)
+                signers.append(None)
                 contents.append(None)
             else:
                 try:
@@ -77,9 +81,11 @@ def check_entries(
                         "audit.entry", index=first + offset, problem=exc.text
                     )
                 operators.append(entry.operator)
+                signers.append(entry.signers)
                 contents.append(entry.content)
             offset += 1
-    return CheckedBatch(first, tuple(operators), tuple(contents), entry_errors, signature_errors)
+    return CheckedBatch(first, tuple(operators), tuple(signers), tuple(contents), entry_errors,
+                        signature_errors)
 
 
 class EntryChecker:

@@ -33,7 +33,7 @@ from verifier.errors import (
 )
 from verifier.jsonrpc import ChainReader
 from verifier.messages import Lang, Param, Text, Time, text
-from verifier.onchain import LedgerAnchor, OperatorRegistry
+from verifier.onchain import REGISTRAR_ROLE, LedgerAnchor, OperatorRegistry
 from verifier.rfc9162 import LeafHash, inclusion_proof_length, root_from_inclusion_proof
 from verifier.trust import Trust
 
@@ -278,27 +278,46 @@ class _BundleChecks:
             return _NotChecked(text("check.offline"))
         registry = OperatorRegistry(self.chain, self.trust.operator_registry)
         operator = self.bundle.entry.operator
+        signers = self.bundle.entry.signers
         anchor = self.bundle.anchor
+        where: dict[str, Param] = {"operator": operator, "registry": registry.address}
         if anchor is None:
-            # Not anchored yet: nothing dates the record, so its operator must be active now.
-            if not registry.is_active(operator):
-                raise OperatorInactive(
-                    text("check.inactive_now", operator=operator, registry=registry.address)
-                )
-            return text("check.active_now", operator=operator, registry=registry.address)
-        # The record entered the log before its anchor, and the log takes submissions from
-        # active operators only: its operator must have been active at the anchor's block time.
-        registration = registry.registration(operator)
-        active = registration.active_at(anchor.block_time)
-        facts: dict[str, Param] = {
-            "operator": operator,
-            "registry": registry.address,
-            "time": Time(anchor.block_time),
-            "registration": registration.describe(),
-        }
-        if not active:
-            raise OperatorInactive(text("check.inactive_at_anchor", **facts))
-        return text("check.active_at_anchor", **facts)
+            # Not anchored yet: nothing dates the record, so its signer must be one who may sign
+            # it now (`verifier.entry.signers_of`): an active operator, or for a plan or a
+            # compiled figure a holder of REGISTRAR_ROLE (the department).
+            if signers != "registrar" and registry.is_active(operator):
+                return text("check.active_now", **where)
+            if signers == "operator":
+                raise OperatorInactive(text("check.inactive_now", **where))
+            if registry.has_role(REGISTRAR_ROLE, operator):
+                return text("check.registrar_now", **where)
+            if signers == "registrar":
+                raise OperatorInactive(text("check.not_registrar_now", **where))
+            raise OperatorInactive(text("check.inactive_nor_registrar_now", **where))
+        # The record entered the log before its anchor, and the log takes each record only from
+        # a signer who may sign it: an operator must have been active at the anchor's block
+        # time; a registrar must have held REGISTRAR_ROLE at the anchor's block (its last
+        # RoleGranted or RoleRevoked log through that block is a grant). The role is read only
+        # for a plan, or for a compiled figure's signer that was no active operator then.
+        facts: dict[str, Param] = {**where, "time": Time(anchor.block_time)}
+        if signers != "registrar":
+            registration = registry.registration(operator)
+            facts["registration"] = registration.describe()
+            if registration.active_at(anchor.block_time):
+                return text("check.active_at_anchor", **facts)
+            if signers == "operator":
+                raise OperatorInactive(text("check.inactive_at_anchor", **facts))
+        facts["block"] = anchor.block_number
+        history = registry.role_history(REGISTRAR_ROLE, operator, anchor.block_number)
+        grant = history.grant_in_force(anchor.block_number)
+        if grant is not None:
+            return text("check.registrar_at_anchor", **where, block=anchor.block_number,
+                        granted=grant.block_number)
+        if signers == "registrar":
+            raise OperatorInactive(
+                text("check.not_registrar_at_anchor", **where, block=anchor.block_number)
+            )
+        raise OperatorInactive(text("check.inactive_nor_registrar_at_anchor", **facts))
 
     def index_in_range(self) -> _Outcome:
         index, size = self.bundle.proof.index, self.bundle.proof.checkpoint.checkpoint.size

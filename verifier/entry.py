@@ -11,7 +11,7 @@ import json
 import re
 from binascii import unhexlify
 from dataclasses import dataclass
-from typing import Any, Final, NewType
+from typing import Any, Final, Literal, NewType
 
 from verifier.address import Address, checksum_address, parse_address
 from verifier.canonical_json import MAX_SAFE_INTEGER, parse_json
@@ -23,7 +23,12 @@ RecordId = NewType("RecordId", str)
 """64 lowercase hex digits: the leaf hash of an entry."""
 
 ENTRY_VERSION: Final = 1
-KINDS: Final = ("indicator", "permit", "report")
+KINDS: Final = ("indicator", "permit", "report", "plan")
+Signers = Literal["operator", "registrar", "operator_or_registrar"]
+"""Who may sign an entry, as the ledger admits it: an active operator, a holder of
+REGISTRAR_ROLE (the department), or either."""
+COMPILED_SCHEMAS: Final = frozenset({"indicator/2"})
+"""The schemas of figures the department may file compiled (signed by a registrar)."""
 FIELDS: Final = frozenset(
     {
         "v",
@@ -167,6 +172,11 @@ class Entry:
             "signature": encode_hex(self.signature, prefixed=True),
         }
 
+    @property
+    def signers(self) -> Signers:
+        """Who may sign this entry (`signers_of`)."""
+        return signers_of(self.kind, self.schema)
+
     def leaf_data(self) -> bytes:
         """Return the leaf data: the RFC 8785 bytes of the entry object (computed once).
 
@@ -194,6 +204,18 @@ class Entry:
     @functools.cached_property
     def _leaf_hash(self) -> LeafHash:
         return leaf_hash(self._leaf_data)
+
+
+def signers_of(kind: str, schema: str) -> Signers:
+    """Who may sign an entry of `kind` and `schema`: a plan only a holder of REGISTRAR_ROLE; an
+    `indicator/2` figure an active operator (its own figure) or a registrar (the department's
+    compiled figure); every other record (permits, reports, the retired `/1` schemas) an active
+    operator only."""
+    if kind == "plan":
+        return "registrar"
+    if kind == "indicator" and schema in COMPILED_SCHEMAS:
+        return "operator_or_registrar"
+    return "operator"
 
 
 def _canonical_entry(data: bytes) -> Entry | None:

@@ -35,6 +35,29 @@ EN: Final[dict[str, str]] = {
         "{operator} was not active in {registry} at the anchor's block time {time}: "
         "{registration}"
     ),
+    "check.registrar_now": (
+        "not anchored yet, so checked now: {operator} holds REGISTRAR_ROLE in {registry}"
+    ),
+    "check.not_registrar_now": (
+        "not anchored yet, so checked now: {operator} does not hold REGISTRAR_ROLE in "
+        "{registry} (only the department files plans)"
+    ),
+    "check.inactive_nor_registrar_now": (
+        "not anchored yet, so checked now: {operator} is not active in {registry} and does not "
+        "hold REGISTRAR_ROLE"
+    ),
+    "check.registrar_at_anchor": (
+        "{operator} held REGISTRAR_ROLE in {registry} at the anchor's block {block}: granted in "
+        "block {granted}"
+    ),
+    "check.not_registrar_at_anchor": (
+        "{operator} did not hold REGISTRAR_ROLE in {registry} at the anchor's block {block} "
+        "(only the department files plans)"
+    ),
+    "check.inactive_nor_registrar_at_anchor": (
+        "{operator} was not active in {registry} at the anchor's block time {time} "
+        "({registration}) and did not hold REGISTRAR_ROLE at its block {block}"
+    ),
     "check.index_in_range": "index {index} < size {size}",
     "check.index_out_of_range": "index {index} is not below the checkpoint size {size}",
     "check.proof_length": "{count} hashes",
@@ -115,6 +138,23 @@ EN: Final[dict[str, str]] = {
     ),
     "audit.inactive_at_anchor": (
         "{operator} was not active at the block time {time} of anchor {size}: {registration}"
+    ),
+    "audit.role_unread": "REGISTRAR_ROLE of {operator}: {problem}",
+    "audit.not_registrar_now": (
+        "not anchored yet, so checked now: {operator} does not hold REGISTRAR_ROLE (only the "
+        "department files plans)"
+    ),
+    "audit.not_registrar_at_anchor": (
+        "{operator} did not hold REGISTRAR_ROLE at the block time {time} of anchor {size} (only "
+        "the department files plans)"
+    ),
+    "audit.inactive_nor_registrar_now": (
+        "not anchored yet, so checked now: {operator} is not active ({registration}) and does "
+        "not hold REGISTRAR_ROLE"
+    ),
+    "audit.inactive_nor_registrar_at_anchor": (
+        "{operator} was not active at the block time {time} of anchor {size} ({registration}) "
+        "and did not hold REGISTRAR_ROLE then"
     ),
     "audit.other_entry": "record {record_id} (entry {index}) serves another entry",
     "audit.record_not_served": "record {record_id} (entry {index}) is not served (HTTP 404)",

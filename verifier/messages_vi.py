@@ -43,6 +43,30 @@ VI: Final[dict[str, str]] = {
         "{operator} không hoạt động trong {registry} tại thời điểm của khối neo {time}: "
         "{registration}"
     ),
+    "check.registrar_now": (
+        "chưa được neo nên kiểm tra ở thời điểm hiện tại: {operator} đang giữ REGISTRAR_ROLE "
+        "trong {registry}"
+    ),
+    "check.not_registrar_now": (
+        "chưa được neo nên kiểm tra ở thời điểm hiện tại: {operator} không giữ REGISTRAR_ROLE "
+        "trong {registry} (chỉ Sở mới nộp kế hoạch)"
+    ),
+    "check.inactive_nor_registrar_now": (
+        "chưa được neo nên kiểm tra ở thời điểm hiện tại: {operator} không hoạt động trong "
+        "{registry} và không giữ REGISTRAR_ROLE"
+    ),
+    "check.registrar_at_anchor": (
+        "{operator} giữ REGISTRAR_ROLE trong {registry} tại khối neo {block}: được cấp ở khối "
+        "{granted}"
+    ),
+    "check.not_registrar_at_anchor": (
+        "{operator} không giữ REGISTRAR_ROLE trong {registry} tại khối neo {block} (chỉ Sở mới "
+        "nộp kế hoạch)"
+    ),
+    "check.inactive_nor_registrar_at_anchor": (
+        "{operator} không hoạt động trong {registry} tại thời điểm của khối neo {time} "
+        "({registration}) và không giữ REGISTRAR_ROLE tại khối {block}"
+    ),
     "check.index_in_range": "chỉ số {index} < kích thước {size}",
     "check.index_out_of_range": "chỉ số {index} không nhỏ hơn kích thước checkpoint {size}",
     "check.proof_length": "{count} mã băm",
@@ -134,6 +158,23 @@ VI: Final[dict[str, str]] = {
     ),
     "audit.inactive_at_anchor": (
         "{operator} không hoạt động tại thời điểm khối {time} của neo {size}: {registration}"
+    ),
+    "audit.role_unread": "REGISTRAR_ROLE của {operator}: {problem}",
+    "audit.not_registrar_now": (
+        "chưa được neo nên kiểm tra ở thời điểm hiện tại: {operator} không giữ REGISTRAR_ROLE "
+        "(chỉ Sở mới nộp kế hoạch)"
+    ),
+    "audit.not_registrar_at_anchor": (
+        "{operator} không giữ REGISTRAR_ROLE tại thời điểm khối {time} của neo {size} (chỉ Sở "
+        "mới nộp kế hoạch)"
+    ),
+    "audit.inactive_nor_registrar_now": (
+        "chưa được neo nên kiểm tra ở thời điểm hiện tại: {operator} không hoạt động "
+        "({registration}) và không giữ REGISTRAR_ROLE"
+    ),
+    "audit.inactive_nor_registrar_at_anchor": (
+        "{operator} không hoạt động tại thời điểm khối {time} của neo {size} ({registration}) "
+        "và khi đó không giữ REGISTRAR_ROLE"
     ),
     "audit.other_entry": "bản ghi {record_id} (entry {index}) trả về một entry khác",
     "audit.record_not_served": (

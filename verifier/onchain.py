@@ -6,6 +6,14 @@
     OperatorRegistry.isActive(address) returns (bool)
     OperatorRegistry.operatorOf(address) returns (string name, string licence, bool active,
                                                   uint64 registeredAt, uint64 revokedAt)
+    OperatorRegistry.hasRole(bytes32 role, address account) returns (bool)
+    OperatorRegistry events RoleGranted(bytes32 indexed role, address indexed account,
+                                        address indexed sender), RoleRevoked(...the same)
+
+A role's history (who held REGISTRAR_ROLE when) is read from the RoleGranted and RoleRevoked
+logs of the registry, `LOG_CHUNK` blocks per eth_getLogs query (nodes cap the range), and
+ordered by block and log index: the account holds the role at a block when its last change at
+or before that block is a grant.
 
 A call is the 4-byte selector keccak256(signature)[:4] followed by 32-byte words; static return
 values are 32-byte words, which are decoded strictly (a uint64 or bool word with stray high bits
@@ -40,6 +48,14 @@ LATEST: Final = selector("latest()")
 IS_ACTIVE: Final = selector("isActive(address)")
 OPERATOR_OF: Final = selector("operatorOf(address)")
 ANCHORED_TOPIC: Final = keccak256(b"Anchored(uint64,bytes32,uint64)")
+HAS_ROLE: Final = selector("hasRole(bytes32,address)")
+ROLE_GRANTED_TOPIC: Final = keccak256(b"RoleGranted(bytes32,address,address)")
+ROLE_REVOKED_TOPIC: Final = keccak256(b"RoleRevoked(bytes32,address,address)")
+REGISTRAR_ROLE: Final = keccak256(b"REGISTRAR_ROLE")
+"""The role of the department's key: it registers operators and files plans and compiled
+figures."""
+LOG_CHUNK: Final = 5_000
+"""Blocks per eth_getLogs query (Besu refuses ranges over 5,000 by default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +141,41 @@ class Registration:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleChange:
+    """One RoleGranted (`granted`) or RoleRevoked log, where it is on the chain."""
+
+    block_number: int
+    log_index: int
+    granted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHistory:
+    """The grants and revocations of one role to one account, in chain order, through a
+    block."""
+
+    changes: tuple[RoleChange, ...]
+
+    def grant_in_force(self, block_number: int) -> RoleChange | None:
+        """The grant the account holds the role by at `block_number`, or None when its last
+        change at or before that block is a revocation (or there is none)."""
+        last = None
+        for change in self.changes:
+            if change.block_number <= block_number:
+                last = change
+        return last if last is not None and last.granted else None
+
+
+def held_at(times: tuple[tuple[int, bool], ...], time: int) -> bool:
+    """Whether the last of the (block time, granted) changes at or before `time` is a grant."""
+    held = False
+    for at, granted in times:
+        if at <= time:
+            held = granted
+    return held
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerAnchor:
     """The LedgerAnchor contract at `address`, read through `chain`."""
 
@@ -172,7 +223,7 @@ class OperatorRegistry:
         return self.chain.eth_call(
             self.address,
             IS_ACTIVE + bytes(12) + address_bytes(operator),
-            _decode_bool,
+            _decode_is_active,
             what=f"isActive({operator}) of {self.address}",
         )
 
@@ -183,6 +234,50 @@ class OperatorRegistry:
             OPERATOR_OF + bytes(12) + address_bytes(operator),
             _decode_registration,
             what=f"operatorOf({operator}) of {self.address}",
+        )
+
+    def has_role(self, role: bytes, account: Address) -> bool:
+        """Return `hasRole(role, account)`."""
+        return self.chain.eth_call(
+            self.address,
+            HAS_ROLE + role + bytes(12) + address_bytes(account),
+            _decode_has_role,
+            what=f"hasRole(0x{role.hex()}, {account}) of {self.address}",
+        )
+
+    def role_history(self, role: bytes, account: Address, through_block: int) -> RoleHistory:
+        """The RoleGranted and RoleRevoked logs of `role` for `account` in blocks 0 to
+        `through_block`, `LOG_CHUNK` blocks per query."""
+        topics = ["0x" + ROLE_GRANTED_TOPIC.hex(), "0x" + ROLE_REVOKED_TOPIC.hex()]
+        account_topic = "0x" + (bytes(12) + address_bytes(account)).hex()
+        changes: list[RoleChange] = []
+        for first in range(0, through_block + 1, LOG_CHUNK):
+            last = min(first + LOG_CHUNK - 1, through_block)
+            query = {"address": self.address, "fromBlock": hex(first), "toBlock": hex(last),
+                     "topics": [topics, "0x" + role.hex(), account_topic]}
+            changes += self.chain.call(
+                "eth_getLogs", [query],
+                lambda logs: _decode_role_logs(logs, self.address, role, account),
+                what=f"role logs of {account} in blocks {first}..{last} of {self.address}",
+            )
+        return RoleHistory(tuple(sorted(changes, key=lambda c: (c.block_number, c.log_index))))
+
+    def role_times(self, role: bytes, account: Address) -> tuple[tuple[int, bool], ...]:
+        """The changes of `role` for `account` through the chain's head, each as (block time,
+        granted), in chain order (`held_at` reads them)."""
+        head = self.chain.call("eth_blockNumber", [],
+                               lambda r: parse_quantity(r, what="eth_blockNumber"),
+                               what="eth_blockNumber")
+        history = self.role_history(role, account, head)
+        return tuple((self.block_time(c.block_number), c.granted) for c in history.changes)
+
+    def block_time(self, block_number: int) -> int:
+        """The timestamp of block `block_number`."""
+        return self.chain.call(
+            "eth_getBlockByNumber", [hex(block_number), False],
+            lambda block: parse_quantity(block.get("timestamp") if isinstance(block, dict)
+                                         else None, what=f"block {block_number} timestamp"),
+            what=f"block {block_number}",
         )
 
 
@@ -218,9 +313,14 @@ def _bool(word: bytes, what: str) -> bool:
     return word[-1] == 1
 
 
-def _decode_bool(data: bytes) -> bool:
+def _decode_is_active(data: bytes) -> bool:
     (word,) = _words(data, 1, "isActive")
     return _bool(word, "isActive")
+
+
+def _decode_has_role(data: bytes) -> bool:
+    (word,) = _words(data, 1, "hasRole")
+    return _bool(word, "hasRole")
 
 
 def _decode_registration(data: bytes) -> Registration:
@@ -307,6 +407,32 @@ def _anchored_event(log: Any, contract: Address) -> tuple[int, RootHash, int] | 
     except ValueError as exc:
         raise MalformedChainResponse(f"Anchored log data is not hex: {exc}") from exc
     return size, RootHash(root), _uint64(previous, "Anchored previousSize")
+
+
+def _decode_role_logs(logs: object, contract: Address, role: bytes,
+                      account: Address) -> tuple[RoleChange, ...]:
+    """Decode the eth_getLogs answer of `role_history`; every log must be a RoleGranted or
+    RoleRevoked of `role` to `account` emitted by `contract`."""
+    if not isinstance(logs, list):
+        raise MalformedChainResponse("eth_getLogs answer is not a list")
+    changes = []
+    for log in logs:
+        if not isinstance(log, dict) or not isinstance(log.get("topics"), list):
+            raise MalformedChainResponse("eth_getLogs log is not an object with topics")
+        address, topics = log.get("address"), log["topics"]
+        if not isinstance(address, str) or address.lower() != contract.lower() or \
+                len(topics) != 4:
+            raise MalformedChainResponse("eth_getLogs returned a log the filter excludes")
+        event, role_topic, account_topic = (_hash(t, "role log topic") for t in topics[:3])
+        if event not in (ROLE_GRANTED_TOPIC, ROLE_REVOKED_TOPIC) or role_topic != role or \
+                account_topic != bytes(12) + address_bytes(account):
+            raise MalformedChainResponse("eth_getLogs returned a log the filter excludes")
+        changes.append(RoleChange(
+            block_number=parse_quantity(log.get("blockNumber"), what="log blockNumber"),
+            log_index=parse_quantity(log.get("logIndex"), what="log logIndex"),
+            granted=event == ROLE_GRANTED_TOPIC,
+        ))
+    return tuple(changes)
 
 
 def _hash(value: object, what: str) -> bytes:

@@ -197,8 +197,11 @@ def make_record(
     restricted: bool = False,
     files: list[tuple[str, bytes, str]] | None = None,
     supersedes: str | None = None,
+    kind: str = "indicator",
+    schema: str = "indicator/1",
 ) -> Record:
-    """A signed indicator submission, its body, salt and attachments."""
+    """A signed submission (an indicator unless `kind` and `schema` say otherwise: the body is
+    the same, the verifier never reads a body's schema), its body, salt and attachments."""
     body = {
         "indicator": "villages_with_ftth",
         "district": "Phong Điền",
@@ -217,8 +220,8 @@ def make_record(
     )
     fields: dict[str, Any] = {
         "v": 1,
-        "kind": "indicator",
-        "schema": "indicator/1",
+        "kind": kind,
+        "schema": schema,
         "subject": f"hue/phong-dien/village-{number}",
         "operator": account.address,
         "content": "0x" + sha256((salt or b"") + canonicalize(body)).hex(),
@@ -246,6 +249,13 @@ class AnchorTx:
 
 REGISTERED_AT = 1_735_600_000
 """When the operators of `ChainDouble.active` were registered: before any anchor."""
+BLOCK_TIME_ZERO = 1_735_700_000
+"""The timestamp of block 0: block `n` is at `BLOCK_TIME_ZERO + n` (anchors are blocks 100...)."""
+REGISTRAR_ROLE = keccak(b"REGISTRAR_ROLE")
+ROLE_GRANTED = keccak(b"RoleGranted(bytes32,address,address)")
+ROLE_REVOKED = keccak(b"RoleRevoked(bytes32,address,address)")
+ADMIN = "0x" + "ad" * 20
+"""The sender of every RoleGranted and RoleRevoked log."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +279,23 @@ class ChainDouble:
     """rootAt sizes this endpoint lies about."""
     calls: list[bytes] = field(default_factory=list)
     """The selector of every eth_call answered, in order."""
+    roles: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    """REGISTRAR_ROLE changes per address: (block number, granted), in chain order, each a
+    RoleGranted or RoleRevoked log of the registry."""
+    head: int = 1_000
+    """The latest block number."""
+    methods: list[str] = field(default_factory=list)
+    """Every JSON-RPC method answered, in order."""
+    log_queries: list[tuple[int, int]] = field(default_factory=list)
+    """The (fromBlock, toBlock) of every eth_getLogs answered."""
+
+    def holds_role(self, address: str, block: int | None = None) -> bool:
+        """Whether `address` holds REGISTRAR_ROLE at `block` (None: at the head)."""
+        held = False
+        for at, granted in self.roles.get(address, []):
+            if block is None or at <= block:
+                held = granted
+        return held
 
     def times(self, address: str) -> OperatorTimes | None:
         """The address's interval, or None when it was never registered."""
@@ -283,7 +310,7 @@ class ChainDouble:
             size,
             root,
             previous,
-            1_735_700_000 + number,
+            self.block_time(number),
             keccak(b"tx%d" % size),
             number,
             keccak(b"block%d" % number),
@@ -291,10 +318,23 @@ class ChainDouble:
         self.anchors[size] = tx
         return tx
 
+    def block_time(self, number: int) -> int:
+        return BLOCK_TIME_ZERO + number
+
     def rpc(self, request: dict[str, Any]) -> Any:
         method, params = request["method"], request["params"]
+        self.methods.append(method)
         if method == "eth_chainId":
             return hex(self.chain_id)
+        if method == "eth_blockNumber":
+            return hex(self.head)
+        if method == "eth_getBlockByNumber":
+            number = int(params[0], 16)
+            return None if number > self.head else {
+                "number": hex(number), "timestamp": hex(self.block_time(number))
+            }
+        if method == "eth_getLogs":
+            return self._role_logs(params[0])
         if method == "eth_call":
             return "0x" + self._call(params[0]["to"], bytes.fromhex(params[0]["data"][2:])).hex()
         if method == "eth_getTransactionReceipt":
@@ -316,6 +356,9 @@ class ChainDouble:
         if to == OPERATOR_REGISTRY and selector == keccak(b"isActive(address)")[:4]:
             times = self.times(checksum_address(args[12:32]))
             return (1 if times is not None and not times.revoked_at else 0).to_bytes(32, "big")
+        if to == OPERATOR_REGISTRY and selector == keccak(b"hasRole(bytes32,address)")[:4]:
+            held = args[:32] == REGISTRAR_ROLE and self.holds_role(checksum_address(args[44:64]))
+            return (1 if held else 0).to_bytes(32, "big")
         if to == OPERATOR_REGISTRY and selector == keccak(b"operatorOf(address)")[:4]:
             address = checksum_address(args[12:32])
             times = self.times(address)
@@ -332,6 +375,35 @@ class ChainDouble:
                 ],
             )
         return b""
+
+    def _role_logs(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """The RoleGranted and RoleRevoked logs a filter of the registry selects (the filter
+        forms `OperatorRegistry.role_history` sends: [[events], role, account])."""
+        first, last = int(query["fromBlock"], 16), int(query["toBlock"], 16)
+        self.log_queries.append((first, last))
+        if query["address"].lower() != OPERATOR_REGISTRY.lower():
+            return []
+        events, role, account = query["topics"]
+        wanted = {bytes.fromhex(e[2:]) for e in events}
+        logs = []
+        for address, changes in self.roles.items():
+            topic = bytes(12) + bytes.fromhex(address[2:])
+            if bytes.fromhex(role[2:]) != REGISTRAR_ROLE or bytes.fromhex(account[2:]) != topic:
+                continue
+            for position, (block, granted) in enumerate(changes):
+                event = ROLE_GRANTED if granted else ROLE_REVOKED
+                if first <= block <= last and event in wanted:
+                    logs.append({
+                        "address": OPERATOR_REGISTRY.lower(),
+                        "topics": ["0x" + event.hex(), "0x" + REGISTRAR_ROLE.hex(),
+                                   "0x" + topic.hex(),
+                                   "0x" + (bytes(12) + bytes.fromhex(ADMIN[2:])).hex()],
+                        "data": "0x",
+                        "blockNumber": hex(block),
+                        "logIndex": hex(position),
+                        "removed": False,
+                    })
+        return logs
 
     def _receipt(self, tx_hash: bytes) -> Any:
         for tx in self.anchors.values():

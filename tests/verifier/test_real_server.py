@@ -29,9 +29,9 @@ from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.settings import Settings
-from filings.signing import SubmissionDomain
+from filings.signing import SubmissionDomain, signer_address
 from tests.filings.factories import INDICATOR_BODY, PERMIT_BODY, PERMIT_SUBJECT
-from tests.server_fixtures import SAMPLE, auth, free_port, sign_indicator
+from tests.server_fixtures import PLANS, SAMPLE, auth, free_port, registrar_key, sign_indicator
 from verifier.bundle_verification import verify_bundle
 from verifier.cli import main
 from verifier.jsonrpc import ChainReader
@@ -39,18 +39,26 @@ from verifier.onchain import ROOT_AT
 from verifier.trust import Trust
 
 RESTRICTED = 3
-"""The index of the one restricted (salted) record: its body is withheld from the public."""
+"""The position in `Ledger.record_ids` of the one restricted (salted) record: its body is withheld
+from the public."""
+FILED = 6
+"""The records the `ledger` fixture files, after the fixture's `PLANS` (plan 254, index 0, signed
+by the registrar): the log holds `PLANS + FILED` entries, `record_ids[n]` is at index
+`PLANS + n`."""
 
 
 @dataclass
 class Ledger:
-    """A running ledger with six anchored records, and a trust file pinned from it."""
+    """A running ledger with plan 254 and six anchored records, and a trust file pinned from
+    it."""
 
     url: str
     settings: Settings
     domain: SubmissionDomain
     record_ids: list[str]
     trust_file: Path
+    plan_id: str = ""
+    """The record id of plan 254, signed by the registrar (REGISTRAR_ROLE, no operator)."""
 
     @property
     def rpc(self) -> str:
@@ -62,7 +70,9 @@ class Ledger:
         return answer.json()
 
     def file(self, submissions: list[dict[str, Any]]) -> list[str]:
-        """File submissions; wait until every one is anchored; return their record ids."""
+        """File submissions; wait until every one is anchored and the served checkpoint covers
+        them (the read path serves the checkpoint it keeps in memory until its head watch sees
+        a new size, `api.http.read_path.WATCH_INTERVAL` later); return their record ids."""
         answer = httpx.post(
             self.url + "/v1/submissions", json={"submissions": submissions}, timeout=30
         )
@@ -74,7 +84,17 @@ class Ledger:
         while any(self.get(f"/v1/records/{i}")["status"] != "anchored" for i in ids):
             assert time.monotonic() < deadline, "records were not anchored within 60 s"
             time.sleep(0.1)
+        covered = 1 + max(item["index"] for item in results)
+        while self.checkpoint_size() < covered:
+            assert time.monotonic() < deadline, "the checkpoint was not served within 60 s"
+            time.sleep(0.1)
         return ids
+
+    def checkpoint_size(self) -> int:
+        """The tree size of the checkpoint `/tlog/checkpoint` serves."""
+        answer = httpx.get(self.url + "/tlog/checkpoint", timeout=10)
+        answer.raise_for_status()
+        return int(answer.text.split("\n")[1])
 
 
 def verify(*argv: str) -> tuple[int, str, str]:
@@ -104,16 +124,20 @@ def statuses(report: dict[str, Any]) -> dict[str, str]:
 def ledger(
     live_server: str, ledger_settings: Settings, ledger_domain: SubmissionDomain, tmp_path: Path
 ) -> Ledger:
-    """Four records anchored, then two more by another operator anchored later: two anchors."""
+    """Plan 254 (filed by the fixtures), four records anchored, then two more by another
+    operator anchored later: two anchors or more."""
     trust_file = tmp_path / "trust.json"
     served = Ledger(live_server, ledger_settings, ledger_domain, [], trust_file)
+    [plan] = served.get("/v1/plans")["plans"]
+    assert plan["index"] == 0 and plan["signer"] == signer_address(registrar_key(ledger_settings))
+    served.plan_id = plan["record_id"]
     first = [sign_indicator(ledger_domain, n) for n in range(RESTRICTED)]
     first.append(
         sign_indicator(
             ledger_domain,
             RESTRICTED,
             kind="permit",
-            schema="permit/1",
+            schema="permit/2",
             subject=PERMIT_SUBJECT,
             body=PERMIT_BODY,
             salt=bytes(range(32)),
@@ -123,6 +147,7 @@ def ledger(
     served.record_ids += served.file(
         [sign_indicator(ledger_domain, n, key=SAMPLE.other.key) for n in (4, 5)]
     )
+    assert len(served.record_ids) == FILED
     code, out, err = verify("trust", "init", "--ledger", live_server, "--trust", str(trust_file))
     assert code == 0, err
     assert "Trusted on first use" in out
@@ -150,25 +175,48 @@ def test_bundle_from_the_server_verifies_offline_and_on_chain(
 ) -> None:
     trust = ("--trust", str(ledger.trust_file))
     for index, record_id in enumerate(ledger.record_ids):
-        bundle = tmp_path / f"{record_id}.json"
-        bundle.write_bytes(httpx.get(f"{ledger.url}/v1/records/{record_id}/proof").content)
-        code, offline = verify_json("bundle", str(bundle), *trust, "--offline")
-        assert code == 0, offline
-        skipped = {"documents", "operator_active", "anchored_root"}
-        if index == RESTRICTED:
-            skipped.add("body_content_hash")
-        assert {n for n, s in statuses(offline).items() if s == "not-checked"} == skipped
-        code, online = verify_json("bundle", str(bundle), *trust)
-        assert code == 0, online
-        assert statuses(online)["anchored_root"] == "passed"
-        assert statuses(online)["operator_active"] == "passed"
-        code, fetched = verify_json("record", record_id, "--ledger", ledger.url, *trust)
-        assert code == 0, fetched
-        assert fetched["record_id"] == record_id
+        verify_one(ledger, record_id, restricted=index == RESTRICTED, tmp_path=tmp_path)
     code, out, _ = verify("record", ledger.record_ids[0], "--ledger", ledger.url, *trust)
     assert code == 0
     last = out.splitlines()[-1]
     assert last == f"VERIFIED: record {ledger.record_ids[0]} (documents not checked)"
+
+
+def test_the_registrars_plan_verifies_by_its_role(ledger: Ledger, tmp_path: Path) -> None:
+    """Plan 254 is signed by the registrar, which is no operator: it verifies online because the
+    registry's RoleGranted log shows REGISTRAR_ROLE held at the anchor's block."""
+    online = verify_one(ledger, ledger.plan_id, restricted=False, tmp_path=tmp_path)
+    registrar = signer_address(registrar_key(ledger.settings))
+    check = next(c for c in online["checks"] if c["name"] == "operator_active")
+    assert check["message"].startswith(
+        f"{registrar} held REGISTRAR_ROLE in {ledger.get('/v1/log')['operator_registry']} at "
+        "the anchor's block "
+    )
+    assert verify_json("record", ledger.plan_id, "--ledger", ledger.url, "--trust",
+                       str(ledger.trust_file), "--lang", "vi")[0] == 0
+
+
+def verify_one(ledger: Ledger, record_id: str, *, restricted: bool,
+               tmp_path: Path) -> dict[str, Any]:
+    """Verify one record's bundle offline and online, and by its id; return the online
+    report."""
+    trust = ("--trust", str(ledger.trust_file))
+    bundle = tmp_path / f"{record_id}.json"
+    bundle.write_bytes(httpx.get(f"{ledger.url}/v1/records/{record_id}/proof").content)
+    code, offline = verify_json("bundle", str(bundle), *trust, "--offline")
+    assert code == 0, offline
+    skipped = {"documents", "operator_active", "anchored_root"}
+    if restricted:
+        skipped.add("body_content_hash")
+    assert {n for n, s in statuses(offline).items() if s == "not-checked"} == skipped
+    code, online = verify_json("bundle", str(bundle), *trust)
+    assert code == 0, online
+    assert statuses(online)["anchored_root"] == "passed"
+    assert statuses(online)["operator_active"] == "passed"
+    code, fetched = verify_json("record", record_id, "--ledger", ledger.url, *trust)
+    assert code == 0, fetched
+    assert fetched["record_id"] == record_id
+    return online
 
 
 def test_audit_passes_on_the_genuine_log_and_from_a_mirror(ledger: Ledger, tmp_path: Path) -> None:
@@ -177,9 +225,10 @@ def test_audit_passes_on_the_genuine_log_and_from_a_mirror(ledger: Ledger, tmp_p
     assert code == 0, report
     checks = {check["name"]: check for check in report["checks"]}
     assert all(check["status"] == "passed" for check in checks.values()), checks
-    assert report["tree_size"] == 6
-    assert checks["signatures"]["checked"] == 6
-    assert checks["bodies"]["checked"] == 5  # the restricted body is withheld from the public
+    assert report["tree_size"] == PLANS + FILED
+    assert checks["signatures"]["checked"] == PLANS + FILED  # the plan by the registrar's role
+    # The restricted body is withheld from the public.
+    assert checks["bodies"]["checked"] == PLANS + FILED - 1
     anchors = len(ledger.get("/v1/anchors")["anchors"])
     assert anchors >= 2
     assert checks["anchor_roots"]["checked"] == checks["anchors_on_chain"]["checked"] == anchors
@@ -188,7 +237,7 @@ def test_audit_passes_on_the_genuine_log_and_from_a_mirror(ledger: Ledger, tmp_p
     mirror = tmp_path / "mirror"
     code, filled = verify_json("audit", "--ledger", ledger.url, "--mirror", str(mirror), *trust)
     assert code == 0, filled
-    assert (mirror / "tile" / "entries" / "000.p" / "6").is_file()
+    assert (mirror / "tile" / "entries" / "000.p" / str(PLANS + FILED)).is_file()
     code, local = verify_json("audit", "--mirror", str(mirror), "--jobs", "2", *trust)
     assert code == 0, local
     assert statuses(local)["bodies"] == statuses(local)["anchor_consistency"] == "not-checked"
@@ -201,7 +250,7 @@ def test_audit_passes_on_the_genuine_log_and_from_a_mirror(ledger: Ledger, tmp_p
 def test_records_anchored_before_a_revocation_still_verify(
     ledger: Ledger, registrar_token: str, tmp_path: Path
 ) -> None:
-    """The registrar revokes the operator of records 0..3 after they were anchored: they still
+    """The registrar revokes the operator of `record_ids[0..3]` after they were anchored: they still
     verify, and the log still audits; a bundle claiming an anchor after the revocation fails."""
     trust = ("--trust", str(ledger.trust_file))
     record_id = ledger.record_ids[0]
@@ -236,10 +285,13 @@ def test_records_anchored_before_a_revocation_still_verify(
         chain=ChainReader(pinned.rpc_urls, pinned.quorum, pinned.chain_id),
     )
     assert [c.name for c in late.failed] == ["operator_active", "anchored_root"]
+    # An `indicator/2` figure may also be the department's (a registrar's): the message says
+    # the operator was revoked then and that it held no REGISTRAR_ROLE either.
     assert late.failed[0].message == (
         f"{operator} was not active in {pinned.operator_registry} at the anchor's block time "
-        f"{utc(revoked['revoked_at'])}: {SAMPLE.active.name!r} registered at "
-        f"{utc(revoked['registered_at'])}, revoked at {utc(revoked['revoked_at'])}"
+        f"{utc(revoked['revoked_at'])} ({SAMPLE.active.name!r} registered at "
+        f"{utc(revoked['registered_at'])}, revoked at {utc(revoked['revoked_at'])}) and did not "
+        f"hold REGISTRAR_ROLE at its block {bundle['anchor']['block_number']}"
     )
 
 
@@ -285,38 +337,41 @@ class Tampering:
 
 
 def _replace_body(conn: Any, ledger: Ledger) -> None:
-    body = json.dumps(
-        {
-            "indicator": "bts_shared_ratio",
-            "area": "phu_vang",
-            "period": "2024-Q3",
-            "value": 99.5,
-            "unit": "%",
-        },
-        separators=(",", ":"),
-        sort_keys=True,
+    """Another value in the body of `record_ids[0]`."""
+    body = json.dumps({**INDICATOR_BODY, "value": 99.5}, separators=(",", ":"), sort_keys=True)
+    conn.execute(
+        text("UPDATE entries SET body = :body WHERE idx = :idx"),
+        {"body": body.encode(), "idx": PLANS + 0},
     )
-    conn.execute(text("UPDATE entries SET body = :body WHERE idx = 0"), {"body": body.encode()})
 
 
 def _replace_entry_data(conn: Any, ledger: Ledger) -> None:
-    data = conn.execute(text("SELECT data FROM entries WHERE idx = 1")).scalar_one()
+    """Another subject in the entry of `record_ids[1]`."""
+    index = PLANS + 1
+    data = conn.execute(
+        text("SELECT data FROM entries WHERE idx = :idx"), {"idx": index}
+    ).scalar_one()
     entry = json.loads(bytes(data))
     entry["subject"] += "-rewritten"
     rewritten = json.dumps(entry, separators=(",", ":"), sort_keys=True).encode()
-    conn.execute(text("UPDATE entries SET data = :data WHERE idx = 1"), {"data": rewritten})
+    conn.execute(
+        text("UPDATE entries SET data = :data WHERE idx = :idx"), {"data": rewritten, "idx": index}
+    )
 
 
 def _flip_leaf_hash(conn: Any, ledger: Ledger) -> None:
-    """Flip one bit of the stored hash of leaf 1 in its node run (level 0)."""
+    """Flip one bit of the stored hash of the leaf next to `record_ids[0]`'s (its sibling in
+    the tree, so the inclusion proof of `record_ids[0]` carries it) in its node run (level 0)."""
+    leaf = (PLANS + 0) ^ 1
     start, hashes = conn.execute(
         text(
-            "SELECT start, hashes FROM nodes WHERE level = 0 AND start <= 1 "
+            "SELECT start, hashes FROM nodes WHERE level = 0 AND start <= :leaf "
             "ORDER BY start DESC LIMIT 1"
-        )
+        ),
+        {"leaf": leaf},
     ).one()
     changed = bytearray(hashes)
-    changed[(1 - start) * 32] ^= 1
+    changed[(leaf - start) * 32] ^= 1
     conn.execute(
         text("UPDATE nodes SET hashes = :h WHERE level = 0 AND start = :s"),
         {"h": bytes(changed), "s": start},
@@ -334,9 +389,14 @@ def _rewrite_checkpoint_root(conn: Any, ledger: Ledger) -> None:
 
 
 def _rewrite_anchor_root(conn: Any, ledger: Ledger) -> None:
+    """Another root in the first anchor that covers `record_ids[0]` (an anchor of the plan alone,
+    size `PLANS`, may come before it when the anchoring job runs before the first filing)."""
     conn.execute(
-        text("UPDATE anchors SET root = :r WHERE tree_size = (SELECT MIN(tree_size) FROM anchors)"),
-        {"r": bytes(range(32))},
+        text(
+            "UPDATE anchors SET root = :r WHERE tree_size = "
+            "(SELECT MIN(tree_size) FROM anchors WHERE tree_size > :covered)"
+        ),
+        {"r": bytes(range(32)), "covered": PLANS + 0},
     )
 
 
@@ -527,12 +587,12 @@ def test_monitor_sees_new_checkpoints_consistent_and_anchored(
     )
     code, out, err = verify(*watch)
     assert code == 0, out + err
-    assert out.splitlines()[-1].startswith("seen size 6 root ")
+    assert out.splitlines()[-1].startswith(f"seen size {PLANS + FILED} root ")
     ledger.file([sign_indicator(ledger.domain, n) for n in (6, 7)])
     code, out, err = verify(*watch)
     assert code == 0, out + err
     assert "ALERT" not in out
     seen = json.loads(state.read_text())
-    assert seen["last"]["size"] == 8
-    assert seen["anchored"]["size"] == 8
+    assert seen["last"]["size"] == PLANS + FILED + 2
+    assert seen["anchored"]["size"] == PLANS + FILED + 2
     assert seen["pending"] == []

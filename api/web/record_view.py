@@ -1,0 +1,326 @@
+"""What the record page says about a record in plain words, for a citizen rather than an engineer:
+a heading that names the thing (the figure, the permit, the report, the plan), who signed it by
+name, the body as a short summary, the attachments with their sizes and download links.
+
+Everything here is derived from the record itself, the plans in force and the area catalogue,
+in Vietnamese and English at once (`Words`); numbers and dates are written by `api.web.wording`.
+A restricted body is never read here: its heading comes from the entry's subject alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from api.web import wording
+from filings.areas import Area, load_areas
+from filings.errors import FilingError
+from filings.figures import DEPARTMENT
+from filings.kinds import PERMIT_TYPE_LABELS
+from filings.periods import Period, issued_day, parse_period
+from filings.plans import PlanBook, Target
+from filings.units import PERCENT, UNITS
+
+DEPARTMENT_EN: Final = "Huế City Department of Science and Technology"
+"""The English name of `filings.figures.DEPARTMENT`, the registrar that files plans and compiled
+figures."""
+
+KINDS: Final = {
+    "indicator": ("Số liệu chỉ tiêu", "Indicator figure"),
+    "permit": ("Giấy phép", "Permit"),
+    "report": ("Báo cáo", "Report"),
+    "plan": ("Kế hoạch", "Plan"),
+}
+"""Each record kind in words."""
+
+REGISTRAR_KINDS: Final = frozenset({"plan", "indicator"})
+"""The kinds the department files: a signer of these that is not a registered operator is the
+department (`filings.figures`)."""
+
+_SYMBOLS: Final = frozenset({PERCENT, "Mb/s"})
+"""Units written as their symbol after the number; the others by their name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """One text in Vietnamese and in English."""
+
+    vi: str
+    en: str
+
+    @staticmethod
+    def same(text: str) -> Words:
+        return Words(text, text)
+
+    @staticmethod
+    def number(value: float, unit: str | None = None) -> Words:
+        """`value` as each language writes it, with its unit: "31,5 %" / "31.5 %"."""
+        vi, en = wording.number_vi(value), wording.number_en(value)
+        known = UNITS.get(unit) if unit is not None else None
+        if unit is None or (known is not None and known.whole and unit not in _SYMBOLS):
+            return Words(vi, en)  # a count: the number says it
+        if unit in _SYMBOLS or known is None:
+            return Words(f"{vi}\u00a0{unit}", f"{en}\u00a0{unit}")
+        return Words(f"{vi} {known.name_vi}", f"{en} {known.name_en}")
+
+    @staticmethod
+    def day(value: date) -> Words:
+        return Words(wording.vi_date(value), wording.en_date(value))
+
+    @staticmethod
+    def period(value: Period) -> Words:
+        return Words(wording.period_vi(value), wording.period_en(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Who signed a record: its registry name (or the department), and its address."""
+
+    name: Words | None
+    address: str
+    department: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """An `indicator/2` figure, judged by the target in force when it was filed (if any)."""
+
+    value: Words
+    counts: Words | None
+    target: Words | None
+    direction: str
+    met: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One line of a body's summary: a label and its value."""
+
+    label: Words
+    value: Words
+
+
+@dataclass(frozen=True, slots=True)
+class QuotedFigure:
+    """A figure a report quotes."""
+
+    indicator: Words
+    area: Words
+    value: Words
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file listed by the record, as the page lists it."""
+
+    name: str
+    sha256: str
+    media_type: str
+    size: Words
+    downloadable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BodyView:
+    """What a body says: the heading it gives the record, the figure (`indicator/2`), facts
+    (label: value), a report's summary text and the figures it quotes."""
+
+    heading: Words
+    reading: Reading | None = None
+    facts: tuple[Fact, ...] = ()
+    text: str | None = None
+    figures: tuple[QuotedFigure, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordView:
+    """The record in plain words: kind, signer, attachments, and what its body says."""
+
+    kind: Words
+    signer: Signer
+    attachments: tuple[Attachment, ...]
+    body: BodyView
+
+    @property
+    def heading(self) -> Words:
+        return self.body.heading
+
+    @property
+    def reading(self) -> Reading | None:
+        return self.body.reading
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        return self.body.facts
+
+    @property
+    def text(self) -> str | None:
+        return self.body.text
+
+    @property
+    def figures(self) -> tuple[QuotedFigure, ...]:
+        return self.body.figures
+
+
+def signer_of(entry: dict[str, Any], names: dict[str, str]) -> Signer:
+    """The record's signer by its registry name; the department when it files this kind and
+    is not a registered operator; unnamed otherwise."""
+    address = str(entry["operator"])
+    name = names.get(address)
+    if name is not None:
+        return Signer(Words.same(name), address, department=False)
+    if entry["kind"] in REGISTRAR_KINDS:
+        return Signer(Words(DEPARTMENT, DEPARTMENT_EN), address, department=True)
+    return Signer(None, address, department=False)
+
+
+def size_words(size: int) -> Words:
+    """A file size in kB (1 kB = 1000 bytes), one decimal: "2,1 kB"; a small non-empty file is
+    never "0 kB"."""
+    kilobytes = round(size / 1000, 1)
+    if size > 0 and kilobytes == 0:
+        kilobytes = 0.1
+    vi, en = wording.number_vi(kilobytes), wording.number_en(kilobytes)
+    return Words(f"{vi}\u00a0kB", f"{en}\u00a0kB")
+
+
+def attachments_of(listed: list[dict[str, Any]], restricted: bool) -> tuple[Attachment, ...]:
+    """The attachment list; a restricted record's files are served to inspectors only."""
+    return tuple(
+        Attachment(str(item["name"]), str(item["sha256"]), str(item["type"]),
+                   size_words(int(item["size"])), downloadable=not restricted)
+        for item in listed)
+
+
+def area_words(code: str, day: date) -> Words:
+    """The name of the area `code` in force on `day`; the code when the catalogue has none."""
+    try:
+        area: Area = load_areas().resolve(code, day)
+    except FilingError:
+        return Words(f"Mã địa bàn {code}", f"Area code {code}")
+    return Words(area.name_vi, area.name_en)
+
+
+def indicator_words(book: PlanBook, code: str) -> Words:
+    """An indicator's name as the newest plan that targets it writes it; its code otherwise."""
+    for plan in reversed(book.plans):
+        targets = plan.targets_for(code)
+        if targets:
+            return Words(targets[0].name_vi, targets[0].name_en)
+    return Words.same(code)
+
+
+def view(book: PlanBook, names: dict[str, str], index: int, entry: dict[str, Any],
+         body: Any, attachments: list[dict[str, Any]], restricted: bool) -> RecordView:
+    """The record at log `index` with `entry`, its public `body` (None when withheld) and its
+    attachment list, in plain words."""
+    kind_vi, kind_en = KINDS.get(str(entry["kind"]), (str(entry["kind"]), str(entry["kind"])))
+    said = BodyView(Words(f"{kind_vi} · {entry['subject']}", f"{kind_en} · {entry['subject']}"))
+    body = body if isinstance(body, dict) else None
+    schema = entry["schema"]
+    try:
+        if schema == "indicator/2" and body is not None:
+            said = _indicator(book, index, body)
+        elif schema == "permit/2":
+            said = _permit(names, entry, body)
+        elif schema == "report/2":
+            said = _report(book, entry, body)
+        elif schema == "plan/1" and body is not None:
+            said = _plan(body)
+    except (FilingError, KeyError, TypeError, ValueError):
+        pass  # a retired or unexpected body: the subject names it, the JSON shows it
+    return RecordView(Words(kind_vi, kind_en), signer_of(entry, names),
+                      attachments_of(attachments, restricted), said)
+
+
+def _indicator(book: PlanBook, index: int, body: dict[str, Any]) -> BodyView:
+    period = parse_period(str(body["period"]))
+    code, unit = str(body["indicator"]), str(body["unit"])
+    value = float(body["value"])
+    name = indicator_words(book, code)
+    area = area_words(str(body["area"]), period.as_of)
+    when = Words.period(period)
+    counts = None
+    if isinstance(body.get("numerator"), int) and isinstance(body.get("denominator"), int):
+        counts = Words(f"{wording.number_vi(body['numerator'])} / "
+                       f"{wording.number_vi(body['denominator'])}",
+                       f"{wording.number_en(body['numerator'])} / "
+                       f"{wording.number_en(body['denominator'])}")
+    judged = book.target(code, period.as_of, before=index)
+    target: Target | None = None if judged is None else judged.target
+    reading = Reading(
+        value=Words.number(value, unit), counts=counts,
+        target=None if target is None else Words.number(target.value, target.unit),
+        direction="at_least" if target is None else target.direction,
+        met=None if judged is None else judged.is_met(value),
+    )
+    return BodyView(Words(f"{name.vi} · {area.vi} · {when.vi}",
+                          f"{name.en} · {area.en} · {when.en}"), reading=reading)
+
+
+def _permit(names: dict[str, str], entry: dict[str, Any],
+            body: dict[str, Any] | None) -> BodyView:
+    _, commune, number = str(entry["subject"]).split(":", 2)
+    if body is None:  # withheld: the subject names the commune and the number
+        place = area_words(commune, issued_day(int(entry["issued_at"])))
+        return BodyView(Words(f"Giấy phép {number} · {place.vi}",
+                              f"Permit {number} · {place.en}"))
+    start, end = date.fromisoformat(body["valid_from"]), date.fromisoformat(body["valid_until"])
+    place = area_words(str(body["location"]["commune"]), start)
+    label_vi, label_en = PERMIT_TYPE_LABELS.get(body["type"], (body["type"], body["type"]))
+    valid_from, valid_until = Words.day(start), Words.day(end)
+    operators = [names.get(str(address), str(address)) for address in body["operators"]]
+    facts = [
+        Fact(Words("Loại công trình", "Type"), Words(label_vi, label_en)),
+        Fact(Words("Xã, phường", "Commune"), place),
+        Fact(Words("Hiệu lực", "Valid"), Words(f"từ {valid_from.vi} đến {valid_until.vi}",
+                                               f"{valid_from.en} to {valid_until.en}")),
+        Fact(Words("Các doanh nghiệp dùng chung", "Operators sharing it"),
+             Words.same(", ".join(operators))),
+    ]
+    if body.get("holder"):
+        facts.append(Fact(Words("Chủ giấy phép", "Holder"), Words.same(str(body["holder"]))))
+    location = body["location"]
+    lat, lon = float(location["lat"]), float(location["lon"])
+    facts.append(Fact(Words("Vị trí (vĩ độ, kinh độ)", "Location (latitude, longitude)"),
+                      Words(f"{wording.number_vi(lat)}; {wording.number_vi(lon)}",
+                            f"{wording.number_en(lat)}, {wording.number_en(lon)}")))
+    return BodyView(Words(f"Giấy phép {number} · {label_vi} · {place.vi}",
+                          f"Permit {number} · {label_en} · {place.en}"), facts=tuple(facts))
+
+
+def _report(book: PlanBook, entry: dict[str, Any], body: dict[str, Any] | None) -> BodyView:
+    if body is None:  # a restricted draft: the subject names its period
+        period = parse_period(str(entry["subject"]).split(":")[1])
+        when = Words.period(period)
+        return BodyView(Words(f"Báo cáo · {when.vi}", f"Report · {when.en}"))
+    period = parse_period(str(body["period"]))
+    figures = tuple(
+        QuotedFigure(indicator_words(book, str(item["indicator"])),
+                     area_words(str(item["area"]), period.as_of),
+                     Words.number(float(item["value"]), str(item["unit"])))
+        for item in body.get("indicators", ()))
+    summary = body.get("summary")
+    return BodyView(Words.same(str(body["title"])),
+                    facts=(Fact(Words("Kỳ báo cáo", "Period"), Words.period(period)),),
+                    text=None if summary is None else str(summary), figures=figures)
+
+
+def _plan(body: dict[str, Any]) -> BodyView:
+    document, covered = body["document"], body["period"]
+    number = str(document["number"])
+    start, end = Words.day(date.fromisoformat(covered["start"])), \
+        Words.day(date.fromisoformat(covered["end"]))
+    targets = len(body.get("targets", ()))
+    facts = (
+        Fact(Words("Cơ quan ban hành", "Issued by"), Words.same(str(document["issuer"]))),
+        Fact(Words("Ngày ban hành", "Date"), Words.day(date.fromisoformat(document["date"]))),
+        Fact(Words("Thời kỳ", "Period"), Words(f"từ {start.vi} đến {end.vi}",
+                                              f"{start.en} to {end.en}")),
+        Fact(Words("Số mục tiêu định lượng", "Quantified targets"),
+             Words(wording.number_vi(targets), wording.number_en(targets))),
+        Fact(Words("Nguồn", "Source"), Words.same(str(document["source"]))),
+    )
+    return BodyView(Words(f"Kế hoạch {number} · {document['title_vi']}",
+                          f"Plan {number} · {document['title_en']}"), facts=facts)

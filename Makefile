@@ -20,11 +20,18 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Headless Chromium for the page tests comes from Debian (never a downloaded browser build).
+# From Debian (never a downloaded build): headless Chromium for the page tests, nginx for the
+# tests of deploy/nginx, wrk for the read-path benchmark.
 system-deps:
 	@test -x /usr/bin/chromium || { \
 	  echo "installing chromium from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/sbin/nginx || { \
+	  echo "installing nginx from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	@test -x /usr/bin/wrk || { \
+	  echo "installing wrk from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 # The whole ledger on this machine with the plan 254 sample: http://127.0.0.1:8000
 demo: install
@@ -41,11 +48,14 @@ bench: install
 	$(BIN)/python -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,mean,ops,rounds
 
 lint: install
-	$(BIN)/ruff check ledger anchoring api verifier tests benchmarks
+	$(BIN)/ruff check ledger anchoring api verifier tests benchmarks filings client
 	$(BIN)/mypy
 
+# The long reliability runs (docs/benchmarks.md, "Reliability and sustained load"): a 30-minute
+# soak per database, 20 SIGKILLs, chain and PostgreSQL faults held 60 s. Options in SOAK_ARGS,
+# e.g. SOAK_ARGS="--soak-minutes 10 --outage-seconds 30 --node-cache-mib 16 --crash-rounds 5".
 soak: install
-	$(BIN)/python -m pytest -p tests.reliability.soak -m soak -s tests/reliability benchmarks/test_soak.py $(SOAK_ARGS)
+	$(BIN)/python -m pytest -p tests.reliability.soak -m soak -s -rxX tests/reliability benchmarks/test_soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules

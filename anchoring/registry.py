@@ -18,7 +18,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from anchoring.chain import Chain
-from anchoring.contract import BoundContract, MinedTransaction
+from anchoring.contract import REGISTRAR_ROLE, BoundContract, MinedTransaction
 from anchoring.errors import ChainDataError
 
 __all__ = [
@@ -87,6 +87,11 @@ class OperatorRegistry(BoundContract):
         """Whether ``operator`` is registered and not revoked, read from the chain now."""
         (active,) = self._read("isActive", to_checksum_address(operator))
         return bool(active)
+
+    def is_registrar(self, address: str) -> bool:
+        """Whether ``address`` holds REGISTRAR_ROLE (``hasRole``), read from the chain now: the
+        department's key, which registers operators and files plans and compiled figures."""
+        return self.has_role(REGISTRAR_ROLE, address)
 
     def operator(self, operator: str) -> Operator | None:
         """The registration of ``operator``, or None when it was never registered."""

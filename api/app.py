@@ -4,7 +4,8 @@ The app opens its `Node` when it starts (blocking set-up in a worker thread) and
 it stops. Every refusal is JSON `{"code", "message", "details"?}` with the status of its
 `ApiError` class (`api.errors.STATUS` for the domain's `FilingError`s); the framework's own
 refusals (validation, unknown path, wrong method) and the store or chain being down are mapped
-to the same shape here, once.
+to the same shape here, once. The one exception: an unknown page path asked for by a browser
+(`Accept: text/html`, outside the API's paths) gets the HTML 404 page (`api.web.pages`).
 """
 
 from __future__ import annotations
@@ -32,14 +33,27 @@ from api.errors import (
 )
 from api.http.deps import Ledger, json_response
 from api.http.openapi import install_openapi
+from api.http.read_path import ReadPathApp, mount_read_path
 from api.http.security import SecurityHeaders
 from api.metrics import LedgerMetrics, RequestMetrics
 from api.node import Node
-from api.routes import attachments, log, operators, records, service, submissions, tlog
+from api.routes import (
+    areas,
+    attachments,
+    indicators,
+    log,
+    operators,
+    plans,
+    records,
+    service,
+    submissions,
+    tlog,
+)
 from api.settings import Settings
 from api.web import docs, pages
 from filings.errors import FilingError
 from ledger.errors import LedgerError, StoreUnavailable
+from ledger.storage.store import UNREACHABLE, unreachable_reason
 
 _log = logging.getLogger(__name__)
 
@@ -73,9 +87,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(InvalidRequest(f"{first['loc']}: {first['msg']}",
                                      details={"errors": errors[:20]}))
 
-    async def http_error(_: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
+            if pages.wants_page(request.url.path, request.headers.get("accept")):
+                return pages.not_found_page()  # a browser on a page path: an HTML page
             return _error(NotFound("no such resource"))
         if exc.status_code == 405:
             response = _error(MethodNotAllowed("this resource does not answer this method"))
@@ -87,6 +103,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def store_down(_: Request, exc: Exception) -> Response:
         _log.warning("store unavailable: %s", exc)
         return _error(StoreDown(f"the store is unavailable: {exc}"))
+
+    async def store_read_failed(_: Request, exc: Exception) -> Response:
+        # A read the store layer does not map itself (`ledger.storage.store.UNREACHABLE`);
+        # never a 500 without JSON.
+        reason = unreachable_reason(exc)
+        _log.warning("store unavailable: reading failed: %s", reason)
+        return _error(StoreDown(f"the store is unavailable: reading failed: {reason}"))
 
     async def ledger_error(_: Request, exc: Exception) -> Response:
         _log.error("ledger error", exc_info=exc)
@@ -101,6 +124,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(StoreUnavailable, store_down)
+    for unreachable in UNREACHABLE:
+        app.add_exception_handler(unreachable, store_read_failed)
     app.add_exception_handler(LedgerError, ledger_error)
     app.add_exception_handler(AnchoringError, chain_down)
 
@@ -127,7 +152,7 @@ def create_app(settings: Settings, *, jobs: bool = True) -> FastAPI:
             await asyncio.to_thread(state.checks.close)
             await node.close()
 
-    app = FastAPI(
+    app = ReadPathApp(
         title="InfraLedger",
         version="1",
         description=DESCRIPTION,
@@ -138,10 +163,11 @@ def create_app(settings: Settings, *, jobs: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     _install_error_handlers(app)
-    for module in (submissions, records, log, tlog, attachments, operators, service, pages,
-                   docs):
+    for module in (submissions, records, log, tlog, attachments, operators, areas, plans,
+                   indicators, service, pages, docs):
         app.include_router(module.router)
     install_openapi(app)
+    mount_read_path(app, records.warm_bundles)
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(SecurityHeaders)
     return app

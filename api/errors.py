@@ -81,6 +81,19 @@ class NotFound(ApiError):
     http_status = 404
 
 
+class AreaNotFound(NotFound):
+    """No area has this code on that day (`details` names the areas the code had, with their
+    successors and predecessors, when there were any)."""
+
+    code = "unknown_area"
+
+
+class IndicatorNotFound(NotFound):
+    """No plan in the anchored log names this indicator."""
+
+    code = "unknown_indicator"
+
+
 class NotCheckpointed(NotFound):
     """The record is sequenced but no signed checkpoint covers it yet: retry in a few seconds."""
 
@@ -148,7 +161,11 @@ STATUS: Final[Mapping[type[filing.FilingError], int]] = MappingProxyType({
     filing.BodyTooLarge: 413,
     filing.InvalidDomain: 500,
     filing.InactiveOperator: 403,
+    filing.NotRegistrar: 403,
     filing.NotYourRecord: 403,
+    filing.AlreadySuperseded: 409,
+    filing.PlanAlreadyFiled: 409,
+    filing.MediaTypeNotAccepted: 415,
 })
 """The HTTP status of each domain refusal; a class not listed takes its nearest listed base's."""
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Generic, Literal, TypeVar, cast
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from eth_account import Account
@@ -27,9 +27,9 @@ from anchoring.ledger_anchor import LedgerAnchor
 from anchoring.registry import OperatorRegistry
 from anchoring.service import AnchorService, schedule_anchoring
 from api.errors import ApiError
+from api.plan_shelf import PlanShelf
 from api.settings import Settings, SettingsError, check_key_file
 from client.keys import write_secret
-from filings.catalogue import Catalogue, load_catalogue
 from filings.signing import SubmissionDomain
 from ledger.errors import NoteError
 from ledger.note import Signer
@@ -38,7 +38,9 @@ from ledger.service.jobs import schedule_checkpointer
 from ledger.service.proofs import ProofService
 from ledger.service.selfcheck import run_selfcheck
 from ledger.service.sequencer import Sequencer
+from ledger.service.tile_export import TileExporter, schedule_tile_export
 from ledger.storage.anchors import AnchorStore
+from ledger.storage.records import RecordStore
 from ledger.storage.store import LogStore
 
 Role = Literal["admin", "anchorer", "registrar"]
@@ -143,36 +145,140 @@ def load_log_key(settings: Settings) -> Signer:
     return signer
 
 
-@dataclass
+T = TypeVar("T")
+
+
+class RegistryView(Generic[T]):
+    """A value read from the registry and kept for `max_age` seconds.
+
+    The first read, and the first after `invalidate`, waits for the chain. After that, a value
+    older than `max_age` is read again in a background thread while the last value keeps
+    answering: a chain that hangs (each read waits for the RPC timeout) never holds up a
+    request, and a chain that fails leaves the last value standing, tried again every
+    `max_age` from the end of the failed read. Raises the chain's `AnchoringError` only while
+    it never answered.
+    """
+
+    def __init__(self, read: Callable[[], T], max_age: float, what: str,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._read, self._max_age, self._what, self._clock = read, max_age, what, clock
+        self._value: T | None = None
+        self._read_at: float | None = None
+        self._generation = 0
+        self._refreshing = False
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        with self._lock:
+            if self._read_at is None:
+                try:
+                    self._value = self._read()
+                except AnchoringError:
+                    if self._value is None:
+                        raise
+                    log.warning("%s could not be read from the registry; the last read stands",
+                                self._what)
+                self._read_at = self._clock()
+            elif self._clock() - self._read_at > self._max_age and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh, args=(self._generation,), daemon=True,
+                                 name=f"registry read: {self._what}").start()
+            return cast(T, self._value)
+
+    def invalidate(self) -> None:
+        """Read again, waiting for the chain, on the next `get` (after this process changed
+        the registry); a background read already under way is discarded."""
+        with self._lock:
+            self._read_at = None
+            self._generation += 1
+            self._refreshing = False
+
+    def _refresh(self, generation: int) -> None:
+        try:
+            value: T | None = self._read()
+        except AnchoringError:
+            log.warning("%s could not be read from the registry; the last read stands",
+                        self._what)
+            value = None
+        with self._lock:
+            if generation != self._generation:
+                return
+            self._refreshing = False
+            self._read_at = self._clock()
+            if value is not None:
+                self._value = value
+
+
 class ActiveOperators:
-    """The registry's active operators, cached for at most `max_age` seconds."""
+    """The registry's active operators (`RegistryView`: at most `max_age` seconds old while the
+    chain answers, the last read while it does not)."""
+
+    def __init__(self, registry: OperatorRegistry, max_age: float) -> None:
+        self._view = RegistryView(lambda: frozenset(registry.active_operators()), max_age,
+                                  "the active operators")
+
+    def is_active(self, address: str) -> bool:
+        """Whether `address` (EIP-55) is an active operator; raises `ChainUnavailable` if the
+        registry never answered."""
+        return address in self._view.get()
+
+    def invalidate(self) -> None:
+        """Read the registry again before the next answer (after this process registered or
+        revoked an operator)."""
+        self._view.invalidate()
+
+
+class OperatorDirectory:
+    """Every address ever registered as an operator, with its registry name (`RegistryView`;
+    an empty directory while the registry never answered)."""
+
+    def __init__(self, registry: OperatorRegistry, max_age: float) -> None:
+        self._view = RegistryView(lambda: {str(o.address): o.name for o in registry.operators()},
+                                  max_age, "the operator directory")
+
+    def names(self) -> dict[str, str]:
+        """Address (EIP-55) to registry name, of every operator ever registered."""
+        try:
+            return dict(self._view.get())
+        except AnchoringError:
+            log.warning("the operator directory could not be read from the registry")
+            return {}
+
+
+@dataclass
+class Registrars:
+    """Who holds REGISTRAR_ROLE, asked of the registry (`hasRole`) per address and cached for
+    at most `max_age` seconds, like `ActiveOperators`."""
 
     registry: OperatorRegistry
     max_age: float
     clock: Callable[[], float] = time.monotonic
-    _active: frozenset[str] = field(default=frozenset(), init=False)
-    _read_at: float | None = field(default=None, init=False)
+    _known: dict[str, tuple[bool, float]] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
-    def is_active(self, address: str) -> bool:
-        """Whether `address` (EIP-55) is an active operator, as of at most `max_age` ago, or
-        as of the last read while the chain does not answer (tried again every `max_age`);
-        raises `ChainUnavailable` if it never answered."""
+    def is_registrar(self, address: str) -> bool:
+        """Whether `address` (EIP-55) holds REGISTRAR_ROLE, as of at most `max_age` ago, or as
+        of the last answer while the chain does not answer; raises `ChainUnavailable` if it
+        never answered for this address."""
         with self._lock:
             now = self.clock()
-            if self._read_at is None or now - self._read_at > self.max_age:
-                try:
-                    self._active = frozenset(self.registry.active_operators())
-                except ChainUnavailable:
-                    if self._read_at is None:
-                        raise
-                self._read_at = now
-            return address in self._active
+            known = self._known.get(address)
+            if known is not None and now - known[1] <= self.max_age:
+                return known[0]
+        try:
+            answer = self.registry.is_registrar(address)
+        except ChainUnavailable:
+            if known is None:
+                raise
+            answer = known[0]
+        with self._lock:
+            self._known[address] = (answer, now)
+        return answer
 
     def invalidate(self) -> None:
-        """Forget the cache (after this process registered or revoked an operator)."""
+        """Forget the cache (after this process granted or revoked the role)."""
         with self._lock:
-            self._read_at = None
+            self._known.clear()
 
 
 @dataclass
@@ -192,11 +298,15 @@ class Node:
     ledger_anchor: LedgerAnchor
     registry: OperatorRegistry
     operators: ActiveOperators
+    registrars: Registrars
+    directory: OperatorDirectory
+    plans: PlanShelf
     domain: SubmissionDomain
-    catalogue: Catalogue
     jobs: bool
     clock: Callable[[], float] = time.time
     scheduler: BackgroundScheduler | None = None
+    tile_exporter: TileExporter | None = None
+    """Keeps `settings.tiles_dir` the log's C2SP tlog-tiles export (jobs process only)."""
 
     @property
     def chain(self) -> Chain:
@@ -248,6 +358,10 @@ class Node:
                 anchorer = AnchorService(
                     store, anchors, ledger_anchor, confirmations=settings.confirmations
                 )
+            tile_exporter = None
+            if jobs and settings.tiles_dir is not None:
+                tile_exporter = TileExporter(store, settings.tiles_dir)
+                tile_exporter.check()
             registry = OperatorRegistry(
                 access.chain, deployment.operator_registry,
                 service_account(settings, "registrar", access.embedded),
@@ -269,9 +383,12 @@ class Node:
                 ledger_anchor=ledger_anchor,
                 registry=registry,
                 operators=ActiveOperators(registry, settings.operator_refresh),
+                registrars=Registrars(registry, settings.operator_refresh),
+                directory=OperatorDirectory(registry, settings.operator_refresh),
+                plans=PlanShelf(RecordStore(store)),
                 domain=SubmissionDomain(deployment.chain_id, deployment.operator_registry),
-                catalogue=load_catalogue(),
                 jobs=jobs,
+                tile_exporter=tile_exporter,
             )
         except BaseException:
             if store is not None:
@@ -280,7 +397,8 @@ class Node:
             raise
 
     async def start(self) -> None:
-        """Start the sequencer and, in the jobs process, the checkpointer and anchor jobs."""
+        """Start the sequencer and, in the jobs process, the checkpointer and anchor jobs (and
+        the tile export, when `tiles_dir` is set)."""
         await self.sequencer.start()
         if self.jobs:
             self.scheduler = BackgroundScheduler(daemon=True)
@@ -289,6 +407,9 @@ class Node:
             )
             if self.anchorer is not None:
                 schedule_anchoring(self.scheduler, self.anchorer, self.settings.anchor_interval)
+            if self.tile_exporter is not None:
+                schedule_tile_export(self.scheduler, self.tile_exporter,
+                                     self.settings.checkpoint_interval)
             self.scheduler.start()
 
     async def close(self) -> None:

@@ -27,6 +27,11 @@ class ServerThread:
 
     `with ServerThread(app) as url:` starts it, waits until it listens (its lifespan has run),
     and stops it on exit, running the app's shutdown.
+
+    The main thread waits for the server thread on an event, never in `Thread.join` or
+    `Thread.is_alive`: on Python 3.11 a KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one)
+    raised inside those marks the thread stopped while it still runs, and the process would
+    exit without the app's shutdown.
     """
 
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -34,14 +39,21 @@ class ServerThread:
         self.server = uvicorn.Server(uvicorn.Config(
             app, host=host, port=port, log_level="warning", log_config=None,
         ))
-        self.thread = threading.Thread(target=self.server.run, name="ledger-server", daemon=True)
+        self._finished = threading.Event()
+        self.thread = threading.Thread(target=self._serve, name="ledger-server", daemon=True)
         self.url = ""
+
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        finally:
+            self._finished.set()
 
     def __enter__(self) -> str:
         self.thread.start()
         deadline = time.monotonic() + START_TIMEOUT
         while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
+            if self._finished.is_set() or time.monotonic() > deadline:
                 self.stop()
                 raise ServerDidNotStart("the server did not start: see its log above")
             time.sleep(0.02)
@@ -59,10 +71,10 @@ class ServerThread:
 
     def wait(self) -> None:
         """Block until the server stops (Ctrl-C raises KeyboardInterrupt here)."""
-        while self.thread.is_alive():
-            self.thread.join(timeout=0.5)
+        while not self._finished.wait(0.5):
+            pass
 
     def stop(self) -> None:
+        """Ask the server to stop and wait (up to 30 s) until its app has shut down."""
         self.server.should_exit = True
-        if self.thread.is_alive():
-            self.thread.join(timeout=30)
+        self._finished.wait(30)

@@ -74,11 +74,13 @@ class Settings(BaseSettings):
     operator_refresh: float = Field(default=2.0, ge=0)
     check_workers: int | None = Field(default=None, ge=0)
     access_log: bool = True
+    bundle_warm_records: int = Field(default=0, ge=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)
     production: bool = False
     selfcheck: Literal["quick", "full", "off"] = "quick"
+    tiles_dir: Path | None = None
     log_format: Literal["text", "json"] = "text"
 
     @classmethod

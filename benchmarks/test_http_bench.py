@@ -53,12 +53,13 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from api.demo.sample import plan_drafts
 from api.node import Node
 from api.settings import load_settings
 from benchmarks.conftest import RateBoard
 from client.ledger import prepare_submission
 from filings.signing import SubmissionDomain, signer_address
-from filings.submission import PreparedSubmission, build_entry, parse_submission
+from filings.submission import PreparedSubmission, build_entry, parse_submission, prepare
 from ledger.note import Signer
 from ledger.service.sequencer import Sequencer
 from ledger.storage.store import LogStore, PendingEntry
@@ -281,26 +282,49 @@ def own_meter() -> CpuMeter:
 
 # -- data ----------------------------------------------------------------------------------------
 
-_PERIODS: Final = tuple(f"{year}-Q{quarter}" for year in range(2021, 2026)
-                        for quarter in range(1, 5))
-_AREAS: Final = ("phu_vang", "phu_loc", "huong_tra", "quang_dien", "phong_dien", "a_luoi")
+_PERIODS: Final = tuple(f"{year}-Q{quarter}" for year in range(2023, 2026)
+                        for quarter in range(1, 5))[:10]
+"""2023-Q1 to 2025-Q2: plan 254's period, while the district level still existed."""
+_AREAS: Final = {"478": "phu_vang", "482": "phu_loc", "480": "huong_tra", "477": "quang_dien",
+                 "476": "phong_dien", "481": "a_luoi"}
+"""District codes of every one of those quarters, with the slugs `indicator/1` named them by."""
+ISSUED_AT: Final = 1_752_000_000
+"""2025-07-08: after every period the submissions report on."""
 
 
-def signed_submissions(domain: SubmissionDomain, count: int, start: int) -> list[dict[str, Any]]:
-    """`count` distinct, valid indicator submissions, signed round-robin by the four keys."""
+def signed_submissions(domain: SubmissionDomain, count: int, start: int,
+                       schema: str = "indicator/2") -> list[dict[str, Any]]:
+    """`count` distinct, valid indicator submissions, signed round-robin by the four keys:
+    `indicator/2` figures (official area codes) for a ledger holding plan 254, or the
+    `indicator/1` form (district slugs) an earlier tree takes."""
     rnd = random.Random(start)
+    codes = list(_AREAS)
     items = []
     for n in range(start, start + count):
-        area = _AREAS[n % len(_AREAS)]
-        period = _PERIODS[n // len(_AREAS) % len(_PERIODS)]
+        code = codes[n % len(codes)]
+        area = code if schema == "indicator/2" else _AREAS[code]
+        period = _PERIODS[n // len(codes) % len(_PERIODS)]
         body = {"indicator": "bts_shared_ratio", "area": area, "period": period,
                 "value": round(rnd.uniform(10, 60), 1), "unit": "%"}
         items.append(prepare_submission(
-            KEYS[n % len(KEYS)], domain, kind="indicator", schema="indicator/1",
+            KEYS[n % len(KEYS)], domain, kind="indicator", schema=schema,
             subject=f"indicator:bts_shared_ratio:{area}:{period}", body=body,
-            issued_at=1_735_689_600 + n,
+            issued_at=ISSUED_AT + n,
         ))
     return items
+
+
+def file_plans(node: Node) -> None:
+    """Sequence the demo's plans (254/KH-UBND, 455/KH-UBND), signed by the embedded chain's
+    registrar, straight into the store: the figures are judged by them."""
+    assert node.embedded is not None
+    key = bytes(node.embedded.accounts.registrar.key)
+    items = [prepare(json.dumps(prepare_submission(
+        key, node.domain, kind=draft.kind, schema=draft.schema, subject=draft.subject,
+        body=draft.body, issued_at=draft.issued_at), ensure_ascii=False), node.domain)
+        for draft in plan_drafts()]
+    node.store.append([PendingEntry(i.entry, i.leaf_data, i.leaf_hash, i.body_bytes)
+                       for i in items], node.store.frontier(), now=int(time.time()))
 
 
 def bulk_body(items: Sequence[dict[str, Any]]) -> bytes:
@@ -339,6 +363,7 @@ def ledger_dir(workdir: Path) -> Path:
         for number, key in enumerate(KEYS, start=1):
             node.registry.register(signer_address(key), f"Bench operator {number}",
                                    f"BENCH-{number}")
+        file_plans(node)
     finally:
         asyncio.run(node.close())
     return data_dir
@@ -474,12 +499,13 @@ def test_ingest_bulk(benchmark: BenchmarkFixture, rates: RateBoard, ledger_serve
 
 
 def bulk_ingest(benchmark: BenchmarkFixture, server: Server, domain: SubmissionDomain,
-                start: int) -> tuple[CpuMeter, list[str]]:
+                start: int, schema: str = "indicator/2") -> tuple[CpuMeter, list[str]]:
     """`ROUNDS` timed rounds (and one warm-up) of `BULK_REQUESTS` requests of `BULK` signed
-    submissions to `server` over `BULK_CONNECTIONS` connections; every record must be accepted.
-    Returns the server's CPU meter and the accepted record ids."""
+    submissions (of `schema`, see `signed_submissions`) to `server` over `BULK_CONNECTIONS`
+    connections; every record must be accepted. Returns the server's CPU meter and the accepted
+    record ids."""
     per_round = BULK * BULK_REQUESTS
-    items = signed_submissions(domain, per_round * (ROUNDS + 1), start)
+    items = signed_submissions(domain, per_round * (ROUNDS + 1), start, schema)
     rounds = iter([raw_request("POST", "/v1/submissions", bulk_body(items[i:i + BULK]))
                    for i in range(first, first + per_round, BULK)]
                   for first in range(0, len(items), per_round))

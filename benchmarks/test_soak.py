@@ -10,19 +10,24 @@ number of records acknowledged so far. The RSS curve is reported at 1, 5, 10, 20
 (those the run reaches) and as two slopes in bytes per record, least squares of RSS on records:
 over the first and over the last 10 minutes (thirds of a run shorter than 30 minutes). While the
 node-run cache fills (`NODE_CACHE_BYTES`, 64 MiB: about a million entries at 64 bytes each) RSS
-grows with the records; once it is full the last slope is what any other growth would show. It
-ends with the full self-check of the whole store and the check that every acknowledged record
-is in the log.
+grows with the records; once it is full the last slope is what any other growth would show.
+`--node-cache-mib B` runs the server with a budget of B MiB instead
+(`tests.reliability.cache_budget`), so a machine too slow to log a million records in the run
+still fills it. It ends with the full self-check of the whole store and the check that every
+acknowledged record is in the log, and reports the store's size per table and per record.
 
 The load generator signs every submission (EIP-712, a new record each) in this process, on
 the same 2-core machine as the server: the figures are the capacity of server and client
-together. The results are printed and written to `.benchmarks/soak-<database>.json`.
+together. The results are printed and written to `.benchmarks/soak-<database>.json`
+(`soak-<database>-cache<B>mib.json` with `--node-cache-mib`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable
@@ -31,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from api.settings import Settings
@@ -50,8 +56,8 @@ RSS_MARKS = (1, 5, 10, 20, 30)
 """Minutes at which the RSS curve is reported."""
 SLOPE_MINUTES = 10.0
 """The span of the first and of the last slope (a third of a shorter run)."""
-CACHE_ENTRIES = NODE_CACHE_BYTES // 64
-"""Entries whose node hashes (2N - 1 of 32 bytes) fill the node-run cache's budget."""
+HASH_BYTES_PER_ENTRY = 64
+"""A log of N entries has 2N - 1 node hashes of 32 bytes: the node-run cache's bytes per entry."""
 BATCH = 20
 WORKERS = 16
 
@@ -92,9 +98,20 @@ class SoakResult:
     `SLOPE_MINUTES` of the soak (a third of a shorter run); the second over the first is the
     ratio of growth once the node-run cache is full to growth while it fills."""
     log_size_at_last_slope: int
-    """Records in the log when the last slope starts: past `CACHE_ENTRIES` the cache is full."""
+    """Records in the log when the last slope starts: past `cache_entries` the cache is full."""
+    node_cache_bytes: int
+    """The server's node-run cache budget."""
+    cache_entries: int
+    """Entries whose node hashes fill that budget (`HASH_BYTES_PER_ENTRY` each)."""
     anchored_behind: int
     """Entries past the latest anchor when the soak ended."""
+    store_bytes: dict[str, int]
+    """Bytes of each table of the store at the end, its indexes and TOAST included (SQLite:
+    `total`, the database file after a WAL checkpoint, and per table where `dbstat` exists)."""
+    log_bytes_per_record: float
+    """`entries`, `nodes` and `attachment_refs` over the records: what the log itself costs."""
+    entry_bytes: float
+    """Mean length of a record's entry (the leaf data the entry bundles carry)."""
     server_cpu: float
     client_cpu: float
     """CPU seconds per second of the server process and of this one (the load generator)
@@ -148,6 +165,43 @@ def _curve(samples: list[Sample], took: float, base: int
     return marks, _slope(first), _slope(last), start
 
 
+LOG_TABLES = ("entries", "nodes", "attachment_refs")
+"""The tables that grow with the records (checkpoints and anchors grow with time)."""
+
+
+def _storage(settings: Settings) -> tuple[dict[str, int], float]:
+    """Bytes per table of the store, and the mean entry length."""
+    url = settings.database()
+    if url.startswith("postgresql"):
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            rows = conn.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN "
+                "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND "
+                "n.nspname = current_schema()").fetchall()
+            sizes = {str(name): int(size) for name, size in rows}
+            mean = conn.execute("SELECT avg(length(data)) FROM entries").fetchone()
+    else:
+        path = url.removeprefix("sqlite:///")
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            sizes = {"total": Path(path).stat().st_size}
+            with contextlib.suppress(sqlite3.OperationalError):
+                for name, size in conn.execute(
+                        "SELECT s.name, sum(s.pgsize) FROM dbstat s GROUP BY s.name"):
+                    sizes[str(name)] = int(size)
+            mean = conn.execute("SELECT avg(length(data)) FROM entries").fetchone()
+    return sizes, float(mean[0] or 0.0) if mean is not None else 0.0
+
+
+def _log_bytes(sizes: dict[str, int]) -> int:
+    """The log's own bytes: its tables, and on SQLite their indexes (`dbstat` names each)."""
+    if not any(name in sizes for name in LOG_TABLES):
+        return sizes["total"]
+    return sum(size for name, size in sizes.items()
+               if name in LOG_TABLES or name.startswith(("ix_entries", "sqlite_autoindex_entries",
+                                                          "sqlite_autoindex_nodes")))
+
+
 def _rate(load: Load, seconds: float) -> float:
     before = len(load.stats.acknowledged)
     time.sleep(seconds)
@@ -157,9 +211,14 @@ def _rate(load: Load, seconds: float) -> float:
 @pytest.mark.soak
 def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: SubmissionDomain,
                                  tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    minutes = float(request.config.getoption("soak_minutes", default=10.0))
+    minutes = float(request.config.getoption("soak_minutes", default=30.0))
+    cache_mib = request.config.getoption("node_cache_mib", default=None)
+    budget = NODE_CACHE_BYTES if cache_mib is None else int(cache_mib) << 20
     database = "sqlite" if ledger_settings.database_url is None else "postgresql"
-    server = ServerProcess(ledger_settings, tmp_path / "server.log")
+    server = (ServerProcess(ledger_settings, tmp_path / "server.log") if cache_mib is None else
+              ServerProcess(ledger_settings, tmp_path / "server.log",
+                            env={"SOAK_NODE_CACHE_BYTES": str(budget)},
+                            module="tests.reliability.cache_budget"))
     server.start()
     try:
         vkey = log_key(server.url)
@@ -189,6 +248,7 @@ def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: Submi
     finally:
         server.stop()
     report = check_log(ledger_settings, vkey, stats)
+    sizes, entry_bytes = _storage(ledger_settings)
     latencies = [took_ for _, took_ in stats.latencies[requests_before:]]
     first = [mb for at, mb, _ in rss if at < 60] or [rss[0][1]]
     last = [mb for at, mb, _ in rss if at >= took - 60] or [rss[-1][1]]
@@ -209,7 +269,10 @@ def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: Submi
         rss_max_mb=round(max(mb for _, mb, _ in rss), 1),
         rss_at=marks, slope_first_bytes_per_record=round(slope_first, 2),
         slope_last_bytes_per_record=round(slope_last, 2), log_size_at_last_slope=last_start,
+        node_cache_bytes=budget, cache_entries=budget // HASH_BYTES_PER_ENTRY,
         anchored_behind=size - max((int(a["tree_size"]) for a in anchors), default=0),
+        store_bytes=sizes, log_bytes_per_record=round(_log_bytes(sizes) / report.tree_size, 1),
+        entry_bytes=round(entry_bytes, 1),
         server_cpu=round(server_cpu, 2), client_cpu=round(client_cpu, 2),
     )
     _publish(result, rss)
@@ -218,7 +281,9 @@ def test_sustained_signed_ingest(ledger_settings: Settings, ledger_domain: Submi
 
 
 def _publish(result: SoakResult, rss: list[Sample]) -> None:
-    out = ROOT / ".benchmarks" / f"soak-{result.database}.json"
+    budget = ("" if result.node_cache_bytes == NODE_CACHE_BYTES
+              else f"-cache{result.node_cache_bytes >> 20}mib")
+    out = ROOT / ".benchmarks" / f"soak-{result.database}{budget}.json"
     out.parent.mkdir(exist_ok=True)
     document: dict[str, Any] = {**asdict(result), "rss_samples": rss}
     out.write_text(json.dumps(document, indent=2) + "\n")

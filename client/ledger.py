@@ -4,7 +4,7 @@
         domain = ledger.domain()
         scan = ledger.upload_attachment(Path("report.pdf"), "application/pdf", key)
         submission = prepare_submission(
-            key, domain, kind="report", schema="report/1", subject="report:2024:annual",
+            key, domain, kind="report", schema="report/2", subject="report:2024:annual",
             body={...}, attachments=[scan], issued_at=1735689600,
         )
         [result] = ledger.submit([submission])

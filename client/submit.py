@@ -41,9 +41,9 @@ Each FILE holds one draft (a JSON object), a JSON list of drafts, or JSON lines 
 draft a line). A draft is what the operator means to record; the command hashes, signs
 and submits it:
 
-  {"kind": "indicator", "schema": "indicator/1",
-   "subject": "indicator:bts_shared_ratio:phu_vang:2024-Q3",
-   "body": {"indicator": "bts_shared_ratio", "area": "phu_vang",
+  {"kind": "indicator", "schema": "indicator/2",
+   "subject": "indicator:bts_shared_ratio:478:2024-Q3",
+   "body": {"indicator": "bts_shared_ratio", "area": "478",
             "period": "2024-Q3", "value": 31.5, "unit": "%"},
    "salt": true,
    "attachments": ["scan.pdf", {"path": "sites.csv", "type": "text/csv"}],

@@ -1,35 +1,88 @@
 """Admission: the rules a prepared submission must pass against the ledger's state.
 
-`filings.submission.prepare` checks what needs nothing but the submission; the rules here need
-to know the ledger, which the caller passes in as a `LedgerState`:
+`filings.submission.prepare` checks what needs nothing but the submission (it runs in check
+worker processes too); the rules here need the ledger, which the caller passes in as a
+`LedgerState`. In order, each refusal with its own code:
 
-- the signer is an active operator in the OperatorRegistry (`InactiveOperator`);
-- a correction supersedes a record the log holds (`UnknownRecord`) of the same operator
-  (`NotYourRecord`);
-- every listed file is uploaded (`MissingAttachment`).
+1. Who may sign (the OperatorRegistry, through the state's caches): a plan only a holder of
+   REGISTRAR_ROLE (`NotRegistrar`); a figure an active operator (a per-operator figure) or a
+   registrar (the department's compiled figure); a permit or report an active operator. Anyone
+   else is refused as `InactiveOperator`.
+2. The clock: `issued_at` at most `CLOCK_TOLERANCE` (300 s) ahead of the server's clock
+   (`IssuedInFuture`). The receipt's time is the server's, never `issued_at`.
+3. A plan whose subject is in the log must be a correction of it (`PlanAlreadyFiled`).
+4. A figure is judged by the current plans (`filings.plans.PlanBook.target`): there must be a
+   target for its indicator in a plan whose period holds its reference date (`NoTarget`), in
+   the figure's unit (`UnitMismatch`), reported at the level of its area
+   (`AreaLevelNotReported`), and the figure may not be signed before that plan's period starts
+   (`IssuedBeforePlan`). A plan filed in the same request does not judge it yet: file plans
+   first.
+5. A correction (`supersedes`) names a record the log holds (`UnknownRecord`) of the same kind,
+   schema and subject (`CorrectionMismatch`), by the same declarant (`NotYourRecord`), that no
+   record corrects yet, in the log or earlier in the request (`AlreadySuperseded`).
+6. Every listed file is uploaded (`MissingAttachment`) with the listed size and media type
+   (`AttachmentMismatch`).
 
-`admit` decides, item by item, and changes nothing: storing what an admitted item needs
-beside it is the caller's.
+A record sent again exactly as it is in the log (a retry) passes 3 and 5, so that the sequencer
+answers it `duplicate` with its first index. `admit` decides, item by item, and changes
+nothing: storing what an admitted item needs beside it is the caller's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol
 
 from filings.errors import (
+    AlreadySuperseded,
+    AreaLevelNotReported,
+    AttachmentMismatch,
+    CorrectionMismatch,
     FilingError,
     InactiveOperator,
+    IssuedBeforePlan,
+    IssuedInFuture,
     MissingAttachment,
+    NoTarget,
+    NotRegistrar,
     NotYourRecord,
+    PlanAlreadyFiled,
+    UnitMismatch,
     UnknownRecord,
 )
+from filings.kinds import FigureClaim
+from filings.periods import issued_day
+from filings.plans import PLAN_KIND, PlanBook
 from filings.signing import SubmissionDomain
 from filings.submission import PreparedSubmission, prepare
 from ledger.entry import parse_record_id
 
+CLOCK_TOLERANCE: Final = 300
+"""How many seconds `issued_at` may be ahead of the server's clock (signers' clocks drift)."""
+
 Verdict = PreparedSubmission | FilingError
 """An item's fate: prepared (and, after `admit`, admitted), or the reason it is refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class FiledRecord:
+    """What a correction is checked against: a stored record's kind, schema, subject and
+    declarant, and the first record that supersedes it (None when none does)."""
+
+    kind: str
+    schema: str
+    subject: str
+    operator: str
+    superseded_by: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """An uploaded file as the blob store holds it."""
+
+    size: int
+    media_type: str
 
 
 class LedgerState(Protocol):
@@ -39,29 +92,119 @@ class LedgerState(Protocol):
         """Whether the EIP-55 address `operator` is an active operator."""
         ...
 
-    def record_operators(self, records: Iterable[bytes]) -> Mapping[bytes, str]:
-        """The operator of each record (by leaf hash) the log holds; absent ones left out."""
+    def is_registrar(self, address: str) -> bool:
+        """Whether the EIP-55 address `address` holds REGISTRAR_ROLE."""
         ...
 
-    def missing_files(self, digests: Iterable[bytes]) -> set[bytes]:
-        """Those SHA-256 digests whose files are not uploaded."""
+    def filed_records(self, records: Iterable[bytes]) -> Mapping[bytes, FiledRecord]:
+        """Each record (by leaf hash) the log holds; absent ones left out."""
+        ...
+
+    def stored_files(self, digests: Iterable[bytes]) -> Mapping[bytes, StoredFile]:
+        """Each uploaded file among the SHA-256 `digests`; absent ones left out."""
+        ...
+
+    def plan_book(self) -> PlanBook:
+        """The plans of the log as they stand now."""
+        ...
+
+    def now(self) -> float:
+        """The server's clock, unix seconds."""
         ...
 
 
 def admit(verdicts: Sequence[Verdict], state: LedgerState) -> list[Verdict]:
     """Apply the rules of the module doc to every prepared item; refusals stay as they are.
 
-    One question to `state` per rule for the whole batch (the registry cache aside).
+    One question to `state` per rule for the whole batch (the registry caches aside).
     """
     result = list(verdicts)
+    book = state.plan_book()
+    deadline = state.now() + CLOCK_TOLERANCE
     for position, item in enumerate(result):
-        if isinstance(item, PreparedSubmission) and not state.is_active(item.entry.operator):
-            result[position] = InactiveOperator(
-                f"{item.entry.operator} is not an active operator in the registry"
-            )
+        if isinstance(item, PreparedSubmission):
+            refusal = (_signer_refusal(item, state) or _clock_refusal(item, deadline)
+                       or _plan_refusal(item, book))
+            if refusal is not None:
+                result[position] = refusal
     _check_superseded(result, state)
     _check_files(result, state)
     return result
+
+
+def _signer_refusal(item: PreparedSubmission, state: LedgerState) -> FilingError | None:
+    entry = item.entry
+    signer = entry.operator
+    if entry.kind == PLAN_KIND:
+        if state.is_registrar(signer):
+            return None
+        return NotRegistrar(f"{signer} does not hold REGISTRAR_ROLE: only the department files "
+                            "plans")
+    if state.is_active(signer):
+        return None
+    if item.figure is not None and state.is_registrar(signer):
+        return None
+    also = " nor a registrar" if item.figure is not None else ""
+    return InactiveOperator(f"{signer} is not an active operator in the registry{also}")
+
+
+def _clock_refusal(item: PreparedSubmission, deadline: float) -> FilingError | None:
+    issued = item.entry.issued_at
+    if issued <= deadline:
+        return None
+    return IssuedInFuture(
+        f"issued_at {issued} is {issued - deadline + CLOCK_TOLERANCE:.0f} s ahead of the "
+        f"server's clock, at most {CLOCK_TOLERANCE} s allowed",
+        details={"issued_at": issued, "server_time": int(deadline - CLOCK_TOLERANCE),
+                 "tolerance": CLOCK_TOLERANCE},
+    )
+
+
+def _plan_refusal(item: PreparedSubmission, book: PlanBook) -> FilingError | None:
+    entry = item.entry
+    if entry.kind == PLAN_KIND:
+        filed = book.latest(entry.subject)
+        retried = any(plan.record_id == item.record_id for plan in book.plans)
+        if filed is not None and entry.supersedes is None and not retried:
+            return PlanAlreadyFiled(
+                f"{entry.subject} is in the log as record {filed.record_id}: file a correction "
+                "that supersedes it", details={"record_id": filed.record_id},
+            )
+        return None
+    if item.figure is not None:
+        return _judged_refusal(item.figure, item.entry.issued_at, book)
+    return None
+
+
+def _judged_refusal(claim: FigureClaim, issued_at: int, book: PlanBook) -> FilingError | None:
+    day = claim.reference_date
+    judging = book.target(claim.indicator, day)
+    if judging is None:
+        having = [{"plan": p.number, "record_id": p.record_id,
+                   "start": p.body.period.start.isoformat(), "end": p.body.period.end.isoformat()}
+                  for p in book.plans_with(claim.indicator)]
+        return NoTarget(
+            f"no plan in force has a target for {claim.indicator} on {day} (period "
+            f"{claim.period})" + ("" if having else ": no plan names this indicator"),
+            details={"indicator": claim.indicator, "reference_date": day.isoformat(),
+                     "plans": having},
+        )
+    target, plan = judging.target, judging.plan
+    where = {"plan": plan.number, "record_id": plan.record_id}
+    if claim.unit != target.unit:
+        return UnitMismatch(f"unit: got {claim.unit!r}, want {target.unit!r} as in plan "
+                            f"{plan.number}", details={**where, "want": target.unit})
+    if claim.level not in target.levels:
+        return AreaLevelNotReported(
+            f"area {claim.area} is a {claim.level}-level unit: plan {plan.number} reports "
+            f"{claim.indicator} at {', '.join(target.levels)} level",
+            details={**where, "levels": list(target.levels), "level": claim.level},
+        )
+    signed, start = issued_day(issued_at), plan.body.period.start
+    if signed < start:
+        return IssuedBeforePlan(f"issued_at: signed on {signed}, before plan {plan.number} "
+                                f"starts on {start}", details={**where, "start": start.isoformat()})
+    return None
 
 
 def _check_superseded(verdicts: list[Verdict], state: LedgerState) -> None:
@@ -72,19 +215,45 @@ def _check_superseded(verdicts: list[Verdict], state: LedgerState) -> None:
     }
     if not corrections:
         return
-    owners = state.record_operators(set(corrections.values()))
+    filed = state.filed_records(set(corrections.values()))
+    corrected: set[bytes] = set()
     for position, superseded in corrections.items():
         item = verdicts[position]
         assert isinstance(item, PreparedSubmission)
-        owner = owners.get(superseded)
-        if owner is None:
-            verdicts[position] = UnknownRecord(
-                f"supersedes {item.entry.supersedes}: the log holds no such record"
-            )
-        elif owner != item.entry.operator:
-            verdicts[position] = NotYourRecord(
-                f"supersedes a record of {owner}: only its own operator may correct it"
-            )
+        refusal = _correction_refusal(item, filed.get(superseded), superseded in corrected,
+                                      bytes(item.leaf_hash))
+        if refusal is None:
+            corrected.add(superseded)
+        else:
+            verdicts[position] = refusal
+
+
+def _correction_refusal(item: PreparedSubmission, record: FiledRecord | None,
+                        corrected_here: bool, leaf: bytes) -> FilingError | None:
+    entry = item.entry
+    if record is None:
+        return UnknownRecord(f"supersedes {entry.supersedes}: the log holds no such record")
+    theirs = (record.kind, record.schema, record.subject)
+    mine = (entry.kind, entry.schema, entry.subject)
+    if theirs != mine:
+        return CorrectionMismatch(
+            f"supersedes a {record.schema} record about {record.subject!r}: a correction is of "
+            f"the same kind, schema and subject (got {entry.schema} about {entry.subject!r})",
+            details={"kind": record.kind, "schema": record.schema, "subject": record.subject},
+        )
+    if record.operator != entry.operator:
+        return NotYourRecord(
+            f"supersedes a record of {record.operator}: only its own declarant may correct it"
+        )
+    retried = record.superseded_by == leaf  # this very correction, sent again: a duplicate
+    if (record.superseded_by is not None and not retried) or corrected_here:
+        later = None if record.superseded_by is None else record.superseded_by.hex()
+        return AlreadySuperseded(
+            f"supersedes {entry.supersedes}, which is corrected already"
+            + (f" by {later}: correct that version" if later else " in this request"),
+            details={} if later is None else {"superseded_by": later},
+        )
+    return None
 
 
 def _check_files(verdicts: list[Verdict], state: LedgerState) -> None:
@@ -92,17 +261,34 @@ def _check_files(verdicts: list[Verdict], state: LedgerState) -> None:
                for digest in item.attachment_digests}
     if not digests:
         return
-    missing = state.missing_files(digests)
-    if not missing:
-        return
+    stored = state.stored_files(digests)
     for position, item in enumerate(verdicts):
         if isinstance(item, PreparedSubmission):
-            absent = sorted(d.hex() for d in item.attachment_digests if d in missing)
-            if absent:
-                verdicts[position] = MissingAttachment(
-                    f"attachment {absent[0]} is not uploaded: PUT /v1/attachments/{absent[0]} "
-                    "first", details={"missing": absent},
-                )
+            refusal = _file_refusal(item, stored.get)
+            if refusal is not None:
+                verdicts[position] = refusal
+
+
+def _file_refusal(item: PreparedSubmission,
+                  stored: Callable[[bytes], StoredFile | None]) -> FilingError | None:
+    absent = sorted(a.sha256 for a in item.attachments if stored(bytes.fromhex(a.sha256)) is None)
+    if absent:
+        return MissingAttachment(
+            f"attachment {absent[0]} is not uploaded: PUT /v1/attachments/{absent[0]} first",
+            details={"missing": absent},
+        )
+    for listed in item.attachments:
+        held = stored(bytes.fromhex(listed.sha256))
+        assert held is not None
+        if (listed.size, listed.type) != (held.size, held.media_type):
+            return AttachmentMismatch(
+                f"attachment {listed.sha256} is listed as {listed.size} bytes of {listed.type}, "
+                f"the uploaded file is {held.size} bytes of {held.media_type}",
+                details={"sha256": listed.sha256, "listed": {"size": listed.size,
+                                                             "type": listed.type},
+                         "stored": {"size": held.size, "type": held.media_type}},
+            )
+    return None
 
 
 def prepare_all(domain: SubmissionDomain, items: Sequence[bytes]) -> list[Verdict]:

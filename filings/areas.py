@@ -267,8 +267,8 @@ class AreaCatalogue:
             "valid": [{"id": a.id, "name_vi": a.name_vi,
                        "valid_from": _iso(a.valid_from), "valid_to": _iso(a.valid_to)}
                       for a in versions],
-            "successors": [self._link(e.successor, e) for e in successors],
-            "predecessors": [self._link(e.predecessor, e) for e in predecessors],
+            "successors": [self.link(e.successor, e) for e in successors],
+            "predecessors": [self.link(e.predecessor, e) for e in predecessors],
         }
         return AreaNotValid("; ".join(parts), details=details)
 
@@ -277,7 +277,9 @@ class AreaCatalogue:
         return (f"{area.code} {area.name_vi} ({edge.kind} on {edge.effective.isoformat()}, "
                 f"{edge.legal_basis.document})")
 
-    def _link(self, other: AreaId, edge: Succession) -> dict[str, Any]:
+    def link(self, other: AreaId, edge: Succession) -> dict[str, Any]:
+        """The unit `other` at the far end of `edge`, as errors and `GET /v1/areas/{code}`
+        name it: code, Vietnamese name, kind, effective date and legal basis."""
         area = self.areas[other]
         return {
             "code": area.code,

@@ -77,14 +77,8 @@ class SubjectMismatch(SchemaViolation):
     code = "subject_mismatch"
 
 
-class UnknownIndicator(SchemaViolation):
-    """The indicator code is not in the catalogue."""
-
-    code = "unknown_indicator"
-
-
 class UnknownArea(SchemaViolation):
-    """The area code is not in the catalogue, or not one the figure may be reported for."""
+    """The area code names no unit of Huế in any code list (`filings.areas`)."""
 
     code = "unknown_area"
 
@@ -265,3 +259,144 @@ class InvalidPeriod(SchemaViolation):
     """A period that is not `YYYY`, `YYYY-Hn`, `YYYY-Qn` or `YYYY-MM` (years 2000-2099)."""
 
     code = "invalid_period"
+
+
+class RetiredSchema(UnknownSchema):
+    """The schema is retired for new submissions (its records stay readable); `details` names
+    the successor to file with (`indicator/1` -> `indicator/2`, `permit/1` -> `permit/2`,
+    `report/1` -> `report/2`)."""
+
+    code = "retired_schema"
+
+
+class DuplicateMember(InvalidSubmission):
+    """A JSON object of the submission names a member twice: parsers disagree on which one
+    counts, so the signer and the server could have hashed different bodies."""
+
+    code = "duplicate_member"
+
+
+class ControlCharacter(SchemaViolation):
+    """A text holds a control character: none in one-line text, only newline and tab in long
+    text (C0, DEL and C1 are refused)."""
+
+    code = "control_character"
+
+
+class UnknownUnit(SchemaViolation):
+    """The unit is not one of the units of `filings.units`."""
+
+    code = "unknown_unit"
+
+
+class ValueOutOfRange(SchemaViolation):
+    """The value is outside its unit's bounds (`filings.units`), or not whole where the unit
+    counts things."""
+
+    code = "value_out_of_range"
+
+
+class RatioMismatch(SchemaViolation):
+    """A percentage with `numerator` and `denominator` is not 100 * numerator / denominator
+    (to 0.05 points), or only one of the two counts is given."""
+
+    code = "ratio_mismatch"
+
+
+class MediaTypeNotAccepted(InvalidSubmission):
+    """The media type is not one the ledger stores (`filings.media.ACCEPTED`): active content
+    (HTML, SVG, scripts) and unknown binaries are never accepted."""
+
+    code = "media_type_not_accepted"
+
+
+class MediaTypeMismatch(FilingError):
+    """The bytes are not of the declared media type (`filings.media.sniff`)."""
+
+    code = "media_type_mismatch"
+
+
+class NotRegistrar(FilingError):
+    """The signer does not hold REGISTRAR_ROLE in the OperatorRegistry: only the department
+    (Sở KH&CN thành phố Huế) files plans."""
+
+    code = "not_registrar"
+
+
+class IssuedAtRefused(FilingError):
+    """`issued_at` is not a time the record can have been signed at; the subclass says why."""
+
+    code = "issued_at_refused"
+
+
+class IssuedInFuture(IssuedAtRefused):
+    """`issued_at` is more than `filings.admission.CLOCK_TOLERANCE` seconds ahead of the
+    server's clock."""
+
+    code = "issued_in_future"
+
+
+class IssuedBeforePlan(IssuedAtRefused):
+    """A figure signed before the start of the plan period that judges it, or a plan signed
+    before the date of its own document."""
+
+    code = "issued_before_plan"
+
+
+class IssuedBeforePeriod(IssuedAtRefused):
+    """A figure or report signed before the first day of the period it reports on."""
+
+    code = "issued_before_period"
+
+
+class PlanMismatch(FilingError):
+    """The figure does not fit the plan target that would judge it; the subclass says how."""
+
+    code = "plan_mismatch"
+
+
+class NoTarget(PlanMismatch):
+    """No plan in force has a target for the indicator in a period holding the figure's
+    reference date: file the plan first, or check the indicator code and the period."""
+
+    code = "no_target"
+
+
+class UnitMismatch(PlanMismatch):
+    """The figure's unit is not the unit of the target that judges it."""
+
+    code = "unit_mismatch"
+
+
+class AreaLevelNotReported(PlanMismatch):
+    """The target is reported at other levels of area than the figure's (a province-level
+    target takes no commune figures)."""
+
+    code = "area_level_not_reported"
+
+
+class CorrectionMismatch(FilingError):
+    """A correction supersedes a record of another kind, schema or subject: a correction
+    restates the same thing."""
+
+    code = "correction_mismatch"
+
+
+class AlreadySuperseded(FilingError):
+    """A correction supersedes a record that another record already corrects: correct the
+    latest version (`details.superseded_by` when known)."""
+
+    code = "already_superseded"
+
+
+class PlanAlreadyFiled(FilingError):
+    """A plan with this subject is in the log: file a correction that supersedes its latest
+    version (`details.record_id`)."""
+
+    code = "plan_already_filed"
+
+
+class AttachmentMismatch(FilingError):
+    """A listed attachment's size or media type is not the stored file's."""
+
+    code = "attachment_mismatch"

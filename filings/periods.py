@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Final
 
 from filings.errors import InvalidPeriod
@@ -43,6 +44,11 @@ def parse_period(text: str) -> Period:
     """The period `text` names; raises `InvalidPeriod` for anything but the four forms."""
     if not isinstance(text, str) or not _PERIOD.match(text):
         raise InvalidPeriod(f"period {str(text)[:20]!r}: want YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM")
+    return _period(text)
+
+
+@lru_cache(maxsize=4096)  # every valid text fits: 100 years of 19 periods
+def _period(text: str) -> Period:
     year = int(text[:4])
     if len(text) == 4:
         return Period(date(year, 1, 1), date(year, 12, 31), text)
@@ -58,3 +64,13 @@ def parse_period(text: str) -> Period:
 def _month_end(year: int, month: int) -> date:
     following = date(year + month // 12, month % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+VIETNAM_TIME: Final = timezone(timedelta(hours=7), "ICT")
+"""Indochina Time, UTC+7 all year (Việt Nam keeps no daylight saving): the calendar that the
+periods, plan dates and area validity dates are days of."""
+
+
+def issued_day(issued_at: int) -> date:
+    """The calendar day in Việt Nam of the unix time `issued_at`."""
+    return datetime.fromtimestamp(issued_at, VIETNAM_TIME).date()

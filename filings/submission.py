@@ -20,19 +20,30 @@ Limits: JCS nesting depth <= 16 and at most 48 KiB of body; at most 64 attachmen
 `{"sha256": 64 lowercase hex (no 0x), "size": bytes, "name": 1-255 characters without control
 characters or path separators, "type": lowercase `type/subtype` (RFC 6838 names, a registered
 top-level type, no parameters)}`, listed in any order (the list is sorted by sha256 before it is
-committed, so clients must hash the sorted list); `supersedes` a record id, `0x` optional.
+committed, so clients must hash the sorted list), each of a type of `filings.media.ACCEPTED`;
+`supersedes` a record id, `0x` optional; `issued_at` a unix time from 2000-01-01 on (how far
+ahead of the server's clock it may be is admission's rule).
+
+Duplicate members. No JSON object of a submission may name a member twice (`DuplicateMember`):
+the signer's parser and ours could keep different ones. The check costs a few microseconds: in
+valid JSON every member has exactly one colon outside strings, so the text's colons, less the
+colons of the decoded strings (a colon escaped as `\\u003a` counted back), must be the number of
+decoded members; a text that fails this cheap count is parsed again member by member to decide.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from filings.errors import InvalidSubmission, OperatorMismatch
-from filings.kinds import NO_CONTROLS, RecordContext, record_kind, validation_error
+from filings.errors import DuplicateMember, InvalidSubmission, OperatorMismatch
+from filings.kinds import FigureClaim, IndicatorBody, record_kind
+from filings.media import require_accepted
+from filings.schema import NO_CONTROLS, RecordContext, validation_error
 from filings.signing import (
     ATTACHMENT_NAME_PATTERN,
     MAX_ATTACHMENT_NAME_CHARS,
@@ -55,6 +66,8 @@ from ledger.errors import LedgerError
 from ledger.merkle import LeafHash, leaf_hash
 
 MAX_ATTACHMENTS: Final = 64
+ISSUED_AT_FLOOR: Final = 946_684_800
+"""2000-01-01T00:00:00Z: no record is signed earlier."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 Hash32 = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
@@ -102,7 +115,7 @@ class Submission(BaseModel):
     salt: Hash32 | None = None
     attachments: Annotated[list[Attachment], Field(max_length=MAX_ATTACHMENTS)] = []
     supersedes: Annotated[str, StringConstraints(pattern=r"^(0x)?[0-9a-f]{64}$")] | None = None
-    issued_at: Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+    issued_at: Annotated[int, Field(ge=ISSUED_AT_FLOOR, le=MAX_SAFE_INTEGER)]
     signature: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{130}$")]
 
 
@@ -121,6 +134,8 @@ class PreparedSubmission:
     """Sorted by sha256, as committed."""
     attachment_list: bytes | None
     """The RFC 8785 bytes of the sorted attachment list, which `attachments` commits to."""
+    figure: FigureClaim | None = None
+    """What an `indicator/2` figure claims, for admission to judge against the plans."""
 
     @property
     def record_id(self) -> RecordId:
@@ -144,6 +159,9 @@ class PreparedSubmission:
             self.leaf_data, bytes(self.leaf_hash), self.body_bytes, self.salt,
             tuple((a.sha256, a.size, a.name, a.type) for a in self.attachments),
             self.attachment_list,
+            None if self.figure is None else (self.figure.indicator, self.figure.area,
+                                              self.figure.level, self.figure.period,
+                                              self.figure.unit),
         ))
 
 
@@ -151,30 +169,83 @@ def _prepared(
     kind: str, schema: str, subject: str, operator: str, content: str, attachments: str,
     supersedes: str | None, issued_at: int, signature: str, leaf_data: bytes, leaf: bytes,
     body_bytes: bytes, salt: bytes | None, files: tuple[tuple[str, int, str, str], ...],
-    listed: bytes | None,
+    listed: bytes | None, figure: tuple[Any, ...] | None,
 ) -> PreparedSubmission:
     entry = Entry(kind, schema, subject, operator, content, attachments, supersedes, issued_at,
                   signature)
     return PreparedSubmission(entry, leaf_data, LeafHash(leaf), body_bytes, salt,
-                              tuple(AttachmentRef(*file) for file in files), listed)
+                              tuple(AttachmentRef(*file) for file in files), listed,
+                              None if figure is None else FigureClaim(*figure))
 
 
 def parse_submission(data: bytes | str | Mapping[str, Any]) -> Submission:
     """Validate one submission from JSON text (parsed here, once) or an already decoded
-    object; raises `InvalidSubmission`."""
+    object; raises `InvalidSubmission`, or `DuplicateMember` (module doc)."""
     try:
         if isinstance(data, bytes | str):
-            return Submission.model_validate_json(data)
+            submission = Submission.model_validate_json(data)
+            _refuse_duplicates(data, submission)
+            return submission
         return Submission.model_validate(data)
     except ValidationError as exc:
         raise validation_error(InvalidSubmission, exc) from exc
+
+
+def _refuse_duplicates(text: bytes | str, submission: Submission) -> None:
+    """Raise `DuplicateMember` if an object of the JSON `text` (which parsed as `submission`)
+    names a member twice (the count of the module doc, then a member-by-member parse)."""
+    raw = text if isinstance(text, bytes) else text.encode()
+    members = len(submission.model_fields_set)
+    colons = submission.subject.count(":")
+    for item in submission.attachments:
+        members += len(item.model_fields_set)
+        colons += item.name.count(":")
+    body_members, body_colons = _tally(submission.body)
+    escaped = raw.count(b"\\u003a") + raw.count(b"\\u003A")
+    if raw.count(b":") - (colons + body_colons) + escaped == members + body_members:
+        return
+    try:
+        json.loads(raw, object_pairs_hook=_unique_members)
+    except ValueError as exc:
+        raise DuplicateMember(str(exc)) from None
+
+
+def _tally(value: Any) -> tuple[int, int]:
+    """(members of every object, colons of every string) in a decoded JSON value."""
+    if isinstance(value, str):
+        return 0, value.count(":")
+    members = colons = 0
+    if isinstance(value, dict):
+        members = len(value)
+        for key, item in value.items():
+            inner_members, inner_colons = _tally(item)
+            members += inner_members
+            colons += key.count(":") + inner_colons
+    elif isinstance(value, list):
+        for item in value:
+            inner_members, inner_colons = _tally(item)
+            members += inner_members
+            colons += inner_colons
+    return members, colons
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    table = dict(pairs)
+    if len(table) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"member {key[:40]!r} is named twice in one object")
+            seen.add(key)
+    return table
 
 
 def prepare(data: bytes | str | Mapping[str, Any], domain: SubmissionDomain) -> PreparedSubmission:
     """Parse one submission and run every stateless check (see the module doc).
 
     Raises `InvalidSubmission` (and its subclasses `BodyTooLarge`, `UnknownSchema`,
-    `SchemaViolation`, `SubjectMismatch`, `UnknownIndicator`, `UnknownArea`), `BadSignature`,
+    `SchemaViolation`, `SubjectMismatch`, `UnknownArea`, `AreaNotValid`, `DuplicateMember`,
+    `MediaTypeNotAccepted`, ...), `IssuedAtRefused` subclasses, `BadSignature`,
     or `OperatorMismatch` when the signature recovers another address than `operator`.
     """
     return build_entry(parse_submission(data), domain)
@@ -186,12 +257,15 @@ def build_entry(submission: Submission, domain: SubmissionDomain) -> PreparedSub
     operator = checksum_address(submission.operator)
     salt = None if submission.salt is None else bytes.fromhex(submission.salt[2:])
     attachments = sorted_attachments(item.ref() for item in submission.attachments)
+    for position, item in enumerate(attachments):
+        require_accepted(item.type, f"attachments.{position}.type")
     body_bytes = canonical_body(submission.body)
-    spec.validate(submission.body, RecordContext(
+    checked = spec.validate(submission.body, RecordContext(
         subject=submission.subject,
         operator=operator,
         restricted=salt is not None,
         attachment_count=len(attachments),
+        issued_at=submission.issued_at,
     ))
     listed = attachment_list(attachments)
     message = SubmissionMessage(
@@ -240,4 +314,5 @@ def build_entry(submission: Submission, domain: SubmissionDomain) -> PreparedSub
         salt=salt,
         attachments=attachments,
         attachment_list=listed,
+        figure=checked.claim() if isinstance(checked, IndicatorBody) else None,
     )

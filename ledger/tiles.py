@@ -3,6 +3,11 @@
 A tile at level L and index N holds the hashes of tree level 8L, nodes [256N, 256N + W); a full
 tile has W = 256, a partial one is addressed with a `.p/W` suffix. Entry bundles hold the leaf
 data of 256 consecutive entries, each prefixed with its length as a big-endian uint16.
+
+Paths are relative to the log's prefix (`/tlog/` on the API, the exported directory on disk):
+`checkpoint`, `tile/<L>/<N>[.p/<W>]` and `tile/entries/<N>[.p/<W>]`. A path fixes its contents:
+a tile at a given level, index and width never changes, so it is written or cached once; only
+the checkpoint is replaced (spec sections "Checkpoints", "Merkle Tree", "Log entries").
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ TILE_HEIGHT: Final = 8
 TILE_WIDTH: Final = 1 << TILE_HEIGHT
 ENTRIES_LEVEL: Final = -1
 """The level used in `TileId` for entry bundles (`tile/entries/...`)."""
+CHECKPOINT_PATH: Final = "checkpoint"
+"""The signed checkpoint's path below the log's prefix (C2SP tlog-tiles, "Checkpoints")."""
 
 _INDEX = re.compile(r"(?:x[0-9]{3}/)*[0-9]{3}\Z")
 
@@ -31,11 +38,24 @@ class TileId:
     index: int
     width: int = TILE_WIDTH
 
+    @property
+    def full(self) -> bool:
+        """True for a full tile (256 hashes or entries), False for a partial one."""
+        return self.width == TILE_WIDTH
+
     def path(self) -> str:
         """The path below the log's prefix, e.g. `tile/0/x001/x234/067.p/8`."""
+        suffix = "" if self.full else f".p/{self.width}"
+        return f"{self._full_path()}{suffix}"
+
+    def partials_path(self) -> str:
+        """The directory below the log's prefix that holds the partial tiles of this index,
+        e.g. `tile/0/x001/x234/067.p` (each width is a file in it)."""
+        return f"{self._full_path()}.p"
+
+    def _full_path(self) -> str:
         level = "entries" if self.level == ENTRIES_LEVEL else str(self.level)
-        suffix = "" if self.width == TILE_WIDTH else f".p/{self.width}"
-        return f"tile/{level}/{encode_index(self.index)}{suffix}"
+        return f"tile/{level}/{encode_index(self.index)}"
 
     def node_range(self) -> tuple[int, int, int]:
         """The tree level and the node index range [begin, end) the tile holds."""
@@ -95,6 +115,38 @@ def tile_ids(tree_size: int) -> list[TileId]:
         ids += _tiles_of(level, count)
         level += 1
     ids += [TileId(ENTRIES_LEVEL, t.index, t.width) for t in _tiles_of(0, tree_size)]
+    return ids
+
+
+def tiles_grown(old_size: int, new_size: int) -> list[TileId]:
+    """The tiles and entry bundles of a tree of `new_size` leaves that one of `old_size` lacks.
+
+    These are what a log publishing a checkpoint of `new_size` after one of `old_size` must add:
+    every tile that became full in between, and the rightmost partial tile of each level whose
+    width changed. Equal to `set(tile_ids(new_size)) - set(tile_ids(old_size))`, in the order
+    of `tile_ids`, in time proportional to the answer. Requires 0 <= old_size <= new_size;
+    raises `ProofError` otherwise.
+    """
+    if not 0 <= old_size <= new_size:
+        raise ProofError(f"tiles grown from size {old_size} to {new_size}: want "
+                         f"0 <= old size <= new size")
+    ids: list[TileId] = []
+    level = 0
+    while (count := new_size >> (level * TILE_HEIGHT)) > (old := old_size >> (level * TILE_HEIGHT)):
+        ids += _grown_of(level, old, count)
+        level += 1
+    if new_size > old_size:
+        ids += [TileId(ENTRIES_LEVEL, t.index, t.width) for t in _grown_of(0, old_size, new_size)]
+    return ids
+
+
+def _grown_of(level: int, old_count: int, count: int) -> list[TileId]:
+    """The tiles of a level with `count` hashes that the same level with `old_count` lacks
+    (requires old_count < count: the rightmost partial tile always changes)."""
+    full, rest = divmod(count, TILE_WIDTH)
+    ids = [TileId(level, i) for i in range(old_count // TILE_WIDTH, full)]
+    if rest:
+        ids.append(TileId(level, full, rest))
     return ids
 
 

@@ -3,10 +3,12 @@
     ledger_database_url  None (SQLite in the data directory); override it in a module with
                          `def ledger_database_url(database_url): return database_url` to run
                          the module's tests on SQLite and on PostgreSQL
-    ledger_settings      a fresh data directory: the embedded chain with the contracts deployed
-                         and the SAMPLE operators in the OperatorRegistry (ACTIVE and
-                         OTHER registered, REVOKED registered then revoked, UNREGISTERED never);
-                         checkpoints every 0.2 s, anchors every 0.5 s when the jobs run
+    ledger_settings      a fresh data directory: the embedded chain with the contracts deployed,
+                         the SAMPLE operators in the OperatorRegistry (ACTIVE and
+                         OTHER registered, REVOKED registered then revoked, UNREGISTERED never)
+                         and plan 254 filed by the registrar as record 0 (so a test's first
+                         record has index 1 and the log size counts the plan); checkpoints every
+                         0.2 s, anchors every 0.5 s when the jobs run
     ledger_domain        the EIP-712 domain of that deployment (sign with it)
     running_app          the FastAPI app of `ledger_settings`, started (lifespan running, jobs
                          on); its node is `running_app.state.node`
@@ -20,7 +22,9 @@
     registrar_token      a bearer token of role registrar
 
 Helpers: `SAMPLE` (the operator keys), `sign_indicator(domain, n=0, key=...)` (a valid signed
-`indicator/1` submission; each `n` gives another record), `auth(token)` (the header dict),
+`indicator/2` submission; each `n` gives another record), `registrar_key(settings)` (the key
+holding REGISTRAR_ROLE), `file_plan(settings, submission)` (sequence a signed plan directly),
+`PLANS` (records the fixture files before any test: 1), `auth(token)` (the header dict),
 `started(app)` (an async context manager running an app's lifespan), `asgi_client(app)`,
 `free_port()`.
 """
@@ -39,21 +43,25 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from anchoring.embedded.node import DevAccounts
 from api.app import create_app
 from api.node import Node
 from api.serving import ServerThread
 from api.settings import Settings, load_settings
 from filings.signing import SubmissionDomain, signer_address
-from ledger.storage.store import LogStore
+from filings.submission import prepare
+from ledger.storage.store import LogStore, PendingEntry
 from ledger.storage.tokens import TokenStore
-from tests.filings.factories import ISSUED_AT, KEY, OTHER_KEY, signed
+from tests.filings.factories import ISSUED_AT, KEY, OTHER_KEY, as_json, plan, signed
 
 __all__ = [
+    "PLANS",
     "SAMPLE",
     "SampleOperator",
     "app_client",
     "asgi_client",
     "auth",
+    "file_plan",
     "free_port",
     "inspector_token",
     "ledger_database_url",
@@ -62,6 +70,7 @@ __all__ = [
     "live_server",
     "manual_app",
     "manual_client",
+    "registrar_key",
     "registrar_token",
     "running_app",
     "sign_indicator",
@@ -101,6 +110,29 @@ SAMPLE = SampleOperators(
 )
 
 
+PLANS = 1
+"""How many records `ledger_settings` files before a test runs (plan 254)."""
+
+
+def registrar_key(settings: Settings) -> bytes:
+    """The private key of the embedded chain's account holding REGISTRAR_ROLE."""
+    accounts = DevAccounts.load_or_create(settings.chain_dir() / "accounts.json")
+    return bytes(accounts.registrar.key)
+
+
+def _domain(settings: Settings) -> SubmissionDomain:
+    deployment = settings.deployment
+    assert deployment is not None
+    return SubmissionDomain(int(deployment["chain_id"]), str(deployment["operator_registry"]))
+
+
+def file_plan(store: LogStore, domain: SubmissionDomain, submission: dict[str, Any]) -> None:
+    """Check `submission` statelessly and sequence it into `store` directly (no admission)."""
+    item = prepare(as_json(submission), domain)
+    store.append([PendingEntry(item.entry, item.leaf_data, item.leaf_hash, item.body_bytes)],
+                 store.frontier(), now=int(time.time()))
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -115,7 +147,7 @@ def auth(token: str) -> dict[str, str]:
 
 def sign_indicator(domain: SubmissionDomain, n: int = 0, *, key: bytes = KEY,
                    **fields: Any) -> dict[str, Any]:
-    """A valid `indicator/1` submission signed by `key` in `domain`; `n` changes `issued_at`,
+    """A valid `indicator/2` submission signed by `key` in `domain`; `n` changes `issued_at`,
     so each `n` is another record. `fields` go to `tests.filings.factories.signed`."""
     return signed(domain=domain, key=key, issued_at=ISSUED_AT + n, **fields)
 
@@ -138,6 +170,8 @@ def ledger_settings(tmp_path: Path, ledger_database_url: str | None) -> Settings
         for operator in (SAMPLE.active, SAMPLE.other, SAMPLE.revoked):
             node.registry.register(operator.address, operator.name, "GP-" + operator.name[:3])
         node.registry.revoke(SAMPLE.revoked.address)
+        file_plan(node.store, node.domain, plan(key=registrar_key(node.settings),
+                                                 domain=node.domain))
     finally:
         node.store.close()
         node.access.close()
@@ -146,9 +180,7 @@ def ledger_settings(tmp_path: Path, ledger_database_url: str | None) -> Settings
 
 @pytest.fixture
 def ledger_domain(ledger_settings: Settings) -> SubmissionDomain:
-    deployment = ledger_settings.deployment
-    assert deployment is not None
-    return SubmissionDomain(int(deployment["chain_id"]), str(deployment["operator_registry"]))
+    return _domain(ledger_settings)
 
 
 def _token(settings: Settings, role: str) -> str:

@@ -5,6 +5,15 @@ the checkpointer and anchor jobs. With `--workers N` (N > 1, a chain reached by 
 worker processes append and serve, and one scheduler process (`infraledger jobs`, started and
 stopped by `serve`) runs the jobs: the log's head lock lets the workers append to one store.
 Unsafe production settings are refused before anything starts.
+
+SIGTERM and SIGINT stop `serve` with everything it started: requests in flight get
+`GRACEFUL_SHUTDOWN` seconds to be answered, then each API process shuts its app down (the check
+workers, the sequencer, the jobs, the store); the worker processes are stopped by uvicorn's
+supervisor, and the scheduler process by `serve`, which kills it if it has not stopped within
+`SCHEDULER_STOP` seconds (a job waiting on a chain that does not answer; the anchor service
+reconciles with the chain when it starts again). `serve` then waits for the multiprocessing
+resource tracker that starting the worker processes started (on Python 3.11 it would outlive
+`serve` for a moment), so that nothing it started runs once it has exited.
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ import signal
 import subprocess
 import sys
 import threading
+from multiprocessing import resource_tracker
+from typing import Final
 
 import uvicorn
 from fastapi import FastAPI
@@ -27,6 +38,14 @@ from api.node import Node
 from api.settings import ENV_PREFIX, Settings, load_settings
 
 log = logging.getLogger(__name__)
+
+GRACEFUL_SHUTDOWN: Final = 10
+"""Seconds requests in flight get to be answered after SIGTERM or SIGINT; then they are
+cancelled (an append already committed stays: the client's retry is answered duplicate)."""
+SCHEDULER_STOP: Final = 15.0
+"""Seconds the scheduler process gets to stop after SIGTERM before it is killed."""
+TRACKER_STOP: Final = 10.0
+"""Seconds `serve` waits for the resource tracker to exit once the workers have stopped."""
 
 
 class WorkersNeedNetwork(ApiError):
@@ -67,7 +86,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.check_production()
     if settings.workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_config=None, proxy_headers=False, access_log=settings.access_log)
+                    log_config=None, proxy_headers=False, access_log=settings.access_log,
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
         return 0
     if settings.embedded:
         raise WorkersNeedNetwork(
@@ -82,11 +102,51 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         os.environ.update(_environment(settings))
         uvicorn.run("api.admin.serve:worker_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, log_config=None,
-                    access_log=settings.access_log)
+                    access_log=settings.access_log,
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
     finally:
-        scheduler.send_signal(signal.SIGTERM)
-        scheduler.wait(timeout=30)
+        _stop_scheduler(scheduler)
+        _stop_resource_tracker()
     return 0
+
+
+def _stop_scheduler(scheduler: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the scheduler process (it may have stopped already: a Ctrl-C reaches the whole
+    process group) and wait; SIGKILL it after `SCHEDULER_STOP` seconds."""
+    scheduler.send_signal(signal.SIGTERM)
+    try:
+        scheduler.wait(timeout=SCHEDULER_STOP)
+    except subprocess.TimeoutExpired:
+        log.warning("the scheduler process did not stop within %.0f s of SIGTERM: killed",
+                    SCHEDULER_STOP)
+        scheduler.kill()
+        scheduler.wait()
+
+
+def _stop_resource_tracker() -> None:
+    """Close this process's end of the multiprocessing resource tracker's pipe and wait (up to
+    `TRACKER_STOP` seconds) until the tracker has exited.
+
+    Spawning the worker processes started the tracker here and gave them its pipe; it exits
+    when every end is closed, that is once the workers (and their check workers) have stopped.
+    Python 3.11 never waits for it: without this it can still run when `serve` has exited.
+    The wait runs in a daemon thread, so a tracker held open by a process that did not stop
+    cannot hold `serve` up longer than `TRACKER_STOP`."""
+    stop_tracker = getattr(resource_tracker._resource_tracker, "_stop", None)  # 3.11: private
+    if stop_tracker is None:
+        return
+    stopped = threading.Event()
+
+    def stop() -> None:
+        try:
+            stop_tracker()
+        finally:
+            stopped.set()
+
+    threading.Thread(target=stop, name="resource-tracker-stop", daemon=True).start()
+    if not stopped.wait(TRACKER_STOP):
+        log.warning("the multiprocessing resource tracker did not exit within %.0f s",
+                    TRACKER_STOP)
 
 
 def worker_app() -> FastAPI:

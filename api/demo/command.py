@@ -2,9 +2,10 @@
 
 Starts the embedded chain and deploys the contracts (first run), registers the sample operators,
 files the sample records (`api.demo.sample`) through the real API with real signatures, waits until
-they are anchored, then serves the API and the public pages until interrupted. Running it again
-on the same data directory files nothing twice: the same drafts sign to the same entries, which
-the ledger answers as duplicates.
+they are anchored, then serves the API and the public pages until interrupted (Ctrl-C, SIGINT
+or SIGTERM: the server shuts down, its check workers with it). Running it again on the same data
+directory files nothing twice: the same drafts sign to the same entries, which the ledger answers
+as duplicates.
 
 What it writes under `<data dir>/keys/` is sample material, marked as such: the operators' private
 keys (`operators/<name>.key`, plain hex) and an inspector token (`inspector.token`). `serve
@@ -16,21 +17,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import secrets
+import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from api.app import create_app
-from api.demo.sample import SAMPLE_OPERATORS, Draft, restricted_salt, sample_drafts
+from api.demo.sample import REGISTRAR, SAMPLE_OPERATORS, Draft, restricted_salt, sample_drafts
 from api.errors import ApiError
-from api.node import Node, deploy_embedded, open_chain
+from api.node import Node, deploy_embedded, open_chain, service_account
 from api.serving import ServerThread
 from api.settings import SAMPLE_KEY_MARKER, Settings, check_key_file
 from client.keys import write_secret
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
-from filings.catalogue import Catalogue
 from filings.signing import AttachmentRef, SubmissionDomain, signer_address
 from ledger.storage.tokens import TokenStore
 
@@ -49,8 +50,8 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     demo = groups.add_parser(
         "demo", parents=[common], help="run the whole ledger on this machine with sample data",
         description="Start the embedded chain, deploy the contracts, register the sample "
-        "operators (VNPT, Viettel, MobiFone, FPT Telecom: sample data), file the plan 254 "
-        "sample through the real API, anchor it, and serve the API and the public pages. "
+        "operators (VNPT, Viettel, MobiFone, FPT Telecom: sample data), file plans 254 and "
+        "455 and the sample figures through the real API, anchor it, and serve the API and the public pages. "
         "Rerunning on the same data directory files nothing twice.",
     )
     demo.add_argument("--host", default=None, help="address to serve on (default 127.0.0.1)")
@@ -70,6 +71,24 @@ class SampleKeys:
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    with _sigterm_as_interrupt():
+        return _run(args, settings)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt in the main thread, as Ctrl-C does, so the server
+    thread is stopped and the app shut down (check workers, jobs, store, chain) before the
+    process exits. Left to its default, SIGTERM ends the process at once and its worker
+    processes run on without it."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     changes = {name: value for name, value in (("host", args.host), ("port", args.port))
                if value is not None}
     settings = settings.model_copy(update=changes)
@@ -87,8 +106,9 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         node: Node = app.state.node
         keys = _sample_keys(settings, node)
         _register_operators(node, keys)
-        print(f"InfraLedger demo (sample data) at {url}: filing the plan 254 sample...")
-        summary = _file_sample(url, keys, node.catalogue)
+        print(f"InfraLedger demo (sample data) at {url}: filing plans 254 and 455 and the "
+              "sample figures...")
+        summary = _file_sample(url, keys)
         print(summary.describe())
         _wait_anchored(url)
         print(_instructions(url, settings, summary))
@@ -109,6 +129,10 @@ def _sample_keys(settings: Settings, node: Node) -> SampleKeys:
                                f"only, never use it for real filings\n0x{secrets.token_hex(32)}")
         keys[operator.slug] = bytes.fromhex(
             check_key_file(path, "sample operator key", production=False).removeprefix("0x"))
+    registrar = service_account(settings, "registrar", node.embedded)
+    if registrar is None:
+        raise DemoFailed("the demo needs the registrar key to file the plans")
+    keys[REGISTRAR] = bytes(registrar.key)
     token_path = settings.keys_dir() / "inspector.token"
     if not token_path.exists():
         token, _ = TokenStore(node.store).create("inspector", "demo inspector (sample)",
@@ -149,13 +173,14 @@ class FilingSummary:
         return str(self.results[draft.key].record_id)
 
 
-def _file_sample(url: str, keys: SampleKeys, catalogue: Catalogue) -> FilingSummary:
+def _file_sample(url: str, keys: SampleKeys) -> FilingSummary:
     addresses = {slug: signer_address(key) for slug, key in keys.operators.items()}
-    drafts = sample_drafts(catalogue, addresses)
+    drafts = sample_drafts(addresses)
     results: dict[str, SubmissionResult] = {}
     with LedgerClient(url) as client:
         domain = client.domain()
-        for wave in ([d for d in drafts if d.corrects is None],
+        for wave in ([d for d in drafts if d.kind == "plan"],
+                     [d for d in drafts if d.kind != "plan" and d.corrects is None],
                      [d for d in drafts if d.corrects is not None]):
             signed = [_signed(client, domain, keys, draft, results) for draft in wave]
             for draft, result in zip(wave, client.submit(signed), strict=True):
@@ -203,13 +228,13 @@ def _instructions(url: str, settings: Settings, summary: FilingSummary) -> str:
     return "\n".join([
         "",
         "Everything is anchored. Open:",
-        f"  {url}/                      the plan 254 indicators, verified in your browser",
+        f"  {url}/                      Huế's indicators against plans 254 and 455, verified",
         f"  {url}/records/{record}",
         f"  {url}/verify                check a record id or a file",
         f"  {url}/docs                  the API",
         "",
         "Verify a record yourself, without trusting this server's pages:",
-        f"  .venv/bin/infraledger-verify trust init --ledger {url} --out {trust}",
+        f"  .venv/bin/infraledger-verify trust init --ledger {url} --trust {trust}",
         f"  .venv/bin/infraledger-verify record {record} --ledger {url} --trust {trust}",
         "",
         f"Sample material (never use it for real): operator keys in {keys}/,",

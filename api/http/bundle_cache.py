@@ -2,10 +2,11 @@
 
 A bundle proven to an anchored checkpoint never changes: the record, its body, the attachment
 list, the inclusion proof to that tree size, its signed checkpoint and the anchor are all
-written once. Only such bundles are kept; a bundle with `anchor: null` is built anew on every
-request, so the first request after the record's anchor gets the anchored bundle. Bundles are
-keyed by record and by whether the caller may see restricted bodies: an inspector's bundle of a
-restricted record (body and salt included) is never given to anyone else.
+written once. Only such bundles are kept, as the route builds them or built ahead when their
+anchor lands (`api.routes.records.warm_bundles`); a bundle with `anchor: null` is built anew on
+every request, so the first request after the record's anchor gets the anchored bundle.
+Bundles are keyed by record and by whether the caller may see restricted bodies: an inspector's
+bundle of a restricted record (body and salt included) is never given to anyone else.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Final
 
 from ledger.merkle import LeafHash
 
-BUNDLE_CACHE_BYTES: Final = 32 << 20
-"""Default budget: about 12,000 bundles of a log of a million (2.7 KB each)."""
+BUNDLE_CACHE_BYTES: Final = 64 << 20
+"""Default budget: about 25,000 bundles of a log of a million (2.7 KB each)."""
 
 BundleKey = tuple[LeafHash, bool]
 """A record's leaf hash, and whether the bundle shows restricted bodies (inspectors)."""

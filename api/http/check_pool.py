@@ -1,7 +1,7 @@
 """Worker processes that run the stateless checks of large submission requests.
 
-`filings.admission.prepare_all` is the CPU-bound stage of ingest (one parse, the record kind and
-catalogue, signature recovery). An event loop uses one core, so a request of at least
+`filings.admission.prepare_all` is the CPU-bound stage of ingest (one parse, the record kind,
+areas and periods, signature recovery). An event loop uses one core, so a request of at least
 `POOL_MIN_ITEMS` items is split into one part per worker process (default: one per CPU): each
 part goes out as the raw JSON bytes of its items and comes back as prepared submissions or
 refusals (each pickles as a flat tuple). Smaller requests are checked in the server's process:

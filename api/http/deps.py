@@ -13,6 +13,8 @@ from anchoring.embedded import JsonRpcHandler
 from api.http.bundle_cache import BundleCache
 from api.http.check_pool import CheckPool
 from api.node import Node
+from filings.admission import FiledRecord, StoredFile
+from filings.plans import PlanBook
 from ledger.merkle import LeafHash
 from ledger.storage.anchors import AnchorStore, StoredAnchor
 from ledger.storage.blobs import BlobStore
@@ -40,14 +42,31 @@ class Ledger:
         """`filings.admission.LedgerState`: the operator is active in the registry (cached)."""
         return self.node.operators.is_active(operator)
 
-    def record_operators(self, records: Iterable[bytes]) -> Mapping[bytes, str]:
-        """`filings.admission.LedgerState`: the operators of the stored records."""
-        owners = self.records.operators_of(LeafHash(record) for record in records)
-        return {bytes(record): operator for record, operator in owners.items()}
+    def is_registrar(self, address: str) -> bool:
+        """`filings.admission.LedgerState`: the address holds REGISTRAR_ROLE (cached)."""
+        return self.node.registrars.is_registrar(address)
 
-    def missing_files(self, digests: Iterable[bytes]) -> set[bytes]:
-        """`filings.admission.LedgerState`: the files not in the blob store."""
-        return self.blobs.missing(digests)
+    def filed_records(self, records: Iterable[bytes]) -> Mapping[bytes, FiledRecord]:
+        """`filings.admission.LedgerState`: kind, schema, subject, operator and first
+        correction of the stored records."""
+        found = self.records.filed(LeafHash(record) for record in records)
+        return {bytes(leaf): FiledRecord(item.kind, item.schema, item.subject, item.operator,
+                                         None if item.superseded_by is None
+                                         else bytes(item.superseded_by))
+                for leaf, item in found.items()}
+
+    def stored_files(self, digests: Iterable[bytes]) -> Mapping[bytes, StoredFile]:
+        """`filings.admission.LedgerState`: size and media type of the uploaded files."""
+        return {digest: StoredFile(size, media)
+                for digest, (size, media) in self.blobs.files(digests).items()}
+
+    def plan_book(self) -> PlanBook:
+        """`filings.admission.LedgerState`: the plans of the log now."""
+        return self.node.plans.book()
+
+    def now(self) -> float:
+        """`filings.admission.LedgerState`: the server's clock."""
+        return self.node.clock()
 
     @classmethod
     def of(cls, node: Node, rpc: JsonRpcHandler | None) -> Ledger:

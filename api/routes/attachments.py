@@ -1,10 +1,12 @@
 """Attachment files in the content-addressed blob store (DESIGN section 2).
 
 `PUT /v1/attachments/{sha256}`: the raw file as the body, its media type as `Content-Type`
-(default `application/octet-stream`), at most `max_attachment_bytes`. Allowed to an active
-operator signing with `X-Operator-Signature` (see `api.http.auth`), or an inspector or registrar
-token. The bytes must hash to the SHA-256 in the path (422 `hash_mismatch`). 201 when stored,
-200 when the file was already there: `{"sha256", "size", "type"}`.
+(required), at most `max_attachment_bytes`. Allowed to an active operator or a registrar-role
+holder signing with `X-Operator-Signature` (see `api.http.auth`), or an inspector or registrar
+token. The bytes must hash to the SHA-256 in the path (422 `hash_mismatch`); the type must be one
+the ledger stores (415 `media_type_not_accepted`) and the bytes must be of it (422
+`media_type_mismatch`), as `filings.media` sniffs them. 201 when stored, 200 when the file was
+already there: `{"sha256", "size", "type"}`; a file already stored keeps its first type.
 
 `GET /v1/attachments/{sha256}`: the file, to anyone when a public record lists it, always to
 inspectors; otherwise 404, as if it did not exist. Always as a download
@@ -15,8 +17,8 @@ active content on the ledger's origin (`api.http.security`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
-from typing import Final
 
 from fastapi import APIRouter, Request, Response
 
@@ -32,12 +34,12 @@ from api.http.limits import read_body
 from api.http.openapi import ERROR_RESPONSES
 from api.http.security import ATTACHMENT_POLICY
 from filings.errors import InactiveOperator
+from filings.media import check_media
 from filings.signing import MEDIA_TYPE_PATTERN, OPERATOR_SIGNATURE_HEADER
 from ledger.storage.blobs import BlobMismatch
 
 router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)
 
-DEFAULT_TYPE: Final = "application/octet-stream"
 _MEDIA_TYPE = re.compile(MEDIA_TYPE_PATTERN)
 
 
@@ -48,7 +50,9 @@ def _digest(text: str) -> bytes:
 
 
 def _media_type(header: str | None) -> str:
-    media = (header or DEFAULT_TYPE).split(";", 1)[0].strip().lower()
+    if header is None:
+        raise InvalidRequest("Content-Type: say the file's media type (see filings.media)")
+    media = header.split(";", 1)[0].strip().lower()
     if not _MEDIA_TYPE.match(media):
         raise InvalidRequest(f"Content-Type {media[:80]!r}: want a registered type/subtype")
     return media
@@ -62,9 +66,9 @@ def _authorise_upload(ledger: Ledger, who: Caller, sha256: str, signature: str |
         raise InvalidToken(
             f"uploading needs an operator's {OPERATOR_SIGNATURE_HEADER} or a bearer token"
         )
-    operator = attachment_signer(sha256, signature)
-    if not ledger.node.operators.is_active(operator):
-        raise InactiveOperator(f"{operator} is not an active operator in the registry")
+    signer = attachment_signer(sha256, signature)
+    if not (ledger.node.operators.is_active(signer) or ledger.node.registrars.is_registrar(signer)):
+        raise InactiveOperator(f"{signer} is neither an active operator nor a registrar")
 
 
 @router.put("/v1/attachments/{sha256}", summary="Upload an attachment file",
@@ -79,12 +83,17 @@ async def put_attachment(
     await asyncio.to_thread(_authorise_upload, ledger, who, sha256,
                             request.headers.get(OPERATOR_SIGNATURE_HEADER))
     data = await read_body(request, ledger.node.settings.max_attachment_bytes)
+    if hashlib.sha256(data).digest() != digest:
+        raise HashMismatch(f"the bytes hash to {hashlib.sha256(data).hexdigest()}, not {sha256}")
+    await asyncio.to_thread(check_media, data, media)
     try:
         created = await asyncio.to_thread(
             ledger.blobs.put, digest, data, media, int(ledger.node.clock())
         )
     except BlobMismatch as exc:
         raise HashMismatch(str(exc)) from exc
+    if not created:
+        media = (await asyncio.to_thread(ledger.blobs.files, [digest]))[digest][1]
     return json_response({"sha256": sha256, "size": len(data), "type": media},
                          status_code=201 if created else 200)
 

@@ -155,7 +155,9 @@ def lookup_sha256(digest: str, ledger: LedgerDep) -> Response:
             summary="The infraledger-proof/1 bundle of a record (verifier/FORMAT.md)")
 async def get_proof(record_id: RecordIdPath, ledger: LedgerDep, who: CallerDep) -> Response:
     """A bundle proven to an anchored checkpoint is served from memory once built (see
-    `api.http.bundle_cache`); the others are read and built in a worker thread."""
+    `api.http.bundle_cache`; `api.http.read_path` answers a caller without a token from there
+    before the router, and warms it with `warm_bundles`); the others are read and built in a
+    worker thread."""
     key = (parse_id(record_id), who.inspector)
     data = ledger.bundles.get(key)
     if data is None:
@@ -168,10 +170,43 @@ def _serialised_bundle(ledger: Ledger, key: tuple[LeafHash, bool]) -> bytes:
     source = ledger.records.proof_source(leaf)
     if source is None:
         raise NotFound(f"no record {leaf.hex()}")
+    return _serialised(ledger, source, inspector)
+
+
+def _serialised(ledger: Ledger, source: ProofSource, inspector: bool) -> bytes:
+    """The bundle of `source` as the caller may see it, kept in the cache once anchored."""
     data = orjson.dumps(proof_bundle(ledger, source, show_body=_visible(source.record, inspector)))
     if source.anchor is not None:
-        ledger.bundles.put(key, data)
+        ledger.bundles.put((source.record.leaf_hash, inspector), data)
     return data
+
+
+def warm_bundles(ledger: Ledger, start: int, end: int) -> int:
+    """Build the public bundles (as a caller without a token gets them) of the anchored records
+    at indices [start, end) and keep them in the bundle cache, so that even their first request
+    is answered from memory: the newest `bundle_warm_records` (a setting) of them, older ones
+    being built when asked. Each is the bundle `get_proof` builds: proven to the smallest
+    anchored tree that holds the record. Reads 500 records a query. Returns how many were kept
+    (fewer when a record is not anchored yet); raises `LogIntegrityError` if an anchored size
+    has no stored checkpoint, `StoreUnavailable` if the store cannot be read."""
+    index, kept = max(start, end - ledger.node.settings.bundle_warm_records), 0
+    while index < end:
+        anchor = ledger.anchors.covering(index)
+        if anchor is None:
+            return kept
+        stored = ledger.node.store.checkpoint(anchor.tree_size)
+        if stored is None:
+            raise LogIntegrityError(f"tree size {anchor.tree_size} is anchored, not checkpointed")
+        stop = min(end, anchor.tree_size)
+        while index < stop:
+            page = ledger.records.find(RecordFilter(start=index, limit=min(MAX_PAGE, stop - index)))
+            if not page:
+                return kept
+            for record in page:
+                _serialised(ledger, ProofSource(record, anchor, stored), inspector=False)
+            kept += len(page)
+            index = page[-1].index + 1
+    return kept
 
 
 def proof_bundle(ledger: Ledger, source: ProofSource, *, show_body: bool) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """`POST /v1/submissions`: operators' signed records into the log (DESIGN sections 1 and 6).
 
 One submission object, or `{"submissions": [...]}` with at most `max_items`. Every item is
-checked on its own (shape, record kind and catalogue, EIP-712 signature, operator active in
-the registry, superseded record, attachments uploaded: `filings.submission` and
-`filings.admission`; large requests are checked in `api.http.check_pool`), and
+checked on its own (shape, record kind, areas and periods, EIP-712 signature; then the signer's
+role in the registry, the clock, the plan target that judges a figure, the superseded record,
+the attachments uploaded: `filings.submission` and `filings.admission`; large requests are
+checked in `api.http.check_pool`), and
 the valid items go to the sequencer in ONE append, so one signed receipt covers the request, and
 the answer comes after the durable commit:
 
@@ -31,7 +32,7 @@ from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.limits import check_json_depth, read_body
 from api.http.openapi import ERROR_RESPONSES, schema_ref
 from filings.admission import Verdict, admit, prepare_all
-from filings.errors import FilingError, Refusal
+from filings.errors import DuplicateMember, FilingError, Refusal
 from filings.submission import PreparedSubmission
 from ledger.merkle import LeafHash
 from ledger.storage.store import PendingEntry
@@ -48,8 +49,8 @@ def submission_items(data: bytes, max_items: int) -> tuple[list[bytes], bool]:
     """The raw JSON of each submission of a request body, and whether it was a single object.
 
     Only the request's own shape is read here (`msgspec.Raw` slices, no values built): each
-    item is parsed once, where it is checked. Raises `TooDeep`, `MalformedRequest` or
-    `TooManyItems`.
+    item is parsed once, where it is checked. Raises `TooDeep`, `MalformedRequest`,
+    `TooManyItems` or `DuplicateMember`.
     """
     check_json_depth(data)
     try:
@@ -70,7 +71,11 @@ def submission_items(data: bytes, max_items: int) -> tuple[list[bytes], bool]:
         raise MalformedRequest("submissions: the list is empty")
     if len(items) > max_items:
         raise TooManyItems(f"{len(items)} submissions in one request, limit {max_items}")
-    return [bytes(item) for item in items], False
+    raw = [bytes(item) for item in items]
+    if data.count(b":") - sum(item.count(b":") for item in raw) != 1:
+        # outside its items the request's only colon is that of "submissions"
+        raise DuplicateMember('the request names "submissions" twice')
+    return raw, False
 
 
 def store_attachment_lists(ledger: Ledger, admitted: Sequence[PreparedSubmission]) -> None:

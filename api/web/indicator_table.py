@@ -1,194 +1,245 @@
-"""The plan 254 indicator table of the home page: for every indicator and every area it is
-reported for, the latest standing anchored figure, whether it meets the 2025 target, and a bar
-chart of the districts' figures against the target (inline SVG, drawn on the server).
+"""The home page's data: every plan in force, its indicators, and each indicator's history by
+the rule of `filings.figures` (who declares, compiled or computed area figures, flags, series),
+with a bar chart of the latest sub-area figures (inline SVG, drawn on the server).
 
-"Latest" orders figures by the end of their period (`2024` ends with December, `2024-Q3` with
-September, `2024-07` with July), then by `issued_at`, then by log index. Several operators may
-report one subject: the latest figure of any operator is shown, with its operator.
-A stored body that no longer parses as `indicator/1` (or whose subject is not its entry's) is
-left out: the table shows figures, and the record page shows what went wrong.
+The plans are shown newest document first. An indicator appears once, under the newest plan
+that names it, with its whole history: each period judged by its own target, whichever plan
+that comes from. Figures are those of the anchored log (`ledger.storage.indicators`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from pydantic import ValidationError
+import orjson
 
-from filings.catalogue import Area, Catalogue, Indicator, Section, is_met
-from filings.kinds import IndicatorBody
+from filings.areas import AreaCatalogue
+from filings.figures import (
+    AreaFigure,
+    Declared,
+    FiledFigure,
+    IndicatorHistory,
+    Series,
+    indicator_history,
+)
+from filings.periods import Period
+from filings.plans import FiledPlan, Goal, PlanBook, PlanSection, Target
+from filings.units import UNITS
 from ledger.entry import record_id
 from ledger.storage.indicators import IndicatorRecord
 
 CHART_WIDTH: Final = 340
-CHART_LABEL_WIDTH: Final = 100
-CHART_BAR_HEIGHT: Final = 18
-CHART_GAP: Final = 6
+CHART_LABEL_WIDTH: Final = 120
+CHART_BAR_HEIGHT: Final = 14
+CHART_GAP: Final = 4
 CHART_TOP: Final = 20
+LEVEL_NOTES: Final[Mapping[str, tuple[str, str]]] = {
+    "district": (
+        "Các đơn vị cấp huyện của năm 2023–2024 và của 6 tháng đầu năm 2025 không hoàn toàn "
+        "là một: từ 01/01/2025 thành phố Huế cũ được chia thành quận Phú Xuân và quận Thuận "
+        "Hóa, huyện Nam Đông nhập vào huyện Phú Lộc (NQ 1314/NQ-UBTVQH15). Mỗi dòng là một đơn "
+        "vị giữ nguyên địa giới; không so sánh các dòng khác nhau như một chuỗi.",
+        "The district-level units of 2023–2024 and of 2025 H1 are not quite the same: from "
+        "2025-01-01 the old Huế City was split into Phú Xuân and Thuận Hóa, and Nam Đông merged "
+        "into Phú Lộc (NQ 1314/NQ-UBTVQH15). Each row is one unit with unchanged borders; "
+        "different rows are never compared as one series."),
+    "commune": (
+        "Từ 01/07/2025 không còn cấp huyện: 40 đơn vị cấp xã (21 phường, 19 xã, "
+        "NQ 1675/NQ-UBTVQH15) có địa giới cắt ngang các huyện cũ, nên số liệu theo xã không so "
+        "sánh được với số liệu theo huyện (số liệu huyện năm 2024 không phải số liệu phường, "
+        "xã năm 2026).",
+        "From 2025-07-01 there is no district level: the 40 commune-level units (21 wards, "
+        "19 communes, NQ 1675/NQ-UBTVQH15) cut across the old districts, so figures by commune "
+        "cannot be compared with figures by district (a 2024 district figure is not a 2026 "
+        "ward figure)."),
+}
+"""Why the figures of one level's table are not one series with another's."""
+LEVEL_NAMES: Final[Mapping[str, tuple[str, str]]] = {
+    "province": ("Toàn tỉnh / thành phố", "Province / city"),
+    "district": ("Theo đơn vị cấp huyện", "By district-level unit"),
+    "commune": ("Theo đơn vị cấp xã", "By commune-level unit"),
+}
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """The figure shown for one indicator and area."""
-
-    value: float
-    period: str
-    record_id: str
-    operator: str
-    met: bool
-
-    @property
-    def value_text(self) -> str:
-        return f"{self.value:g}"
-
-
-def short_name(area: Area) -> str:
-    """A district's proper name, the same in both languages ("Huế City" gives "Huế")."""
-    return area.name_en.rsplit(" ", 1)[0]
-
-
-@dataclass(frozen=True, slots=True)
-class AreaFigure:
-    """An area and its figure (None while no standing anchored record reports it)."""
-
-    area: Area
-    figure: Figure | None
-
-    @property
-    def label(self) -> str:
-        return short_name(self.area)
+def figures_of(records: Iterable[IndicatorRecord]) -> list[FiledFigure]:
+    """The figures of stored records (bodies are RFC 8785 JSON; anything else is left out)."""
+    found = []
+    for record in records:
+        try:
+            body = orjson.loads(record.body)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(body, dict):
+            continue
+        figure = FiledFigure.of(record.index, record_id(record.leaf_hash), record.operator,
+                                record.issued_at, body)
+        if figure is not None and record.subject == (
+                f"indicator:{figure.indicator}:{figure.area}:{figure.period}"):
+            found.append(figure)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One district's bar: its place, and its length in chart units (0 when unreported)."""
+    """One sub-area's bar: its place, and its length in chart units (0 when it has no data)."""
 
-    area: Area
+    label: str
     y: int
     length: float
-    figure: Figure | None
-
-    @property
-    def label(self) -> str:
-        return short_name(self.area)
+    cell: AreaFigure | None
 
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """A horizontal bar chart of districts' figures, with the target as a vertical line."""
+    """Horizontal bars of one period's sub-area figures, with the target as a vertical line."""
 
+    period: Period
+    level: str
     width: int
     height: int
     plot_x: int
     plot_width: int
     bar_height: int
-    target_x: float
+    target_x: float | None
     scale_max: float
     bars: tuple[Bar, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class IndicatorRow:
-    """One indicator: the figure of each area it is reported for, and its chart (district
-    indicators only)."""
+class SubTable:
+    """The series of one level of area, by period."""
 
-    indicator: Indicator
-    areas: tuple[AreaFigure, ...]
-    chart: Chart | None
+    level: str
+    periods: tuple[Period, ...]
+    rows: tuple[Series, ...]
 
     @property
-    def met(self) -> int:
-        """How many areas meet the target."""
-        return sum(1 for item in self.areas if item.figure is not None and item.figure.met)
+    def name(self) -> tuple[str, str]:
+        return LEVEL_NAMES[self.level]
+
+    @property
+    def note(self) -> tuple[str, str]:
+        return LEVEL_NOTES[self.level]
 
 
 @dataclass(frozen=True, slots=True)
-class SectionRows:
-    """The indicators of one lettered section of the plan."""
+class IndicatorView:
+    """One indicator: names and current target, the province or city row, the operators'
+    rows, the sub-area tables, and a chart."""
 
-    section: Section
-    rows: tuple[IndicatorRow, ...]
+    target: Target
+    plan: FiledPlan
+    history: IndicatorHistory
+    city: Series | None
+    declarants: tuple[tuple[str, str], ...]
+    """(address, name) of each operator that filed a province- or city-level figure."""
+    tables: tuple[SubTable, ...]
+    chart: Chart | None
 
+    @property
+    def code(self) -> str:
+        return self.target.indicator
 
-def period_end(period: str) -> tuple[int, int]:
-    """(year, last month) of a `YYYY`, `YYYY-Qn` or `YYYY-MM` period."""
-    year, _, part = period.partition("-")
-    if not part:
-        return int(year), 12
-    if part.startswith("Q"):
-        return int(year), 3 * int(part[1:])
-    return int(year), int(part)
+    def city_cell(self, period: Period) -> AreaFigure | None:
+        return None if self.city is None else self.city.cells.get(period.text)
 
+    @property
+    def city_periods(self) -> tuple[Period, ...]:
+        if self.city is None:
+            return ()
+        return tuple(sorted((c.period for c in self.city.cells.values()),
+                            key=lambda p: (p.end, p.start)))
 
-def latest_figures(
-    catalogue: Catalogue, records: Iterable[IndicatorRecord]
-) -> dict[tuple[str, str], Figure]:
-    """The latest figure of each (indicator code, area code) among standing records."""
-    best: dict[tuple[str, str], tuple[tuple[int, int, int, int], Figure]] = {}
-    for record in records:
-        try:
-            body = IndicatorBody.model_validate_json(record.body)
-        except ValidationError:
-            continue
-        indicator = catalogue.indicators.get(body.indicator)
-        if indicator is None or body.subject() != record.subject:
-            continue
-        key = (body.indicator, body.area)
-        rank = (*period_end(body.period), record.issued_at, record.index)
-        if key not in best or best[key][0] < rank:
-            best[key] = (rank, Figure(
-                value=body.value, period=body.period, record_id=record_id(record.leaf_hash),
-                operator=record.operator, met=is_met(indicator, body.value),
-            ))
-    return {key: figure for key, (_, figure) in best.items()}
+    def operator_figure(self, period: Period, address: str) -> Declared | None:
+        """The figure `address` declared for the province or city in `period`, if any."""
+        cell = self.city_cell(period)
+        if cell is None:
+            return None
+        return next((d for d in cell.operators if d.figure.signer == address), None)
 
 
-def indicator_sections(
-    catalogue: Catalogue, records: Iterable[IndicatorRecord]
-) -> tuple[SectionRows, ...]:
-    """Every indicator of the plan, grouped by section, with its figures and chart."""
-    figures = latest_figures(catalogue, records)
-    rows: dict[str, list[IndicatorRow]] = {code: [] for code in catalogue.sections}
-    for indicator in catalogue.indicators.values():
-        areas = tuple(
-            AreaFigure(area, figures.get((indicator.code, area.code)))
-            for area in catalogue.areas_of(indicator)
-        )
-        chart = None
-        if indicator.scope == "district":
-            chart = bar_chart(indicator, [item for item in areas if item.area.level == "district"])
-        rows[indicator.section].append(IndicatorRow(indicator, areas, chart))
-    return tuple(
-        SectionRows(section, tuple(rows[code]))
-        for code, section in catalogue.sections.items() if rows[code]
-    )
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    section: PlanSection
+    indicators: tuple[IndicatorView, ...]
 
 
-def bar_chart(indicator: Indicator, districts: Sequence[AreaFigure]) -> Chart:
-    """Lay out one bar per district; the scale reaches the unit's maximum (100 for a
-    percentage), or the largest of the target and the figures."""
-    values = [item.figure.value for item in districts if item.figure is not None]
-    scale_max = indicator.max_value or max([indicator.target, *values]) or 1.0
-    plot_width = CHART_WIDTH - CHART_LABEL_WIDTH - 36
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    plan: FiledPlan
+    sections: tuple[SectionView, ...]
+    goals: tuple[Goal, ...]
+
+
+def plan_views(book: PlanBook, figures: Sequence[FiledFigure], catalogue: AreaCatalogue,
+               names: Mapping[str, str]) -> tuple[PlanView, ...]:
+    """Every plan in force, newest document first, each with the indicators it is the newest
+    plan of. `names` maps every registered operator's address to its registry name."""
+    plans = tuple(reversed(book.current()))
+    by_indicator: dict[str, list[FiledFigure]] = {}
+    for item in figures:
+        by_indicator.setdefault(item.indicator, []).append(item)
+    shown: set[str] = set()
+    views = []
+    for plan in plans:
+        sections = []
+        for section in plan.body.sections:
+            items = []
+            for target in plan.body.targets:
+                if target.section != section.code or target.indicator in shown:
+                    continue
+                shown.add(target.indicator)
+                history = indicator_history(target.indicator,
+                                            by_indicator.get(target.indicator, ()), book,
+                                            catalogue, names)
+                items.append(_view(target, plan, history, names))
+            if items:
+                sections.append(SectionView(section, tuple(items)))
+        views.append(PlanView(plan, tuple(sections), tuple(plan.body.goals)))
+    return tuple(views)
+
+
+def _view(target: Target, plan: FiledPlan, history: IndicatorHistory,
+          names: Mapping[str, str]) -> IndicatorView:
+    current = history.latest.target if history.latest is not None else target
+    cities = history.series_at("province")
+    city = cities[0] if len(cities) == 1 else None
+    declarants = sorted({d.figure.signer for s in cities for c in s.cells.values()
+                         for d in c.operators})
+    tables = []
+    for level in ("district", "commune"):
+        rows = history.series_at(level)
+        if rows:
+            periods = tuple(sorted({c.period for s in rows for c in s.cells.values()},
+                                   key=lambda p: (p.end, p.start)))
+            tables.append(SubTable(level, periods, tuple(sorted(rows, key=lambda s:
+                                                                s.label.code))))
+    return IndicatorView(current, plan, history, city,
+                         tuple((a, names.get(a, a)) for a in declarants), tuple(tables),
+                         _chart(tables[-1], current) if tables else None)
+
+
+def _chart(table: SubTable, target: Target) -> Chart | None:
+    """Bars of the table's latest period; the scale reaches the unit's maximum when it is a
+    percentage, else the largest of the target and the figures."""
+    period = table.periods[-1]
+    rows = [(s.label.name_vi, s.cells.get(period.text)) for s in table.rows
+            if period.text in s.cells or s.label.valid_on(period.as_of)]
+    if not rows:
+        return None
+    values = [c.value for _, c in rows if c is not None and c.value is not None]
+    unit = UNITS.get(target.unit)
+    percent = unit is not None and unit.code == "%"
+    scale_max = 100.0 if percent else max([target.value, *values]) or 1.0
+    plot_width = CHART_WIDTH - CHART_LABEL_WIDTH - 40
     step = CHART_BAR_HEIGHT + CHART_GAP
     bars = tuple(
-        Bar(
-            area=item.area,
-            y=CHART_TOP + position * step,
-            length=0.0 if item.figure is None else plot_width * item.figure.value / scale_max,
-            figure=item.figure,
-        )
-        for position, item in enumerate(districts)
-    )
-    return Chart(
-        width=CHART_WIDTH,
-        height=CHART_TOP + len(bars) * step + 4,
-        plot_x=CHART_LABEL_WIDTH,
-        plot_width=plot_width,
-        bar_height=CHART_BAR_HEIGHT,
-        target_x=CHART_LABEL_WIDTH + plot_width * indicator.target / scale_max,
-        scale_max=scale_max,
-        bars=bars,
-    )
+        Bar(label, CHART_TOP + position * step,
+            0.0 if cell is None or cell.value is None else plot_width * cell.value / scale_max,
+            cell)
+        for position, (label, cell) in enumerate(rows))
+    return Chart(period, table.level, CHART_WIDTH, CHART_TOP + len(bars) * step + 4,
+                 CHART_LABEL_WIDTH, plot_width, CHART_BAR_HEIGHT,
+                 CHART_LABEL_WIDTH + plot_width * target.value / scale_max, scale_max, bars)

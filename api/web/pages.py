@@ -1,5 +1,7 @@
-"""The public pages (DESIGN section 6): the plan's indicators against the 2025 targets, a page per
-record that verifies it in the visitor's browser, and a page to find a record by id or by file.
+"""The public pages (DESIGN section 6): the plans in force and every indicator's history against
+its targets (who declared each figure, compiled or computed area figures, contradictions
+flagged; `api.web.indicator_table`), a page per record that verifies it in the visitor's
+browser, and a page to find a record by id or by file.
 
 Pages are rendered on the server from Jinja2 templates (`api/web/templates`), in Vietnamese and
 English at once (the visitor's choice shows, without a reload); the verification runs in the
@@ -13,7 +15,6 @@ import json
 import mimetypes
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -28,8 +29,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from api.errors import InvalidRequest
 from api.http.deps import Ledger, LedgerDep
 from api.routes.records import attachment_list, parse_id
-from api.web.indicator_table import SectionRows, indicator_sections
-from filings.catalogue import Area, Catalogue, Indicator, is_met, load_catalogue
+from api.web import record_view, wording
+from api.web.indicator_table import LEVEL_NAMES, figures_of, plan_views
+from filings.areas import load_areas
+from filings.figures import FORMULAS
+from filings.plans import PlanBook
 from ledger.merkle import LeafHash
 from ledger.storage.anchors import StoredAnchor
 from ledger.storage.indicators import standing_indicator_records
@@ -67,10 +71,6 @@ router.mount(
 )
 
 
-def _utc(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     environment = Environment(
@@ -80,7 +80,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["utc"] = _utc
+    for name in ("vi_date", "en_date", "vi_time", "en_time", "period_vi", "period_en",
+                 "number_vi", "number_en"):
+        environment.filters[name] = getattr(wording, name)
     environment.globals["static"] = lambda name: f"{STATIC_PATH}/{name}"
     return environment
 
@@ -94,28 +96,27 @@ def _page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse
 
 
 @lru_cache(maxsize=4)
-def _sections(store: LogStore, anchored_size: int) -> tuple[SectionRows, ...]:
-    """The table of the log in `store` at one anchored size (it changes only when an anchor
-    lands)."""
-    return indicator_sections(load_catalogue(), standing_indicator_records(store, anchored_size))
+def _home_html(store: LogStore, book: PlanBook, anchored_size: int,
+               names: tuple[tuple[str, str], ...], anchor: StoredAnchor | None) -> str:
+    """The home page of the log in `store` at one anchored size (it changes only when an anchor
+    lands, a plan is filed or the registry changes): rendered once, served from memory."""
+    figures = figures_of(standing_indicator_records(store, anchored_size))
+    views = plan_views(book.up_to(anchored_size), figures, load_areas(), dict(names))
+    return _environment().get_template("home.html").render(
+        plans=views, formulas=FORMULAS, level_names=LEVEL_NAMES, anchored_size=anchored_size,
+        anchor=anchor,
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(ledger: LedgerDep) -> HTMLResponse:
-    """The plan's indicators, the latest anchored figure of each area, and charts."""
+    """The plans in force, every indicator's anchored history and who declared it, and
+    charts."""
     node = ledger.node
     anchored = ledger.records.sizes().anchored_size
-    return _page(
-        "home.html",
-        plan=node.catalogue.plan,
-        goals=node.catalogue.goals,
-        sections=_sections(node.store, anchored),
-        anchored_size=anchored,
-        anchor=ledger.anchors.latest(),
-    )
-
-
-# -- one record -------------------------------------------------------------------------------
+    names = tuple(sorted(node.directory.names().items()))
+    return HTMLResponse(_home_html(node.store, node.plans.book(), anchored, names,
+                                   ledger.anchors.latest()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,17 +128,6 @@ class Version:
     issued_at: int
     status: str
     current: bool
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorReading:
-    """What an `indicator/1` body says, in the plan's terms."""
-
-    indicator: Indicator
-    area: Area
-    period: str
-    value: float
-    met: bool
 
 
 def _entry(record: StoredRecord) -> dict[str, Any]:
@@ -183,18 +173,6 @@ def _history(ledger: Ledger, record: StoredRecord, entry: dict[str, Any]) -> lis
     return [*reversed(older), _version(record, current=True), *newer]
 
 
-def _reading(catalogue: Catalogue, entry: dict[str, Any], body: Any) -> IndicatorReading | None:
-    if entry["schema"] != "indicator/1" or not isinstance(body, dict):
-        return None
-    indicator = catalogue.indicators.get(str(body.get("indicator")))
-    area = catalogue.areas.get(str(body.get("area")))
-    value = body.get("value")
-    if indicator is None or area is None or not isinstance(value, int | float):
-        return None
-    return IndicatorReading(indicator, area, str(body.get("period")), float(value),
-                            is_met(indicator, float(value)))
-
-
 def _not_found(message_vi: str, message_en: str, status_code: int, query: str = "") -> Response:
     return _page("verify.html", status_code, query=query, error_vi=message_vi,
                  error_en=message_en)
@@ -214,18 +192,39 @@ def record_page(record_id: str, ledger: LedgerDep) -> Response:
     entry = _entry(record)
     body = None if record.restricted or record.body is None else json.loads(record.body)
     anchor: StoredAnchor | None = ledger.anchors.covering(record.index)
+    attachments = orjson.loads(orjson.dumps(attachment_list(ledger, entry["attachments"])))
+    summary = record_view.view(ledger.node.plans.book(), ledger.node.directory.names(),
+                               record.index, entry, body, attachments, record.restricted)
     return _page(
         "record.html",
         record_id=record_id,
         record=record,
         entry=entry,
+        summary=summary,
         body_json=None if body is None else json.dumps(body, ensure_ascii=False, indent=2),
-        reading=_reading(ledger.node.catalogue, entry, body),
-        attachments=orjson.loads(orjson.dumps(attachment_list(ledger, entry["attachments"]))),
         history=_history(ledger, record, entry),
         anchor=anchor,
         checks=CHECKS,
     )
+
+
+# -- an unknown page -------------------------------------------------------------------------
+
+API_PREFIXES: Final = ("/v1/", "/tlog/", "/tile/", "/chain/", "/static/", "/checkpoint",
+                       "/metrics", "/healthz", "/docs/")
+"""Paths that answer machines: an unknown one is a JSON error even to a browser."""
+
+
+def wants_page(path: str, accept: str | None) -> bool:
+    """Whether a refusal of `path` is shown as an HTML page: a page path (not an API path) asked
+    for by a client that accepts text/html (a browser)."""
+    return not path.startswith(API_PREFIXES) and path != "/v1" and \
+        "text/html" in (accept or "").lower()
+
+
+def not_found_page() -> HTMLResponse:
+    """The 404 page, in Vietnamese and English, pointing to the pages that exist."""
+    return _page("not_found.html", 404)
 
 
 # -- finding a record -------------------------------------------------------------------------

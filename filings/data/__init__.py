@@ -1,1 +1,2 @@
-"""Package data of the API: the plan 254 indicator catalogue (`plan254.json`)."""
+"""Package data of the domain: Huế's areas as dated data (`areas.json`, built by `build_areas`)
+and their boundaries (`*.geojson`)."""

@@ -74,16 +74,17 @@ class BlobStore:
             return None
         return Blob(sha256, int(row.size), str(row.media_type), bytes(row.data))
 
-    def missing(self, digests: Iterable[bytes]) -> set[bytes]:
-        """Those of `digests` that are not stored (one query)."""
+    def files(self, digests: Iterable[bytes]) -> dict[bytes, tuple[int, str]]:
+        """The size and media type of each stored blob among `digests` (one query)."""
         wanted = set(digests)
         if not wanted:
-            return set()
+            return {}
         with self._store.reader.connect() as conn:
-            found = conn.execute(
-                select(BLOBS.c.sha256).where(BLOBS.c.sha256.in_(wanted))
-            ).scalars().all()
-        return wanted - {bytes(item) for item in found}
+            rows = conn.execute(
+                select(BLOBS.c.sha256, BLOBS.c.size, BLOBS.c.media_type)
+                .where(BLOBS.c.sha256.in_(wanted))
+            ).all()
+        return {bytes(row.sha256): (int(row.size), str(row.media_type)) for row in rows}
 
     def listed_by_public_record(self, sha256: bytes) -> bool:
         """Whether a record whose body is public lists `sha256` among its attachments."""

@@ -1,5 +1,6 @@
-"""Reads of the plan's figures for the public indicator table: the public `indicator/1` records
-that stand in the anchored log.
+"""Reads of the figures for the public indicator pages: the public `indicator/2` records that
+stand in the anchored log (the retired `indicator/1` records stay in the log, readable one by one,
+but the pages judge figures by official area codes only).
 
 A record stands when it lies within the anchored tree (index < the largest anchored size) and no
 record within that tree supersedes it. A correction sequenced but not yet anchored does not hide
@@ -18,7 +19,7 @@ from ledger.merkle import LeafHash
 from ledger.storage.store import LogStore
 from ledger.storage.tables import ENTRIES
 
-INDICATOR_SCHEMA: Final = "indicator/1"
+INDICATOR_SCHEMA: Final = "indicator/2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +34,21 @@ class IndicatorRecord:
     body: bytes
 
 
-def standing_indicator_records(store: LogStore, anchored_size: int) -> list[IndicatorRecord]:
-    """The public `indicator/1` records of the tree of `anchored_size` leaves that no record of
-    that tree supersedes, in index order (one query)."""
+def standing_indicator_records(store: LogStore, anchored_size: int,
+                               indicator: str | None = None) -> list[IndicatorRecord]:
+    """The public `indicator/2` records of the tree of `anchored_size` leaves that no record of
+    that tree supersedes (of one `indicator` code when given), in index order (one query, on the
+    kind index or, for one code, the subject index: `indicator:<code>:` to `indicator:<code>;`)."""
     correction = ENTRIES.alias("correction")
+    conditions = [ENTRIES.c.kind == "indicator"]
+    if indicator is not None:
+        conditions += [ENTRIES.c.subject >= f"indicator:{indicator}:",
+                       ENTRIES.c.subject < f"indicator:{indicator};"]
     statement = (
         select(ENTRIES.c.idx, ENTRIES.c.leaf_hash, ENTRIES.c.subject, ENTRIES.c.operator,
                ENTRIES.c.issued_at, ENTRIES.c.body)
         .where(
+            *conditions,
             ENTRIES.c.schema_name == INDICATOR_SCHEMA,
             ENTRIES.c.idx < anchored_size,
             ENTRIES.c.salt.is_(None),

@@ -65,6 +65,18 @@ class StoredRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FiledEntry:
+    """What a correction is checked against: a stored record's kind, schema, subject and
+    operator, and the first record that supersedes it (None when none does)."""
+
+    kind: str
+    schema: str
+    subject: str
+    operator: str
+    superseded_by: LeafHash | None
+
+
+@dataclass(frozen=True, slots=True)
 class ProofSource:
     """What the proof bundle of a record is made of, read in one query.
 
@@ -187,17 +199,45 @@ class RecordStore:
         with self._store.reader.connect() as conn:
             return [_record(row) for row in conn.execute(statement).all()]
 
-    def operators_of(self, leaves: Iterable[LeafHash]) -> dict[LeafHash, str]:
-        """The operator of each stored record among `leaves` (absent ones are left out)."""
+    def filed(self, leaves: Iterable[LeafHash]) -> dict[LeafHash, FiledEntry]:
+        """The kind, schema, subject and operator of each stored record among `leaves`, and
+        the first record that supersedes it (absent ones are left out; one query)."""
         wanted = set(leaves)
         if not wanted:
             return {}
+        newer = ENTRIES.alias("newer")
+        first_newer = (select(newer.c.leaf_hash).where(newer.c.supersedes == ENTRIES.c.leaf_hash)
+                       .order_by(newer.c.idx).limit(1).scalar_subquery())
         with self._store.reader.connect() as conn:
             rows = conn.execute(
-                select(ENTRIES.c.leaf_hash, ENTRIES.c.operator)
+                select(ENTRIES.c.leaf_hash, ENTRIES.c.kind, ENTRIES.c.schema_name,
+                       ENTRIES.c.subject, ENTRIES.c.operator, first_newer.label("newer"))
                 .where(ENTRIES.c.leaf_hash.in_(wanted))
             ).all()
-        return {LeafHash(bytes(leaf)): str(operator) for leaf, operator in rows}
+        return {
+            LeafHash(bytes(row.leaf_hash)): FiledEntry(
+                str(row.kind), str(row.schema_name), str(row.subject), str(row.operator),
+                None if row.newer is None else LeafHash(bytes(row.newer)))
+            for row in rows
+        }
+
+    def latest_index(self, kind: str) -> int:
+        """The index of the newest record of `kind`, -1 when there is none (one index seek)."""
+        with self._store.reader.connect() as conn:
+            found = conn.execute(
+                select(func.max(ENTRIES.c.idx)).where(ENTRIES.c.kind == kind)
+            ).scalar()
+        return -1 if found is None else int(found)
+
+    def of_kind(self, kind: str, below: int | None = None) -> list[StoredRecord]:
+        """Every record of `kind` (with an index below `below` when given), in index order.
+        For the kinds with few records (plans): there is no page limit."""
+        conditions: list[ColumnElement[bool]] = [ENTRIES.c.kind == kind]
+        if below is not None:
+            conditions.append(ENTRIES.c.idx < below)
+        with self._store.reader.connect() as conn:
+            rows = conn.execute(_RECORDS.where(*conditions).order_by(ENTRIES.c.idx)).all()
+        return [_record(row) for row in rows]
 
     def sizes(self) -> LogSizes:
         """The log's size and the sizes of its latest checkpoint and anchor (one query)."""

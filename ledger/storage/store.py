@@ -20,7 +20,7 @@ from typing import Any, Final, cast
 
 import psycopg
 from sqlalchemy import Connection, insert, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from ledger.checkpoint import Checkpoint
 from ledger.entry import Entry
@@ -494,6 +494,17 @@ def _copy(
         copy.set_types(list(types))
         for row in rows:
             copy.write_row(row)
+
+
+UNREACHABLE: Final = (OperationalError, InterfaceError)
+"""The driver errors of a read from a store that cannot be reached (a connection refused or
+lost, SQLite unable to read): the API answers them 503 `store_unavailable`, as
+`StoreUnavailable`; any other database error is a fault."""
+
+
+def unreachable_reason(exc: Exception) -> str:
+    """The driver's message of an `UNREACHABLE` error."""
+    return str(_reason(exc))
 
 
 def _reason(exc: Exception) -> object:

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from filings.signing import SubmissionDomain, attachment_message
 from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
-from tests.server_fixtures import SAMPLE, auth, sign_indicator
+from tests.server_fixtures import PLANS, SAMPLE, auth, sign_indicator
 from verifier import ChainReader, LedgerApi, Status, Trust, audit_log, verify_bundle
 
 
@@ -71,25 +71,26 @@ async def test_status_and_bundles_through_anchoring(
     await anchor(app)
     assert (await client.get(f"/v1/records/{second}")).json()["status"] == "anchored"
     log = (await client.get("/v1/log")).json()
-    assert (log["tree_size"], log["checkpoint_size"], log["anchored_size"]) == (3, 3, 3)
+    # The plan every test ledger holds is record 0 (`tests.server_fixtures.PLANS`).
+    assert (log["tree_size"], log["checkpoint_size"], log["anchored_size"]) == (4, 4, 4)
 
     # The bundle of an early record is proven to the first anchor that covers it.
     early = (await client.get(f"/v1/records/{first}/proof")).json()
-    assert early["anchor"]["tree_size"] == 2
+    assert early["anchor"]["tree_size"] == 3
     late = (await client.get(f"/v1/records/{third}/proof")).json()
-    assert late["anchor"]["tree_size"] == 3
+    assert late["anchor"]["tree_size"] == 4
     anchors = (await client.get("/v1/anchors")).json()["anchors"]
-    assert [a["tree_size"] for a in anchors] == [2, 3]
+    assert [a["tree_size"] for a in anchors] == [3, 4]
     assert anchors[0]["root"] == early["anchor"]["root"]
     for record in (first, third):
         data = (await client.get(f"/v1/records/{record}/proof")).content
         assert verify_bundle(data, trust, chain=None).verified
 
-    consistency = (await client.get("/v1/proofs/consistency", params={"from": 2, "to": 3}))
-    assert consistency.json()["from"] == 2 and len(consistency.json()["proof"]) >= 1
-    inclusion = (await client.get("/v1/proofs/inclusion", params={"index": 1, "size": 3}))
-    assert inclusion.json()["size"] == 3 and len(inclusion.json()["proof"]) == 2
-    missing = await client.get("/v1/proofs/consistency", params={"from": 1, "to": 3})
+    consistency = (await client.get("/v1/proofs/consistency", params={"from": 3, "to": 4}))
+    assert consistency.json()["from"] == 3 and len(consistency.json()["proof"]) >= 1
+    inclusion = (await client.get("/v1/proofs/inclusion", params={"index": 1, "size": 4}))
+    assert inclusion.json()["size"] == 4 and len(inclusion.json()["proof"]) == 2
+    missing = await client.get("/v1/proofs/consistency", params={"from": 1, "to": 4})
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
 
 
@@ -97,11 +98,11 @@ async def test_restricted_bodies_and_attachments(
     app: FastAPI, client: httpx.AsyncClient, ledger_domain: SubmissionDomain,
     inspector_token: str,
 ) -> None:
-    document = "Giấy phép xây dựng trạm BTS".encode() * 10
+    document = b"%PDF-1.4\n" + "Giấy phép xây dựng trạm BTS".encode() * 10
     digest = hashlib.sha256(document).hexdigest()
     files = [{"sha256": digest, "size": len(document), "name": "giay-phep.pdf",
               "type": "application/pdf"}]
-    permit = signed("permit", "permit/1", PERMIT_SUBJECT, PERMIT_BODY, domain=ledger_domain,
+    permit = signed("permit", "permit/2", PERMIT_SUBJECT, PERMIT_BODY, domain=ledger_domain,
                     salt=SALT, attachments=files)
     refused = await client.post("/v1/submissions", json=permit)
     assert (refused.status_code, refused.json()["code"]) == (422, "missing_attachment")
@@ -182,7 +183,7 @@ async def test_listing_and_lookup(client: httpx.AsyncClient,
 
 async def test_tiles_agree_with_proofs(app: FastAPI, client: httpx.AsyncClient,
                                        ledger_domain: SubmissionDomain) -> None:
-    await submit(client, *(sign_indicator(ledger_domain, n) for n in range(257)))
+    await submit(client, *(sign_indicator(ledger_domain, n) for n in range(257 - PLANS)))
     await checkpoint(app)
     note = (await client.get("/tlog/checkpoint")).text
     assert note.split("\n")[1] == "257"

@@ -15,7 +15,7 @@ from api.app import create_app
 from api.cli import main
 from api.settings import Settings
 from filings.signing import SubmissionDomain
-from tests.server_fixtures import SAMPLE, asgi_client, auth, sign_indicator, started
+from tests.server_fixtures import PLANS, SAMPLE, asgi_client, auth, sign_indicator, started
 
 
 @pytest.fixture
@@ -47,9 +47,9 @@ async def test_limits(small_limits: httpx.AsyncClient, ledger_domain: Submission
     answer = await client.post("/v1/submissions", json=[1, 2])
     assert (answer.status_code, answer.json()["code"]) == (400, "malformed_request")
     upload = await client.put(f"/v1/attachments/{'a' * 64}", content=b"x" * 11,
-                              headers=auth(inspector_token))
+                              headers={**auth(inspector_token), "Content-Type": "text/plain"})
     assert (upload.status_code, upload.json()["code"]) == (413, "request_too_large")
-    assert (await client.get("/v1/log")).json()["tree_size"] == 0
+    assert (await client.get("/v1/log")).json()["tree_size"] == PLANS
 
 
 async def test_tokens_and_registrar(
@@ -130,7 +130,7 @@ async def test_errors_health_metrics_docs_and_rpc(
         "store", "chain", "jobs"}
     metrics = (await client.get("/metrics")).text
     assert "infraledger_appended_entries_total 1.0" in metrics
-    assert "infraledger_tree_size 1.0" in metrics
+    assert f"infraledger_tree_size {PLANS + 1}.0" in metrics
     assert "infraledger_sequencer_batch_size_sum 1.0" in metrics
     assert 'route="/v1/submissions",status="202"' in metrics
     assert "infraledger_anchor_lag_entries" in metrics

@@ -38,7 +38,7 @@ from filings.signing import OPERATOR_SIGNATURE_HEADER, SubmissionDomain, signer_
 from filings.signing import sign_attachment as attachment_signature
 from ledger.canonical import canonical_json
 from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT, REPORT_BODY, REPORT_SUBJECT, SALT
-from tests.server_fixtures import SAMPLE, auth, sign_indicator
+from tests.server_fixtures import PLANS, SAMPLE, auth, sign_indicator
 
 CALLERS: Final = ("public", "operator", "revoked_operator", "inspector", "registrar",
                   "revoked_token")
@@ -123,6 +123,10 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/v1/records/{record_id}"): (
         get(lambda w: f"/v1/records/{w.restricted_id}"), TOKEN_CHECKED),
     ("GET", "/v1/records"): (get("/v1/records?kind=permit"), every(200)),
+    ("GET", "/v1/areas"): (get("/v1/areas?on=2025-07-01"), every(200)),
+    ("GET", "/v1/areas/{code}"): (get("/v1/areas/19753?on=2025-07-01"), every(200)),
+    ("GET", "/v1/plans"): (get("/v1/plans"), every(200)),
+    ("GET", "/v1/indicators/{code}"): (get("/v1/indicators/bts_shared_ratio"), every(200)),
     ("GET", "/v1/lookup/sha256/{digest}"): (get(f"/v1/lookup/sha256/{GUESSED_BODY}"), every(200)),
     ("GET", "/v1/records/{record_id}/proof"): (
         get(lambda w: f"/v1/records/{w.restricted_id}/proof"), TOKEN_CHECKED),
@@ -130,7 +134,7 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/v1/checkpoints/latest"): (get("/v1/checkpoints/latest"), every(200)),
     ("GET", "/v1/checkpoints/{size}"): (get(lambda w: f"/v1/checkpoints/{w.size}"), every(200)),
     ("GET", "/v1/proofs/consistency"): (
-        get(lambda w: f"/v1/proofs/consistency?from=1&to={w.size}"), every(200)),
+        get(lambda w: f"/v1/proofs/consistency?from={w.size - 1}&to={w.size}"), every(200)),
     ("GET", "/v1/proofs/inclusion"): (
         get(lambda w: f"/v1/proofs/inclusion?index=0&size={w.size}"), every(200)),
     ("GET", "/v1/anchors"): (get("/v1/anchors"), every(200)),
@@ -234,13 +238,13 @@ async def _world(client: httpx.AsyncClient, app: FastAPI, domain: SubmissionDoma
             OPERATOR_SIGNATURE_HEADER: attachment_signature(key, sha256)}), 201)
         files[data] = {"sha256": sha256, "size": len(data), "name": "file.pdf",
                        "type": "application/pdf"}
-    public = sign_indicator(domain, 0, kind="report", schema="report/1", subject=REPORT_SUBJECT,
+    public = sign_indicator(domain, 0, kind="report", schema="report/2", subject=REPORT_SUBJECT,
                             body=REPORT_BODY, attachments=[files[PUBLIC_FILE]])
-    restricted = sign_indicator(domain, 0, kind="permit", schema="permit/1",
+    restricted = sign_indicator(domain, 0, kind="permit", schema="permit/2",
                                 subject=PERMIT_SUBJECT, body=RESTRICTED_BODY, salt=SALT,
                                 attachments=[files[SECRET_FILE]])
     answers = []
-    for size, submission in enumerate((public, restricted), start=1):
+    for size, submission in enumerate((public, restricted), start=PLANS + 1):
         answer = _ok(await client.post("/v1/submissions", json=submission))
         assert [r["status"] for r in answer["results"]] == ["accepted"]
         answers.append(answer["results"][0])
@@ -257,7 +261,7 @@ async def _world(client: httpx.AsyncClient, app: FastAPI, domain: SubmissionDoma
         tokens={"inspector": inspector_token, "registrar": registrar_token,
                 "revoked_token": revoked},
         restricted_id=answers[1]["record_id"],
-        size=2,
+        size=PLANS + 2,
         spare_operator=spare,
         secret_sha256=files[SECRET_FILE]["sha256"],
     )

@@ -16,7 +16,7 @@ from api.http.bundle_cache import BundleCache
 from filings.signing import SubmissionDomain, attachment_message
 from ledger.merkle import LeafHash
 from tests.filings.factories import PERMIT_BODY, PERMIT_SUBJECT, SALT, signed
-from tests.server_fixtures import SAMPLE, auth, sign_indicator
+from tests.server_fixtures import PLANS, SAMPLE, auth, sign_indicator
 from verifier import Trust, verify_bundle
 
 
@@ -37,7 +37,7 @@ async def test_only_anchored_bundles_are_kept(
 
     await anchor(app)
     anchored = await client.get(f"/v1/records/{record}/proof")
-    assert anchored.json()["anchor"]["tree_size"] == 1
+    assert anchored.json()["anchor"]["tree_size"] == PLANS + 1
     assert cache.get((LeafHash(bytes.fromhex(record)), False)) == anchored.content
     again = await client.get(f"/v1/records/{record}/proof")
     assert again.content == anchored.content and again.headers["content-type"] == \
@@ -62,7 +62,7 @@ async def test_an_inspectors_bundle_never_reaches_the_public(
     assert stored.status_code == 201, stored.text
     files = [{"sha256": digest, "size": len(document), "name": "permit.pdf",
               "type": "application/pdf"}]
-    permit = signed("permit", "permit/1", PERMIT_SUBJECT, PERMIT_BODY, domain=ledger_domain,
+    permit = signed("permit", "permit/2", PERMIT_SUBJECT, PERMIT_BODY, domain=ledger_domain,
                     salt=SALT, attachments=files)
     answer = await client.post("/v1/submissions", json=permit)
     assert answer.status_code == 202, answer.text

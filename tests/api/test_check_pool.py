@@ -38,7 +38,7 @@ def mixed_items(domain: SubmissionDomain) -> list[Any]:
     good = sign_indicator(domain, 1)
     return [
         good,
-        signed("permit", "permit/1", PERMIT_SUBJECT, PERMIT_BODY, domain=domain, salt=SALT,
+        signed("permit", "permit/2", PERMIT_SUBJECT, PERMIT_BODY, domain=domain, salt=SALT,
                attachments=ATTACHMENTS),
         {**sign_indicator(domain, 2), "signature": "0x" + "11" * 65},
         {"kind": "indicator"},

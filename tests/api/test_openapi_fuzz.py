@@ -12,6 +12,11 @@ from typing import Final
 
 import requests
 import schemathesis
+
+# Loaded at collection, not lazily inside the test: pytest rewrites the plugin's modules as it
+# imports them, and CPython 3.11 can fail that rewrite ("AST constructor recursion depth
+# mismatch") when it happens deep in a long session.
+import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 

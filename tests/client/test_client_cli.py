@@ -30,15 +30,21 @@ from filings.signing import SubmissionDomain, signer_address
 from ledger.entry import parse_record_id
 from ledger.note import Verifier
 from ledger.receipt import open_receipt
-from tests.filings.factories import INDICATOR_BODY, INDICATOR_SUBJECT, PERMIT_BODY, REPORT_BODY
-from tests.server_fixtures import SAMPLE, auth, free_port, sign_indicator
+from tests.filings.factories import (
+    INDICATOR_BODY,
+    INDICATOR_SUBJECT,
+    ISSUED_AT,
+    PERMIT_BODY,
+    REPORT_BODY,
+)
+from tests.server_fixtures import PLANS, SAMPLE, auth, free_port, sign_indicator
 
 PERMIT_DRAFT_BODY = {**PERMIT_BODY, "personal_data": {"name": "Trần Thị Bích",
                                                       "id_number": "046190001234"}}
 
 
 def _draft(subject: str = INDICATOR_SUBJECT, **fields: Any) -> dict[str, Any]:
-    return {"kind": "indicator", "schema": "indicator/1", "subject": subject,
+    return {"kind": "indicator", "schema": "indicator/2", "subject": subject,
             "body": INDICATOR_BODY, **fields}
 
 
@@ -198,15 +204,15 @@ def test_submit_signs_uploads_and_files_drafts_through_a_live_server(
     indicator = _write(drafts / "indicator.json", _draft())
     permit_body = {**PERMIT_DRAFT_BODY, "operators": [address]}
     permit = _write(drafts / "permit.json", {
-        "kind": "permit", "schema": "permit/1", "subject": "permit:phu_loc:125/GP-STTTT",
+        "kind": "permit", "schema": "permit/2", "subject": "permit:20152:125/GP-STTTT",
         "body": permit_body, "salt": True,
         "attachments": ["scan.pdf", {"path": "sites.csv", "type": "text/csv"}],
     })
-    report = {"kind": "report", "schema": "report/1", "subject": "report:2024:annual",
+    report = {"kind": "report", "schema": "report/2", "subject": "report:2024:annual",
               "body": REPORT_BODY, "issued_at": 1_735_689_600}
     lines = drafts / "batch.jsonl"
     lines.write_text(json.dumps(report, ensure_ascii=False) + "\n\n"
-                     + json.dumps(_draft("indicator:bts_shared_ratio:phu_vang:2024-Q4")) + "\n")
+                     + json.dumps(_draft("indicator:bts_shared_ratio:478:2024-Q4")) + "\n")
     files = [str(indicator), str(permit), str(lines)]
     receipts = tmp_path / "receipts"
     command = ["submit", *files, "--key", str(key_file), "--url", live_server,
@@ -224,10 +230,10 @@ def test_submit_signs_uploads_and_files_drafts_through_a_live_server(
     assert rejection.startswith(f"infraledger submit: rejected {lines}#2: subject_mismatch: ")
 
     log = httpx.get(f"{live_server}/v1/log").json()
-    assert log["tree_size"] == 3
+    assert log["tree_size"] == PLANS + 3
     verifier = Verifier.from_vkey(log["vkey"])
     accepted = {label: row for label, row in rows.items() if row[2] == "accepted"}
-    assert sorted(int(row[1]) for row in accepted.values()) == [0, 1, 2]
+    assert sorted(int(row[1]) for row in accepted.values()) == [1, 2, 3]
     assert sorted(path.name for path in receipts.iterdir()) == sorted(
         f"{row[0]}.json" for row in accepted.values())
     for label, (record, index, _) in accepted.items():
@@ -257,21 +263,21 @@ def test_submit_signs_uploads_and_files_drafts_through_a_live_server(
         str(permit): (*rows[str(permit)][:2], "duplicate"),
         str(lines): (*rows[f"{lines}#1"][:2], "duplicate"),
     }
-    assert httpx.get(f"{live_server}/v1/log").json()["tree_size"] == 3
+    assert httpx.get(f"{live_server}/v1/log").json()["tree_size"] == PLANS + 3
 
 
 def test_submit_names_every_rejected_draft_when_all_are_rejected(
     live_server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     key_file = _key_file(tmp_path / "mobifone.key", SAMPLE.revoked.key)
-    drafts = [_write(tmp_path / f"{n}.json", _draft(issued_at=n)) for n in range(2)]
+    drafts = [_write(tmp_path / f"{n}.json", _draft(issued_at=ISSUED_AT + n)) for n in range(2)]
     code = main(["submit", *map(str, drafts), "--key", str(key_file), "--url", live_server])
     printed = capsys.readouterr()
     assert code == 1
     assert {row[2] for row in _records(printed.out).values()} == {"rejected"}
     assert sorted(_said(printed.err)) == sorted(
         f"infraledger submit: rejected {draft}: inactive_operator: {SAMPLE.revoked.address} is "
-        "not an active operator in the registry" for draft in drafts)
+        "not an active operator in the registry nor a registrar" for draft in drafts)
 
 
 def test_submit_files_many_drafts_of_one_list(
@@ -279,12 +285,13 @@ def test_submit_files_many_drafts_of_one_list(
 ) -> None:
     """Enough drafts for the progress bar (on stderr), all accepted in order: exit 0."""
     key_file = _key_file(tmp_path / "vnpt.key", SAMPLE.active.key)
-    batch = _write(tmp_path / "quarter.json", [_draft(issued_at=n) for n in range(25)])
+    batch = _write(tmp_path / "quarter.json", [_draft(issued_at=ISSUED_AT + n)
+                                                for n in range(25)])
     assert main(["submit", str(batch), "--key", str(key_file), "--url", live_server]) == 0
     rows = _records(capsys.readouterr().out)
     assert list(rows) == [f"{batch}#{n}" for n in range(1, 26)]
     assert [(row[1], row[2]) for row in rows.values()] == [
-        (str(n), "accepted") for n in range(25)]
+        (str(n + PLANS), "accepted") for n in range(25)]
 
 
 # -- the client library ----------------------------------------------------------------------
@@ -300,7 +307,7 @@ def test_client_reads_the_domain_and_submits_in_bounded_chunks(
         results = ledger.submit(items)
         vkey = ledger.log_info()["vkey"]
     assert [r.status for r in results] == ["accepted"] * 3 + ["rejected", "accepted"]
-    assert [r.index for r in results] == [0, 1, 2, None, 3]
+    assert [r.index for r in results] == [1, 2, 3, None, 4]
     assert results[3].error is not None and results[3].error["code"] == "inactive_operator"
     assert results[3].record_id is None and not results[3].ok
     # Three requests: [0, 1], [2, 3], [4], each answered with its own signed receipt.
@@ -358,7 +365,7 @@ def test_client_uploads_files_and_reads_records_and_proofs(
         assert (attachment.sha256, attachment.size) == (hashlib.sha256(data).hexdigest(),
                                                         len(data))
         submission = prepare_submission(
-            key, ledger.domain(), kind="report", schema="report/1",
+            key, ledger.domain(), kind="report", schema="report/2",
             subject="report:2024:annual-infrastructure", body=REPORT_BODY,
             issued_at=1_735_689_600, salt=os.urandom(32), attachments=[attachment],
         )

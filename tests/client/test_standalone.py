@@ -77,7 +77,7 @@ def test_client_install_files_a_record_with_a_commented_key_file(
                             json={"address": address, "name": "VNPT Huế", "licence": "GP-7"})
     assert registered.status_code == 201, registered.text
     draft = tmp_path / "figure.json"
-    draft.write_text(json.dumps({"kind": "indicator", "schema": "indicator/1",
+    draft.write_text(json.dumps({"kind": "indicator", "schema": "indicator/2",
                                  "subject": INDICATOR_SUBJECT, "body": INDICATOR_BODY}))
     submitted = subprocess.run(
         [client_install / "infraledger", "submit", str(draft), "--key", str(key_file),
@@ -86,7 +86,7 @@ def test_client_install_files_a_record_with_a_commented_key_file(
     )
     assert submitted.returncode == 0, submitted.stderr
     record_id, index, status, label = submitted.stdout.split()
-    assert (index, status, label) == ("0", "accepted", str(draft))
+    assert (index, status, label) == ("1", "accepted", str(draft))
     record = httpx.get(f"{live_server}/v1/records/{record_id}").json()
     assert record["entry"]["operator"] == address
     unknown = subprocess.run([client_install / "infraledger", "serve"],

@@ -1,10 +1,14 @@
-"""Signed submissions for the API tests: a fixed domain, fixed keys and a builder."""
+"""Signed submissions for the tests: a fixed domain, fixed keys, a builder, and the demo's plan
+254 body (the plan every test ledger holds, `tests/server_fixtures.py`)."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any, Final
 
+from api.demo.sample import sample_plans
+from filings.plans import plan_subject
 from filings.signing import (
     AttachmentRef,
     SubmissionDomain,
@@ -21,29 +25,34 @@ OTHER_OPERATOR: Final = signer_address(OTHER_KEY)
 ISSUED_AT: Final = 1_720_000_000
 SALT: Final = bytes(range(32))
 
+PHU_VANG: Final = "478"
+"""Huyện Phú Vang, a district until 2025-06-30."""
+CITY: Final = "46"
 INDICATOR_BODY: Final[dict[str, Any]] = {
-    "indicator": "bts_shared_ratio", "area": "phu_vang", "period": "2024-Q3", "value": 31.5,
+    "indicator": "bts_shared_ratio", "area": PHU_VANG, "period": "2024-Q3", "value": 31.5,
     "unit": "%",
 }
-INDICATOR_SUBJECT: Final = "indicator:bts_shared_ratio:phu_vang:2024-Q3"
+INDICATOR_SUBJECT: Final = "indicator:bts_shared_ratio:478:2024-Q3"
 
+LOC_TIEN: Final = "20152"
+"""Xã Lộc Tiến (Phú Lộc), a commune until 2025-06-30."""
 PERMIT_BODY: Final[dict[str, Any]] = {
     "number": "125/GP-STTTT",
     "type": "bts_site",
-    "location": {"lat": 16.2745, "lon": 107.9312, "commune": "Lộc Tiến", "district": "phu_loc"},
+    "location": {"lat": 16.2745, "lon": 107.9312, "commune": LOC_TIEN},
     "valid_from": "2024-01-15",
     "valid_until": "2034-01-14",
     "operators": [OPERATOR, OTHER_OPERATOR],
     "holder": "Viettel Thừa Thiên Huế",
 }
-PERMIT_SUBJECT: Final = "permit:phu_loc:125/GP-STTTT"
+PERMIT_SUBJECT: Final = "permit:20152:125/GP-STTTT"
 
 REPORT_BODY: Final[dict[str, Any]] = {
     "period": "2024",
     "title": "Báo cáo hạ tầng viễn thông năm 2024",
     "indicators": [
-        {"indicator": "bts_shared_ratio", "area": "tthue", "value": 28.4},
-        {"indicator": "internet_user_ratio", "area": "tthue", "value": 91, "unit": "%"},
+        {"indicator": "bts_shared_ratio", "area": CITY, "value": 28.4, "unit": "%"},
+        {"indicator": "internet_user_ratio", "area": CITY, "value": 91, "unit": "%"},
     ],
 }
 REPORT_SUBJECT: Final = "report:2024:annual-infrastructure"
@@ -56,7 +65,7 @@ ATTACHMENTS: Final[tuple[dict[str, Any], ...]] = (
 
 def signed(
     kind: str = "indicator",
-    schema: str = "indicator/1",
+    schema: str = "indicator/2",
     subject: str = INDICATOR_SUBJECT,
     body: dict[str, Any] | None = None,
     *,
@@ -95,3 +104,28 @@ def signed(
 
 def as_json(submission: dict[str, Any]) -> bytes:
     return json.dumps(submission, ensure_ascii=False).encode()
+
+
+PLAN_254: Final = sample_plans()[0]
+"""The body of plan 254/KH-UBND as the demo files it (`api/demo/plans/plan-254-kh-ubnd.json`)."""
+PLAN_254_SUBJECT: Final = "plan:2023:254-kh-ubnd"
+PLAN_ISSUED_AT: Final = 1_689_840_000
+"""2023-07-20: after the plan's date, before any test figure."""
+
+
+def figure(indicator: str = "bts_shared_ratio", area: str = PHU_VANG, period: str = "2024-Q3",
+           value: float = 31.5, *, unit: str = "%", **fields: Any) -> dict[str, Any]:
+    """A signed `indicator/2` figure (`fields` go to `signed`: key, domain, issued_at, ...);
+    body members beyond these in `extra`."""
+    extra = fields.pop("extra", {})
+    body = {"indicator": indicator, "area": area, "period": period, "value": value,
+            "unit": unit, **extra}
+    return signed(subject=f"indicator:{indicator}:{area}:{period}", body=body, **fields)
+
+
+def plan(body: dict[str, Any] = PLAN_254, **fields: Any) -> dict[str, Any]:
+    """A signed `plan/1` submission of `body` (default plan 254), `issued_at` 2023-07-20."""
+    document = body["document"]
+    subject = plan_subject(document["number"], date.fromisoformat(document["date"]))
+    fields.setdefault("issued_at", PLAN_ISSUED_AT)
+    return signed("plan", "plan/1", subject, body, **fields)

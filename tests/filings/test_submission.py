@@ -14,10 +14,13 @@ from pydantic import TypeAdapter
 from filings.errors import (
     BadSignature,
     BodyTooLarge,
+    DuplicateMember,
     FilingError,
     InvalidDomain,
     InvalidSubmission,
+    MediaTypeNotAccepted,
     OperatorMismatch,
+    RetiredSchema,
     SchemaViolation,
     SubjectMismatch,
     UnknownSchema,
@@ -66,7 +69,7 @@ def build(submission: dict[str, Any]) -> PreparedSubmission:
 
 
 def report(**kwargs: Any) -> dict[str, Any]:
-    return signed("report", "report/1", REPORT_SUBJECT, kwargs.pop("body", REPORT_BODY), **kwargs)
+    return signed("report", "report/2", REPORT_SUBJECT, kwargs.pop("body", REPORT_BODY), **kwargs)
 
 
 def refused(submission: dict[str, Any], error: type[FilingError]) -> FilingError:
@@ -81,22 +84,22 @@ def refused(submission: dict[str, Any], error: type[FilingError]) -> FilingError
 def test_known_answer() -> None:
     """Pins the digest, signature and record id of one submission, for other implementations."""
     message = submission_message(
-        kind="indicator", schema="indicator/1", subject=INDICATOR_SUBJECT, body=INDICATOR_BODY,
+        kind="indicator", schema="indicator/2", subject=INDICATOR_SUBJECT, body=INDICATOR_BODY,
         issued_at=ISSUED_AT,
     )
     assert DOMAIN.separator.hex() == (
         "aad277170f0539044a86b7f370fc0ef2d9043227a2976dc7a7415f0fc5c30829"
     )
     assert DOMAIN.digest(message).hex() == (
-        "1659497ba489f2c6030b27b1b7bcd664864dd877d325f53e7fd1022b235cb283"
+        "93ddff18cd14986f613b5dfd4da368f0f37827e0302b649a18362086dd51ac06"
     )
     prepared = build(signed())
     assert prepared.entry.signature == (
-        "0x6d36fee0f55369a524c14f4a8ce6626e396af36afef5b96f14b25c7e52089838"
-        "2ca56ada9c8393b4f3a2b2e9c9a3c4380c3949a0d5ccc0a0238e45843e35953d1b"
+        "0xd2d995be1b8af29cb54e3244f11356b816276fb3096da0c05e6a862fa2aceda5"
+        "03ef136565f5e456a045bec8a23386c5e251b9bec234be73ae67fa831b252f2b1b"
     )
     assert prepared.record_id == (
-        "34a76ad6817bc2e7908e2ad43c879f6e8b5f672df295bed9d8b21ffce6b2cb7f"
+        "ab628682559f7f609e2876ea0345da36550b67c71e8111317df3042fbbb4af5f"
     )
     assert prepared.entry.operator == OPERATOR == "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
 
@@ -119,7 +122,7 @@ def test_entry_is_rebuilt_from_the_submission() -> None:
 
 def test_restricted_content_is_salted() -> None:
     body = {**PERMIT_BODY, "personal_data": {"name": "Nguyễn Văn A", "phone": "+84 912 345 678"}}
-    prepared = build(signed("permit", "permit/1", PERMIT_SUBJECT, body, salt=SALT))
+    prepared = build(signed("permit", "permit/2", PERMIT_SUBJECT, body, salt=SALT))
     assert prepared.restricted and prepared.salt == SALT
     want = hashlib.sha256(SALT + rfc8785.dumps(body)).hexdigest()
     assert prepared.entry.content == "0x" + want
@@ -170,8 +173,8 @@ def test_signature_of_another_key_is_an_operator_mismatch() -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        {"subject": "indicator:bts_shared_ratio:phu_vang:2024-Q4",
-         "body": {**INDICATOR_BODY, "period": "2024-Q4"}},
+        {"subject": "indicator:bts_shared_ratio:478:2024-07",
+         "body": {**INDICATOR_BODY, "period": "2024-07"}},
         {"body": {**INDICATOR_BODY, "value": 31.6}},
         {"issued_at": ISSUED_AT + 1},
         {"supersedes": "ab" * 32},
@@ -185,7 +188,7 @@ def test_any_signed_change_breaks_the_signature(change: dict[str, Any]) -> None:
 
 def test_salt_and_attachments_are_signed() -> None:
     body = {**PERMIT_BODY, "personal_data": {"name": "Trần Thị B"}}
-    good = signed("permit", "permit/1", PERMIT_SUBJECT, body, salt=SALT)
+    good = signed("permit", "permit/2", PERMIT_SUBJECT, body, salt=SALT)
     refused({**good, "salt": "0x" + "11" * 32}, OperatorMismatch)
     with_files = report(attachments=list(ATTACHMENTS))
     refused({**with_files, "attachments": [ATTACHMENTS[0]]}, OperatorMismatch)
@@ -226,7 +229,7 @@ def test_high_s_and_v_0_1_are_refused() -> None:
 
 def test_recover_signer_rejects_malformed_signatures() -> None:
     message = submission_message(
-        kind="indicator", schema="indicator/1", subject=INDICATOR_SUBJECT, body=INDICATOR_BODY,
+        kind="indicator", schema="indicator/2", subject=INDICATOR_SUBJECT, body=INDICATOR_BODY,
         issued_at=ISSUED_AT,
     )
     signature = sign_submission(KEY, DOMAIN, message)
@@ -240,7 +243,7 @@ def test_recover_signer_rejects_malformed_signatures() -> None:
 def test_signing_is_low_s_and_v_27_28() -> None:
     for issued_at in range(200):
         message = submission_message(
-            kind="report", schema="report/1", subject=f"report:2024:n{issued_at}",
+            kind="report", schema="report/2", subject=f"report:2024:n{issued_at}",
             body=REPORT_BODY, issued_at=issued_at,
         )
         raw = bytes.fromhex(sign_submission(KEY, DOMAIN, message)[2:])
@@ -285,6 +288,8 @@ def test_message_rejects_bad_fields() -> None:
         ({"issued_at": 1720000000.0}, "issued_at"),
         ({"issued_at": 2**53}, "issued_at"),
         ({"issued_at": -1}, "issued_at"),
+        ({"issued_at": 0}, "issued_at"),
+        ({"issued_at": 946_684_799}, "issued_at"),
         ({"subject": "a\nb"}, "subject"),
         ({"subject": "x" * 201}, "subject"),
         ({"subject": ""}, "subject"),
@@ -377,15 +382,17 @@ def test_body_numbers_must_be_canonicalisable() -> None:
 
 
 def test_unknown_schema() -> None:
-    for kind, schema in (("permit", "indicator/1"), ("indicator", "indicator/2"),
+    for kind, schema in (("permit", "indicator/2"), ("indicator", "indicator/3"),
                          ("audit", "audit/1")):
         error = refused(signed(kind, schema), UnknownSchema)
         assert error.code == "unknown_schema"
-        assert error.details["accepted"] == ["indicator/1", "permit/1", "report/1"]
+        assert error.details["accepted"] == ["indicator/2", "permit/2", "report/2", "plan/1"]
+    retired = refused(signed("indicator", "indicator/1"), RetiredSchema)
+    assert retired.code == "retired_schema" and retired.details == {"successor": "indicator/2"}
 
 
 def test_body_rules_apply() -> None:
-    error = refused(signed(subject="indicator:bts_shared_ratio:phu_vang:2024"), SubjectMismatch)
+    error = refused(signed(subject="indicator:bts_shared_ratio:478:2024"), SubjectMismatch)
     assert error.details["want"] == INDICATOR_SUBJECT
     refused(signed(attachments=list(ATTACHMENTS)), SchemaViolation)
     refused(signed(salt=SALT), SchemaViolation)
@@ -396,7 +403,7 @@ def test_bulk_validation_with_a_type_adapter() -> None:
     items = [signed(issued_at=ISSUED_AT + n) for n in range(1000)]
     raw = json.dumps(items, ensure_ascii=False).encode()
     parsed = TypeAdapter(list[Submission]).validate_json(raw)
-    assert len(parsed) == 1000 and parsed[0].schema_name == "indicator/1"
+    assert len(parsed) == 1000 and parsed[0].schema_name == "indicator/2"
     ids = {build_entry(item, DOMAIN).record_id for item in parsed[:50]}
     assert len(ids) == 50
 
@@ -405,7 +412,7 @@ def test_parse_submission_accepts_text_and_objects() -> None:
     submission = signed()
     assert parse_submission(as_json(submission)) == parse_submission(submission)
     assert parse_submission(as_json(submission).decode()) == parse_submission(submission)
-    assert parse_submission(submission).model_dump(by_alias=True)["schema"] == "indicator/1"
+    assert parse_submission(submission).model_dump(by_alias=True)["schema"] == "indicator/2"
 
 
 def test_error_json() -> None:
@@ -414,3 +421,42 @@ def test_error_json() -> None:
     assert BadSignature("m").to_json() == {"code": "bad_signature", "message": "m"}
     assert isinstance(error, BadSignature) and isinstance(error, FilingError)
     assert pickle.loads(pickle.dumps(error)).to_json() == error.to_json()
+
+
+# --- Duplicate members and accepted media types -------------------------------------------------
+
+
+def test_duplicate_members_are_refused_wherever_they_are() -> None:
+    text = as_json(report(attachments=list(ATTACHMENTS)))
+    twice = {
+        "top": text[:-1] + b', "kind": "report"}',
+        "body": text.replace(b'"period": "2024"', b'"period": "2024", "period": "2024"'),
+        "nested": text.replace(b'"value": 28.4', b'"value": 28.4, "value": 99'),
+        "attachment": text.replace(b'"size": 0', b'"size": 0, "size": 0'),
+        "hidden behind an escaped colon": text.replace(
+            b'"value": 28.4', b'"value": 28.4, "value": 28.4, "note": "\\u003a"'),
+    }
+    for name, data in twice.items():
+        with pytest.raises(DuplicateMember) as caught:
+            parse_submission(data)
+        assert caught.value.code == "duplicate_member", name
+        assert "named twice" in caught.value.message
+
+
+def test_escaped_colons_and_backslashes_are_not_duplicates() -> None:
+    body = {**REPORT_BODY, "summary": "Họp lúc 10:30; đường dẫn C:\\u003a"}
+    submission = report(body=body)
+    text = as_json(submission).replace(b"10:30", b"10\\u003a30")
+    assert json.loads(text)["body"]["summary"] == body["summary"]
+    assert build_entry(parse_submission(text), DOMAIN).record_id == build(submission).record_id
+    plain = json.dumps(submission).encode()  # ensure_ascii: every Vietnamese letter escaped
+    assert build_entry(parse_submission(plain), DOMAIN).record_id == build(submission).record_id
+
+
+def test_attachment_types_must_be_accepted() -> None:
+    for media_type in ("image/svg+xml", "text/html", "application/octet-stream",
+                       "application/javascript"):
+        files = [{**ATTACHMENTS[0], "type": media_type}]
+        error = refused(report(attachments=files), MediaTypeNotAccepted)
+        assert error.code == "media_type_not_accepted"
+        assert error.message.startswith("attachments.0.type")

@@ -1,11 +1,17 @@
 """The pieces of the reliability tests: a real server process, a load generator of signed
 records, and the checks every fault scenario ends with.
 
-    ServerProcess   `infraledger --data-dir DIR serve --port P` as a child process (its own
-                    session), started, waited for, killed with SIGKILL or stopped with SIGTERM
-    Load            threads posting batches of signed `indicator/1` submissions; remembers every
+    ServerProcess   `infraledger --data-dir DIR serve --port P` (or `demo`) as a child process
+                    (its own session), started, waited for, killed with SIGKILL, stopped with
+                    SIGTERM, or sent any signal
+    Load            threads posting batches of signed `indicator/2` submissions; remembers every
                     acknowledged record (202: record id and index), every refusal by status and
                     code, every latency
+    processes       the processes of this machine from /proc (pid, parent, session, state,
+                    start time), to find what a server left behind: `descendants`, `in_session`,
+                    `still_running`; `accepted`: which of them hold a connection on a port
+    file_sample_plan  file the registrar's plan 254 into a settings' store (a store the
+                    `ledger_settings` fixture did not set up: the load's figures need it)
     check_log       every acknowledged record is in the log at its index, no index missing or
                     doubled, and the full self-check passes (every entry, node, checkpoint and
                     anchor row recomputed)
@@ -18,6 +24,7 @@ records, and the checks every fault scenario ends with.
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import os
 import signal
@@ -25,7 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +46,8 @@ from ledger.merkle import leaf_hash
 from ledger.service.selfcheck import SelfCheckReport, run_selfcheck
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.store import LogStore
-from tests.server_fixtures import SAMPLE, free_port, sign_indicator
+from tests.filings.factories import plan
+from tests.server_fixtures import SAMPLE, file_plan, free_port, registrar_key, sign_indicator
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -54,11 +62,15 @@ class ServerProcess:
 
     The server reads the data directory's config.json; `settings.database_url` and `env` (more
     `INFRALEDGER_*` settings) reach it through its environment. Its output goes to `log_path`.
+    `command` is the subcommand and its options (before `--port`); `module` what runs it.
     """
 
     def __init__(self, settings: Settings, log_path: Path,
-                 env: Mapping[str, str] | None = None, port: int | None = None) -> None:
+                 env: Mapping[str, str] | None = None, port: int | None = None,
+                 command: Sequence[str] = ("serve",), module: str = "api.cli") -> None:
         self.settings = settings
+        self.command = list(command)
+        self.module = module
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -68,14 +80,15 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self, *, timeout: float = 90.0) -> None:
-        """Start the server and wait until `GET /v1/log` answers 200."""
+    def start(self, *, timeout: float = 90.0,
+              ready: Callable[[], bool] | None = None) -> None:
+        """Start the server and wait until `GET /v1/log` answers 200 and `ready()` holds."""
         assert self.process is None or self.process.poll() is not None
         with self.log_path.open("ab") as log:
             log.write(f"--- start {self.starts} ---\n".encode())
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "--data-dir", str(self.settings.data_dir),
-                 "serve", "--port", str(self.port)],
+                [sys.executable, "-m", self.module, "--data-dir", str(self.settings.data_dir),
+                 *self.command, "--port", str(self.port)],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
@@ -86,7 +99,8 @@ class ServerProcess:
                 raise AssertionError(f"the server exited with {self.process.returncode}: "
                                      f"{self.log_tail()}")
             try:
-                if httpx.get(self.url + "/v1/log", timeout=2).status_code == 200:
+                if (httpx.get(self.url + "/v1/log", timeout=2).status_code == 200
+                        and (ready is None or ready())):
                     return
             except httpx.HTTPError:
                 pass
@@ -109,6 +123,35 @@ class ServerProcess:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill()
+
+    def wait_workers(self, count: int, timeout: float = 90.0) -> None:
+        """Wait until `count` uvicorn worker processes of `serve --workers N` serve requests:
+        each has accepted one of the connections this opens (kept alive, closed after). A
+        worker accepts only once its app has started."""
+        clients: list[httpx.Client] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                workers = [entry.pid for entry in descendants(self.pid())
+                           if entry.parent == self.pid() and "spawn_main" in entry.command]
+                if len(accepted(workers, self.port)) >= count:
+                    return
+                assert time.monotonic() < deadline and len(clients) < 200, (
+                    f"{len(accepted(workers, self.port))} of {count} workers serving: "
+                    f"{self.log_tail()}")
+                client = httpx.Client(timeout=10)
+                clients.append(client)
+                with contextlib.suppress(httpx.HTTPError):
+                    client.get(self.url + "/v1/log")
+                time.sleep(0.1)
+        finally:
+            for client in clients:
+                client.close()
+
+    def signal(self, signum: int) -> None:
+        """Send `signum` to the server's own process (not its group), as `kill PID` does."""
+        assert self.process is not None
+        os.kill(self.process.pid, signum)
 
     def pid(self) -> int:
         assert self.process is not None
@@ -137,15 +180,20 @@ class LoadStats:
 
 class Load:
     """`workers` threads posting `batch` signed submissions per request to `url` until
-    `stop()`; each submission is a new record (numbered from `first`). `rate`: submissions
-    per second in all (open loop), or None to post as fast as answers come (closed loop).
-    `stats` lets several runs add to one record."""
+    `stop()`; each submission is a new record (numbered from `first`), signed with `key` (a
+    registered operator's). `rate`: submissions per second in all (open loop), or None to post
+    as fast as answers come (closed loop). `stats` lets several runs add to one record.
+    `reconnect`: a new connection for every request (so each may reach another worker process
+    of `serve --workers N`), instead of one kept alive per thread."""
 
     def __init__(self, url: str, domain: SubmissionDomain, *, first: int = 0, batch: int = 20,
                  workers: int = 4, rate: float | None = None, timeout: float = 30.0,
-                 stats: LoadStats | None = None) -> None:
+                 stats: LoadStats | None = None, key: bytes = SAMPLE.active.key,
+                 reconnect: bool = False) -> None:
         self.url = url
         self.domain = domain
+        self.key = key
+        self.headers = {"Connection": "close"} if reconnect else {}
         self.batch = batch
         self.workers = workers
         self.rate = rate
@@ -188,14 +236,15 @@ class Load:
                     pause = due - time.monotonic()
                     if pause > 0 and self._stop.wait(pause):
                         return
-                items = [sign_indicator(self.domain, n, key=SAMPLE.active.key)
+                items = [sign_indicator(self.domain, n, key=self.key)
                          for n in range(first, first + self.batch)]
                 self._post(client, items)
 
     def _post(self, client: httpx.Client, items: list[dict[str, Any]]) -> None:
         sent = time.monotonic()
         try:
-            response = client.post(self.url + "/v1/submissions", json={"submissions": items})
+            response = client.post(self.url + "/v1/submissions", json={"submissions": items},
+                                   headers=self.headers)
         except httpx.HTTPError as exc:
             self._count(f"connection {type(exc).__name__}", str(exc))
             return
@@ -223,6 +272,17 @@ class Load:
         with self._lock:
             self.stats.statuses[what] += 1
             self.stats.examples.setdefault(what, message)
+
+
+def file_sample_plan(settings: Settings, domain: SubmissionDomain) -> None:
+    """File plan 254, signed by the embedded chain's registrar, into the store of `settings`,
+    as the `ledger_settings` fixture does into its own store: the figures `Load` signs are
+    refused `no_target` by a store holding no plan."""
+    store = LogStore(settings.database(), settings.origin, now=int(time.time()))
+    try:
+        file_plan(store, domain, plan(key=registrar_key(settings), domain=domain))
+    finally:
+        store.close()
 
 
 def check_log(settings: Settings, vkey: str, stats: LoadStats) -> SelfCheckReport:
@@ -311,6 +371,75 @@ def wait_for(condition: Callable[[], bool], timeout: float,
         assert time.monotonic() - started < timeout, message()
         time.sleep(0.05)
     return time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class ProcessEntry:
+    """One process as /proc shows it; `pid` and `started` together name it (a pid is reused)."""
+
+    pid: int
+    parent: int
+    session: int
+    state: str
+    started: int
+    """Start time, in clock ticks after boot."""
+    command: str
+
+
+def processes() -> list[ProcessEntry]:
+    """Every process of the machine now (those gone while being read are left out)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue
+        found.append(ProcessEntry(int(stat.parent.name), int(fields[1]), int(fields[3]),
+                                  fields[0], int(fields[19]), command.strip()))
+    return found
+
+
+def descendants(pid: int) -> list[ProcessEntry]:
+    """The children of `pid`, theirs, and so on, now."""
+    children: dict[int, list[ProcessEntry]] = collections.defaultdict(list)
+    for entry in processes():
+        children[entry.parent].append(entry)
+    found: list[ProcessEntry] = []
+    parents = [pid]
+    while parents:
+        below = [child for parent in parents for child in children[parent]]
+        found += below
+        parents = [child.pid for child in below]
+    return found
+
+
+def in_session(session: int) -> list[ProcessEntry]:
+    """The live processes of a session (zombies have exited: they only wait to be reaped)."""
+    return [entry for entry in processes() if entry.session == session and entry.state != "Z"]
+
+
+def accepted(pids: Iterable[int], port: int) -> set[int]:
+    """Those of `pids` holding an established TCP connection on local `port` of 127.0.0.1
+    (`/proc/net/tcp`, and each process's socket descriptors)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].split(":")[1], 16) == port:
+            inodes.add(f"socket:[{fields[9]}]")
+    owners = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in Path(f"/proc/{pid}/fd").iterdir()):
+                owners.add(pid)
+    return owners
+
+
+def still_running(entries: Iterable[ProcessEntry]) -> list[ProcessEntry]:
+    """Those of `entries` that still run (same pid and start time, not a zombie)."""
+    now = {(entry.pid, entry.started): entry for entry in processes()}
+    return [now[key] for key in ((entry.pid, entry.started) for entry in entries)
+            if key in now and now[key].state != "Z"]
 
 
 def percentile(values: list[float], fraction: float) -> float:

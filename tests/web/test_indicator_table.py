@@ -1,34 +1,31 @@
-"""The indicator table's data: which records stand in the anchored log (SQLite and PostgreSQL),
-which figure is the latest of each area, and the chart's layout."""
+"""The home page's data: which records stand in the anchored log (SQLite and PostgreSQL), the
+figures read from them, the plans shown newest first with each indicator once, and the chart."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 
 import pytest
 
-from api.web.indicator_table import (
-    CHART_LABEL_WIDTH,
-    AreaFigure,
-    Figure,
-    bar_chart,
-    indicator_sections,
-    latest_figures,
-    period_end,
-)
-from filings.catalogue import load_catalogue
+from api.web.indicator_table import CHART_LABEL_WIDTH, figures_of, plan_views
+from filings.areas import load_areas
+from filings.plans import FiledPlan, PlanBody, PlanBook
 from ledger.canonical import canonical_json
 from ledger.entry import Entry, to_checksum_address
 from ledger.merkle import Hash, LeafHash
 from ledger.storage.anchors import AnchorStore, StoredAnchor
 from ledger.storage.indicators import IndicatorRecord, standing_indicator_records
 from ledger.storage.store import LogStore, PendingEntry
+from tests.filings.factories import PLAN_254, PLAN_ISSUED_AT
+from tests.filings.test_plans import PLAN_455
 
 OPERATOR = to_checksum_address("0x" + "ab" * 20)
+DEPARTMENT = to_checksum_address("0x" + "cd" * 20)
 
 
-def pending(n: int, subject: str, body: dict[str, object], *, schema: str = "indicator/1",
+def pending(n: int, subject: str, body: dict[str, object], *, schema: str = "indicator/2",
             supersedes: LeafHash | None = None, salt: bytes | None = None) -> PendingEntry:
     data = canonical_json(body)
     entry = Entry(
@@ -41,10 +38,10 @@ def pending(n: int, subject: str, body: dict[str, object], *, schema: str = "ind
     return PendingEntry.of(entry, body=data, salt=salt)
 
 
-def bts(n: int, area: str, period: str, value: float,
+def bts(n: int, area: str, period: str, value: float, *, indicator: str = "bts_shared_ratio",
         supersedes: LeafHash | None = None) -> PendingEntry:
-    body = {"indicator": "bts_shared_ratio", "area": area, "period": period, "value": value}
-    return pending(n, f"indicator:bts_shared_ratio:{area}:{period}", body, supersedes=supersedes)
+    body = {"indicator": indicator, "area": area, "period": period, "value": value, "unit": "%"}
+    return pending(n, f"indicator:{indicator}:{area}:{period}", body, supersedes=supersedes)
 
 
 @pytest.fixture
@@ -67,44 +64,35 @@ def anchor(store: LogStore, size: int) -> None:
     ))
 
 
-def test_standing_records_are_anchored_public_indicators_not_superseded(store: LogStore) -> None:
-    first = append(store, bts(0, "phu_vang", "2024-Q3", 27.0))
-    append(store, bts(1, "phu_vang", "2024-Q3", 31.5, supersedes=first))
-    yearly = append(store, bts(2, "hue", "2024", 40.0))
-    append(store, bts(3, "hue", "2024-Q3", 20.0))
+def test_standing_records_are_anchored_public_figures_not_superseded(store: LogStore) -> None:
+    first = append(store, bts(0, "478", "2024-Q3", 27.0))
+    append(store, bts(1, "478", "2024-Q3", 31.5, supersedes=first))
+    yearly = append(store, bts(2, "474", "2024", 40.0))
+    append(store, bts(3, "474", "2024-Q3", 20.0, indicator="bts_shared"))
     append(store, pending(4, "report:2024:x", {"period": "2024", "title": "t"},
-                          schema="report/1"))
-    append(store, pending(5, "indicator:bts_shared_ratio:a_luoi:2024",
-                          {"indicator": "bts_shared_ratio", "area": "a_luoi", "period": "2024",
-                           "value": 1.0}, salt=bytes(32)))
-    anchor(store, 6)
-    append(store, bts(6, "hue", "2025-01", 50.0))
-    append(store, bts(7, "hue", "2024", 41.0, supersedes=yearly))
+                          schema="report/2"))
+    append(store, pending(5, "indicator:bts_shared_ratio:481:2024",
+                          {"indicator": "bts_shared_ratio", "area": "481", "period": "2024",
+                           "value": 1.0, "unit": "%"}, salt=bytes(32)))
+    append(store, pending(6, "indicator:bts_shared_ratio:phu_vang:2024",
+                          {"indicator": "bts_shared_ratio", "area": "phu_vang",
+                           "period": "2024", "value": 1.0}, schema="indicator/1"))
+    anchor(store, 7)
+    append(store, bts(7, "46", "2025-01", 50.0))
+    append(store, bts(8, "474", "2024", 41.0, supersedes=yearly))
 
-    assert [r.index for r in standing_indicator_records(store, 6)] == [1, 2, 3]
-    assert [r.index for r in standing_indicator_records(store, 8)] == [1, 3, 6, 7]
+    assert [r.index for r in standing_indicator_records(store, 7)] == [1, 2, 3]
+    assert [r.index for r in standing_indicator_records(store, 9)] == [1, 3, 7, 8]
+    assert [r.index for r in standing_indicator_records(store, 9, "bts_shared_ratio")] == [
+        1, 7, 8]
+    assert [r.index for r in standing_indicator_records(store, 9, "bts_shared")] == [3]
     assert standing_indicator_records(store, 0) == []
-    (record, *_) = standing_indicator_records(store, 6)
-    assert record.subject == "indicator:bts_shared_ratio:phu_vang:2024-Q3"
+    (record, *_) = standing_indicator_records(store, 7)
+    assert record.subject == "indicator:bts_shared_ratio:478:2024-Q3"
     assert record.operator == OPERATOR
-    assert record.body == canonical_json({"area": "phu_vang", "indicator": "bts_shared_ratio",
-                                          "period": "2024-Q3", "value": 31.5})
-
-    catalogue = load_catalogue()
-    figures = latest_figures(catalogue, standing_indicator_records(store, 6))
-    assert {key: f.value for key, f in figures.items()} == {
-        ("bts_shared_ratio", "phu_vang"): 31.5, ("bts_shared_ratio", "hue"): 40.0}
-    assert figures[("bts_shared_ratio", "phu_vang")].met
-    later = latest_figures(catalogue, standing_indicator_records(store, 8))
-    assert later[("bts_shared_ratio", "hue")].period == "2025-01"
-
-
-def test_periods_order_by_their_last_month() -> None:
-    assert period_end("2024") == (2024, 12)
-    assert period_end("2024-Q3") == (2024, 9)
-    assert period_end("2024-07") == (2024, 7)
-    assert sorted(["2024", "2024-Q4", "2024-11", "2025-Q1"], key=period_end) == [
-        "2024-11", "2024", "2024-Q4", "2025-Q1"]
+    assert json.loads(record.body)["value"] == 31.5
+    [figure, *_] = figures_of(standing_indicator_records(store, 7))
+    assert (figure.index, figure.area, figure.value, figure.signer) == (1, "478", 31.5, OPERATOR)
 
 
 def test_bodies_that_do_not_parse_or_do_not_match_their_subject_are_left_out() -> None:
@@ -112,41 +100,65 @@ def test_bodies_that_do_not_parse_or_do_not_match_their_subject_are_left_out() -
         return IndicatorRecord(index, LeafHash(bytes([index]) * 32), subject, OPERATOR,
                                1_720_000_000, body)
 
-    good = canonical_json({"indicator": "bts_shared_ratio", "area": "hue", "period": "2024",
-                           "value": 12.5})
+    good = canonical_json({"indicator": "bts_shared_ratio", "area": "474", "period": "2024",
+                           "value": 12.5, "unit": "%"})
     records = [
-        record(0, "indicator:bts_shared_ratio:hue:2024", good),
-        record(1, "indicator:bts_shared_ratio:hue:2024", b'{"value": "99"}'),
-        record(2, "indicator:bts_shared_ratio:nam_dong:2024", good),
+        record(0, "indicator:bts_shared_ratio:474:2024", good),
+        record(1, "indicator:bts_shared_ratio:474:2024", b'{"value": "99"}'),
+        record(2, "indicator:bts_shared_ratio:474:2024", b"not json"),
+        record(3, "indicator:bts_shared_ratio:483:2024", good),
     ]
-    figures = latest_figures(load_catalogue(), records)
-    assert list(figures) == [("bts_shared_ratio", "hue")]
-    assert figures[("bts_shared_ratio", "hue")].record_id == "00" * 32
+    assert [f.record_id for f in figures_of(records)] == ["00" * 32]
 
 
-def test_every_indicator_is_listed_and_the_chart_scales_to_the_unit() -> None:
-    catalogue = load_catalogue()
-    sections = indicator_sections(catalogue, [])
-    rows = [row for section in sections for row in section.rows]
-    assert [row.indicator.code for row in rows] == list(catalogue.indicators)
-    district_rows = [row for row in rows if row.indicator.scope == "district"]
-    assert all(len(row.areas) == 10 and row.chart is not None for row in district_rows)
-    assert all(len(row.areas) == 1 and row.chart is None
-               for row in rows if row.indicator.scope == "province")
+def filed(index: int, body: dict[str, object]) -> FiledPlan:
+    parsed = PlanBody.model_validate(json.loads(canonical_json(body)))
+    return FiledPlan(f"{index:064x}", index, DEPARTMENT, PLAN_ISSUED_AT, parsed.subject(), None,
+                     parsed)
 
-    bts_row = next(row for row in district_rows if row.indicator.code == "bts_shared_ratio")
-    hue, *others = bts_row.areas[1:]
-    reported = AreaFigure(hue.area, Figure(60.0, "2024", "00" * 32, OPERATOR, True))
-    chart = bar_chart(bts_row.indicator, [reported, *others])
-    assert chart.scale_max == 100.0
+
+def test_plans_newest_first_each_indicator_once_with_its_whole_history() -> None:
+    book = PlanBook([filed(0, PLAN_254), filed(1, PLAN_455)])
+    records = [
+        IndicatorRecord(n, LeafHash(bytes([n]) * 32), f"indicator:village_ftth_ratio:46:{p}",
+                        DEPARTMENT, 1_780_000_000, canonical_json({
+                            "indicator": "village_ftth_ratio", "area": "46", "period": p,
+                            "value": v, "unit": "%"}))
+        for n, p, v in ((2, "2024", 97.0), (3, "2026-H1", 100.0))
+    ]
+    views = plan_views(book, figures_of(records), load_areas(), {OPERATOR: "VNPT"})
+    assert [view.plan.number for view in views] == ["455/KH-UBND", "254/KH-UBND"]
+    codes = [[i.code for s in view.sections for i in s.indicators] for view in views]
+    assert codes[0] == ["village_mobile_broadband_ratio", "village_ftth_ratio",
+                        "broadband_user_ratio"]
+    assert len(codes[1]) == 20 and "village_ftth_ratio" not in codes[1]
+    ftth = next(i for s in views[0].sections for i in s.indicators
+                if i.code == "village_ftth_ratio")
+    assert ftth.city is not None and [p.text for p in ftth.city_periods] == ["2024", "2026-H1"]
+    judged = {p.text: ftth.city_cell(p).judgement.target.plan.number  # type: ignore[union-attr]
+              for p in ftth.city_periods}
+    assert judged == {"2024": "254/KH-UBND", "2026-H1": "455/KH-UBND"}
+    assert ftth.target.levels == ["province", "commune"] and ftth.declarants == ()
+    assert len(views[1].goals) == 7 and views[0].goals == ()
+
+
+def test_the_chart_shows_the_latest_sub_areas_against_the_target() -> None:
+    book = PlanBook([filed(0, PLAN_254)])
+    records = [
+        IndicatorRecord(n, LeafHash(bytes([n]) * 32), f"indicator:bts_shared_ratio:{a}:2024",
+                        OPERATOR, 1_740_000_000, canonical_json({
+                            "indicator": "bts_shared_ratio", "area": a, "period": "2024",
+                            "value": v, "unit": "%", "numerator": int(v), "denominator": 100}))
+        for n, (a, v) in enumerate((("474", 60.0), ("478", 20.0)), start=1)
+    ]
+    views = plan_views(book, figures_of(records), load_areas(), {OPERATOR: "VNPT"})
+    bts = next(i for s in views[0].sections for i in s.indicators if i.code == "bts_shared_ratio")
+    [table] = bts.tables
+    assert table.level == "district" and [s.label.code for s in table.rows] == ["474", "478"]
+    chart = bts.chart
+    assert chart is not None and chart.scale_max == 100.0
     assert chart.target_x == pytest.approx(CHART_LABEL_WIDTH + chart.plot_width * 0.3)
-    assert [bar.label for bar in chart.bars][:3] == ["Huế", "Phong Điền", "Quảng Điền"]
+    assert [bar.label for bar in chart.bars] == ["Thành phố Huế", "Huyện Phú Vang"]
     assert chart.bars[0].length == pytest.approx(chart.plot_width * 0.6)
-    assert all(bar.length == 0 and bar.figure is None for bar in chart.bars[1:])
     assert chart.height > chart.bars[-1].y + chart.bar_height
-
-    accounts = catalogue.indicator("cloud_accounts_per_person")
-    unbounded = bar_chart(accounts, [AreaFigure(hue.area, Figure(2.5, "2024", "00" * 32,
-                                                                 OPERATOR, True))])
-    assert unbounded.scale_max == 2.5
-    assert unbounded.bars[0].length == pytest.approx(unbounded.plot_width)
+    assert bts.city is None  # no figure for the province: its row is not invented

@@ -25,6 +25,7 @@ with the raw file, its media type, and the header `X-Operator-Signature`, an EIP
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -229,6 +230,22 @@ class LedgerClient:
             },
         )
         return attachment
+
+    def signature_evidence(self, cms: bytes, key: bytes) -> AttachmentRef:
+        """Have the ledger gather and store the evidence of a detached CMS signature
+        (`POST /v1/signatures/evidence`, signed by the operator `key` over the CMS's SHA-256).
+
+        Returns the evidence document to list as an attachment of the record the CMS signs.
+        Raises `LedgerRefused` when the ledger does not accept CA signatures or the signer.
+        """
+        sha256 = hashlib.sha256(cms).hexdigest()
+        answer = self._json(
+            "POST", "/v1/signatures/evidence",
+            json={"cms": base64.b64encode(cms).decode()},
+            headers={OPERATOR_SIGNATURE_HEADER: sign_attachment(key, sha256)},
+        )
+        return checked_attachment(str(answer["sha256"]), int(answer["size"]),
+                                  str(answer["name"]), str(answer["type"]))
 
     def submit(
         self,

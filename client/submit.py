@@ -21,11 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from client.certificates import CertificateKey, load_certificate_key, sign_cms
 from client.errors import BadKeyFile, ClientError, DraftError, LedgerUnreachable
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
 from filings.errors import FilingError
-from filings.signing import AttachmentRef, SubmissionDomain
+from filings.signing import (
+    AttachmentRef,
+    SubmissionDomain,
+    ca_signed_bytes,
+    submission_message,
+)
 from ledger.canonical import canonical_json, parse_json
 from ledger.errors import LedgerError
 
@@ -56,6 +62,10 @@ with a salt derived from the key and the draft (so a retry signs the same record
 type is guessed from the name unless given. issued_at: unix seconds; by default the draft
 file's modification time, so submitting the same unchanged file again is a duplicate, not
 a new record.
+
+With --cert-key, each record also carries a detached CMS (CAdES-BES) by the organisation
+certificate, over the bytes docs/submitting.md defines; the ledger gathers its OCSP/CRL
+evidence, which is listed as one more attachment before the EIP-712 signature.
 
 Output: one line per draft, "<record id> <index> <status> <draft>" (status accepted,
 duplicate or rejected; "-" where there is no record). With --receipts DIR, each record's
@@ -156,6 +166,16 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         "--receipts", type=Path, metavar="DIR", help="save each record's receipt in DIR",
     )
     parser.add_argument("--token", help="a bearer token, if the ledger asks for one")
+    parser.add_argument(
+        "--cert-key", type=Path, metavar="FILE",
+        help="also sign each record with an organisation certificate: a PKCS#12 file, or a "
+        "PEM file with the key, the certificate and its chain (a detached CAdES-BES, "
+        "docs/submitting.md)",
+    )
+    parser.add_argument(
+        "--cert-password-file", type=Path, metavar="FILE",
+        help="the file holding the password of --cert-key",
+    )
     parser.set_defaults(handler=submit_drafts)
 
 
@@ -164,11 +184,16 @@ def submit_drafts(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per draft, no request log
     try:
         key = load_operator_key(args.key)
+        signer = None if args.cert_key is None else \
+            load_certificate_key(args.cert_key, args.cert_password_file)
         drafts = [draft for path in args.files for draft in load_drafts(path)]
         with LedgerClient(args.url, token=args.token) as ledger:
             domain = ledger.domain()
             uploads = _upload(ledger, key, drafts)
-            signed = [_sign(key, domain, draft, uploads) for draft in drafts]
+            evidence = {} if signer is None else _countersign(ledger, key, domain, signer,
+                                                              drafts, uploads)
+            signed = [_sign(key, domain, draft, uploads, evidence.get(draft.label))
+                      for draft in drafts]
             results = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
         if args.receipts is not None:
             save_receipts(args.receipts, drafts, signed, results)
@@ -280,18 +305,48 @@ def _upload(
     return uploads
 
 
+def _countersign(
+    ledger: LedgerClient,
+    key: bytes,
+    domain: SubmissionDomain,
+    signer: CertificateKey,
+    drafts: Sequence[LoadedDraft],
+    uploads: dict[tuple[Path, str], AttachmentRef],
+) -> dict[str, AttachmentRef]:
+    """A CMS over each draft's `ca_signed_bytes`, and the evidence document the ledger
+    gathered for it, by draft label. Raises `DraftError` when the ledger refuses."""
+    listed: dict[str, AttachmentRef] = {}
+    for loaded in drafts:
+        draft = loaded.draft
+        try:
+            message = submission_message(
+                kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
+                body=draft.body, salt=_salt(key, loaded),
+                attachments=[uploads[item] for item in loaded.files],
+                supersedes=draft.supersedes, issued_at=loaded.issued_at,
+            )
+            cms = sign_cms(ca_signed_bytes(domain, message), signer)
+            listed[loaded.label] = ledger.signature_evidence(cms, key)
+        except (FilingError, ClientError) as exc:
+            raise DraftError(f"{loaded.label}: {exc}") from exc
+    return listed
+
+
 def _sign(
     key: bytes,
     domain: SubmissionDomain,
     loaded: LoadedDraft,
     uploads: dict[tuple[Path, str], AttachmentRef],
+    evidence: AttachmentRef | None = None,
 ) -> dict[str, Any]:
     draft = loaded.draft
+    files = [uploads[item] for item in loaded.files]
     try:
         return prepare_submission(
             key, domain, kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
             body=draft.body, issued_at=loaded.issued_at, salt=_salt(key, loaded),
-            attachments=[uploads[item] for item in loaded.files], supersedes=draft.supersedes,
+            attachments=files if evidence is None else [*files, evidence],
+            supersedes=draft.supersedes,
         )
     except (FilingError, ClientError) as exc:
         raise DraftError(f"{loaded.label}: {exc}") from exc

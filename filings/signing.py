@@ -417,3 +417,34 @@ def recover_address(digest: bytes, signature: str) -> bytes:
     except ValueError:
         raise BadSignature("signature: no public key recovers from it") from None
     return keccak(public.format(compressed=False)[1:])[-20:]
+
+
+EVIDENCE_TYPE: Final = "application/vnd.infraledger.evidence+json"
+"""The reserved media type of a CA signature's evidence document in an attachment list
+(`filings.bindings`); a CMS over a record does not cover these entries."""
+CMS_BYTES_TYPE: Final = "infraledger-cms/1"
+
+
+def ca_signed_bytes(domain: SubmissionDomain, message: SubmissionMessage) -> bytes:
+    """The exact bytes a detached CMS (CAdES) signature over a record signs.
+
+    `message` is the record's EIP-712 message with `attachments` committing to the attachment
+    list less its evidence documents (`EVIDENCE_TYPE`): the CMS comes first, its evidence after.
+    The RFC 8785 form of the EIP-712 fields and domain (docs/submitting.md):
+    `{"type": "infraledger-cms/1", "domain": {"name", "version", "chainId": "<decimal>",
+    "verifyingContract"}, "kind", "schema", "subject", "content", "attachments", "supersedes"
+    (zero when absent), "issuedAt"}`, hashes as `0x` + 64 lowercase hex.
+    """
+    return canonical_json({
+        "type": CMS_BYTES_TYPE,
+        "domain": {"name": DOMAIN_NAME, "version": DOMAIN_VERSION,
+                   "chainId": str(domain.chain_id),
+                   "verifyingContract": domain.verifying_contract},
+        "kind": message.kind,
+        "schema": message.schema,
+        "subject": message.subject,
+        "content": "0x" + message.content.hex(),
+        "attachments": "0x" + message.attachments.hex(),
+        "supersedes": "0x" + (message.supersedes or bytes(32)).hex(),
+        "issuedAt": message.issued_at,
+    })

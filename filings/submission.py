@@ -20,7 +20,9 @@ Limits: JCS nesting depth <= 16 and at most 48 KiB of body; at most 64 attachmen
 `{"sha256": 64 lowercase hex (no 0x), "size": bytes, "name": 1-255 characters without control
 characters or path separators, "type": lowercase `type/subtype` (RFC 6838 names, a registered
 top-level type, no parameters)}`, listed in any order (the list is sorted by sha256 before it is
-committed, so clients must hash the sorted list), each of a type of `filings.media.ACCEPTED`;
+committed, so clients must hash the sorted list), each of a type of `filings.media.ACCEPTED`
+or an evidence document of a CA signature (`filings.signing.EVIDENCE_TYPE`, which a kind's
+attachment policy does not count);
 `supersedes` a record id, `0x` optional; `issued_at` a unix time from 2000-01-01 on (how far
 ahead of the server's clock it may be is admission's rule).
 
@@ -40,12 +42,14 @@ from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from filings.bindings import signed_files
 from filings.errors import DuplicateMember, InvalidSubmission, OperatorMismatch
 from filings.kinds import FigureClaim, IndicatorBody, record_kind
 from filings.media import require_accepted
 from filings.schema import NO_CONTROLS, RecordContext, validation_error
 from filings.signing import (
     ATTACHMENT_NAME_PATTERN,
+    EVIDENCE_TYPE,
     MAX_ATTACHMENT_NAME_CHARS,
     MEDIA_TYPE_PATTERN,
     AttachmentRef,
@@ -258,13 +262,14 @@ def build_entry(submission: Submission, domain: SubmissionDomain) -> PreparedSub
     salt = None if submission.salt is None else bytes.fromhex(submission.salt[2:])
     attachments = sorted_attachments(item.ref() for item in submission.attachments)
     for position, item in enumerate(attachments):
-        require_accepted(item.type, f"attachments.{position}.type")
+        if item.type != EVIDENCE_TYPE:
+            require_accepted(item.type, f"attachments.{position}.type")
     body_bytes = canonical_body(submission.body)
     checked = spec.validate(submission.body, RecordContext(
         subject=submission.subject,
         operator=operator,
         restricted=salt is not None,
-        attachment_count=len(attachments),
+        attachment_count=len(signed_files(attachments)),
         issued_at=submission.issued_at,
     ))
     listed = attachment_list(attachments)

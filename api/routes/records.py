@@ -4,7 +4,13 @@
 
     {"id", "index", "entry": {...}, "body": {...} | null, "salt": "0x.." (restricted records
      shown to inspectors only), "restricted": bool, "attachments": [...],
-     "status": "sequenced" | "checkpointed" | "anchored", "superseded_by": [ids], "sequenced_at"}
+     "status": "sequenced" | "checkpointed" | "anchored", "superseded_by": [ids], "sequenced_at",
+     "signatures": [{"format": "eip712" | "cms" | "pades", "signer", "issuer", "serial",
+                     "signed_at", "status": "valid" | <refusal code>, "attachment"? (pades),
+                     "tax_code"?, "message"?: {"vi", "en"}}]}
+
+`signatures` lists the EIP-712 signature (signer: the operator's address) and each CA signature
+the record's evidence documents name, checked again from the stored evidence (`api.signatures`).
 
 A restricted record's body is null for everyone but inspectors. Listings and lookups give
 `{"id", "index", "entry", "restricted", "status", "sequenced_at"}` per record; listings page by
@@ -25,8 +31,10 @@ from api.errors import InvalidRequest, NotCheckpointed, NotFound
 from api.http.auth import CallerDep
 from api.http.deps import Ledger, LedgerDep, anchor_json, hex32, json_response
 from api.http.openapi import ERROR_RESPONSES
+from api.signatures import record_signatures
 from filings.errors import InvalidSubmission
-from filings.signing import NO_ATTACHMENTS, checksum_address
+from filings.signing import NO_ATTACHMENTS, AttachmentRef, checksum_address
+from ledger.entry import Entry
 from ledger.errors import LedgerError, LogIntegrityError
 from ledger.merkle import LeafHash
 from ledger.storage.records import MAX_PAGE, ProofSource, RecordFilter, StoredRecord
@@ -82,6 +90,16 @@ def summary(record: StoredRecord) -> dict[str, Any]:
     }
 
 
+def _signatures(ledger: Ledger, record: StoredRecord, entry: dict[str, Any]) -> Any:
+    """The record's signatures (`api.signatures.record_signatures`)."""
+    commitment = entry["attachments"]
+    blob = None if commitment == EMPTY_LIST_COMMITMENT else \
+        ledger.blobs.get(bytes.fromhex(commitment[2:]))
+    items = [] if blob is None else orjson.loads(blob.data)
+    refs = [AttachmentRef(i["sha256"], i["size"], i["name"], i["type"]) for i in items]
+    return record_signatures(ledger, bytes(record.leaf_hash), Entry.from_json(entry), refs)
+
+
 @router.get("/v1/records/{record_id}", summary="One record, its body and its status")
 def get_record(record_id: RecordIdPath, ledger: LedgerDep, who: CallerDep) -> Response:
     record = _found(ledger, record_id)
@@ -97,6 +115,7 @@ def get_record(record_id: RecordIdPath, ledger: LedgerDep, who: CallerDep) -> Re
         "status": record.status,
         "superseded_by": [leaf.hex() for leaf in record.superseded_by],
         "sequenced_at": record.sequenced_at,
+        "signatures": _signatures(ledger, record, entry),
     }
     if shown and record.salt is not None:
         answer["salt"] = hex32(record.salt)

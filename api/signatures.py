@@ -1,0 +1,333 @@
+"""CA signatures in the server's shell: pinned roots, the HTTP that gathers evidence, and
+`POST /v1/signatures/evidence`.
+
+With the setting `ca_signatures` on, the roots of `signing_roots_file` (a PEM bundle: the NEAC
+national roots in production) are read once per node and never fetched; OCSP responses, CRLs,
+missing intermediates (AIA caIssuers) and time-stamps are fetched over HTTP by `HttpxTransport`
+(timeouts, at most `MAX_RESPONSE_BYTES` an answer), never by `filings/`.
+
+`POST /v1/signatures/evidence` gathers the evidence of one signature, before the operator signs
+the record with EIP-712:
+
+    {"cms": "<base64 of the detached CMS DER>"}  or  {"pdf": "<sha256 of an uploaded PDF>"}
+
+authorised like an upload: `X-Operator-Signature` over the SHA-256 of the CMS or PDF, by an
+active operator. The ledger stores the CMS, every evidence item and the evidence document
+(`filings.bindings`) as content-addressed blobs and answers 201 with the attachment to list:
+`{"sha256", "size", "type": "application/vnd.infraledger.evidence+json", "name", "evidence"}`.
+Nothing is judged here: the signature is checked, from the stored evidence alone, when the
+record is submitted (`filings.bindings.ca_refusal`, in the admission thread, off the
+sequencer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import logging
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import httpx
+import orjson
+from fastapi import APIRouter, Request, Response
+
+from api.errors import InvalidRequest, InvalidToken, NotFound
+from api.http.auth import attachment_signer
+from api.http.deps import Ledger, LedgerDep, json_response
+from api.http.limits import read_body
+from api.http.openapi import ERROR_RESPONSES
+from api.node import Node
+from api.settings import Settings
+from filings.admission import Verdict
+from filings.bindings import (
+    BINDING_KIND,
+    BINDING_SCHEMA,
+    CMS_MEDIA_TYPE,
+    CaTrust,
+    EvidenceDocument,
+    FiledBinding,
+    binding_subject,
+    ca_refusal,
+    evidence_documents,
+    identity_for,
+    parse_binding,
+    verify_record_signatures,
+)
+from filings.errors import (
+    CaSignaturesDisabled,
+    FilingError,
+    InactiveOperator,
+    TrustConfigInvalid,
+)
+from filings.signatures import EvidenceCollector, EvidenceKind, TrustRoots, public_url
+from filings.signatures.online import MAX_RESPONSE_BYTES
+from filings.signing import (
+    EVIDENCE_TYPE,
+    OPERATOR_SIGNATURE_HEADER,
+    AttachmentRef,
+    SubmissionDomain,
+)
+from filings.submission import PreparedSubmission
+from ledger.entry import Entry
+from ledger.storage.records import RecordFilter
+
+LOG = logging.getLogger(__name__)
+router = APIRouter(tags=["signatures"], responses=ERROR_RESPONSES)
+
+FETCH_TIMEOUT: Final = 10.0
+"""Seconds an OCSP, CRL, AIA or TSA request may take in all."""
+ITEM_TYPES: Final = {
+    EvidenceKind.CERTIFICATE: "application/pkix-cert",
+    EvidenceKind.OCSP: "application/ocsp-response",
+    EvidenceKind.CRL: "application/pkix-crl",
+    EvidenceKind.TIMESTAMP: "application/timestamp-token",
+}
+"""The media types evidence items are stored under (RFC 2585, RFC 6960, RFC 3161)."""
+MAX_CACHED_RESULTS: Final = 1024
+
+
+class HttpxTransport:
+    """`filings.signatures.Transport` over `httpx`: the body of a 200 answer of at most
+    `max_bytes`, redirects followed; any failure logged and answered None."""
+
+    def __init__(self, client: httpx.Client, max_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self._client = client
+        self._max = max_bytes
+
+    def get(self, url: str) -> bytes | None:
+        return self._send("GET", url, None, None)
+
+    def post(self, url: str, body: bytes, content_type: str) -> bytes | None:
+        return self._send("POST", url, body, content_type)
+
+    def _send(self, method: str, url: str, body: bytes | None,
+              content_type: str | None) -> bytes | None:
+        headers = {"Content-Type": content_type} if content_type else {}
+        try:
+            with self._client.stream(method, url, content=body, headers=headers) as response:
+                if response.status_code != 200:
+                    LOG.warning("%s %s: HTTP %d", method, url, response.status_code)
+                    return None
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self._max:
+                        LOG.warning("%s %s: over %d bytes", method, url, self._max)
+                        return None
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.HTTPError as exc:
+            LOG.warning("%s %s: %s", method, url, exc)
+            return None
+
+
+def loopback_url(url: str) -> bool:
+    """http(s) to 127.0.0.1 or localhost only: the test and demo PKIs' services."""
+    host = httpx.URL(url).host
+    return url.startswith(("http://", "https://")) and host in ("127.0.0.1", "localhost")
+
+
+@dataclass
+class CaService:
+    """The CA-signature machinery of one node: the trust, and the evidence collector."""
+
+    trust: CaTrust
+    collector: EvidenceCollector
+    results: OrderedDict[bytes, list[dict[str, Any]]]
+
+
+_SERVICES: dict[int, tuple[weakref.ref[Node], CaService | None]] = {}
+"""Each live node's service, by `id` (a node is not hashable); dropped with the node."""
+
+
+def load_roots(settings: Settings) -> TrustRoots:
+    """The pinned roots of `signing_roots_file`; raises `TrustConfigInvalid` (an absent, empty
+    or unreadable bundle)."""
+    if settings.signing_roots_file is None:
+        raise TrustConfigInvalid("ca_signatures is on: set INFRALEDGER_SIGNING_ROOTS_FILE")
+    return TrustRoots.load(settings.signing_roots_file)
+
+
+def ca_service(node: Node) -> CaService | None:
+    """The node's CA service, built once (roots read then); None when `ca_signatures` is off."""
+    known = _SERVICES.get(id(node))
+    if known is not None and known[0]() is node:
+        return known[1]
+    settings = node.settings
+    service = None
+    if settings.ca_signatures:
+        roots = load_roots(settings)
+        client = httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True, trust_env=True)
+        allowed = loopback_url if settings.signing_loopback_urls else public_url
+        collector = EvidenceCollector(roots, HttpxTransport(client), url_allowed=allowed)
+        service = CaService(CaTrust(roots), collector, OrderedDict())
+    key = id(node)
+    _SERVICES[key] = (weakref.ref(node, lambda _: _SERVICES.pop(key, None)), service)
+    return service
+
+
+class SignatureState:
+    """`filings.bindings.SignatureState` over a ledger's stores."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+
+    def blob(self, digest: bytes) -> bytes | None:
+        found = self._ledger.blobs.get(digest)
+        return None if found is None else found.data
+
+    def bindings(self, operator: str) -> Sequence[FiledBinding]:
+        records = self._ledger.records.find(RecordFilter(
+            kind=BINDING_KIND, subject=binding_subject(operator), limit=500))
+        filed = []
+        for record in records:
+            entry = Entry.from_json(orjson.loads(record.data))
+            if entry.schema == BINDING_SCHEMA and record.body is not None:
+                filed.append(FiledBinding(entry.issued_at, parse_binding(record.body)))
+        return filed
+
+
+def _requested(data: bytes) -> tuple[str, bytes | None, str]:
+    """(form, CMS bytes or None, SHA-256 of the signed object) of an evidence request."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest(f"the body is not JSON: {exc}") from exc
+    if not isinstance(value, dict) or len(value) != 1 or not ({"cms", "pdf"} & set(value)):
+        raise InvalidRequest('want {"cms": "<base64 DER>"} or {"pdf": "<sha256>"}')
+    if "cms" in value:
+        try:
+            der = base64.b64decode(str(value["cms"]), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidRequest(f"cms: not base64: {exc}") from exc
+        return "cms", der, hashlib.sha256(der).hexdigest()
+    digest = value["pdf"]
+    if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
+        raise InvalidRequest("pdf: want the SHA-256 of an uploaded PDF, 64 lowercase hex")
+    return "pades", None, digest
+
+
+def gather_evidence(ledger: Ledger, form: str, cms: bytes | None, target: str
+                    ) -> dict[str, Any]:
+    """Gather, store and describe the evidence of one signature (module doc). Blocking."""
+    service = ca_service(ledger.node)
+    if service is None:
+        raise CaSignaturesDisabled("this ledger does not accept CA signatures")
+    now = int(ledger.node.clock())
+    if cms is not None:
+        evidence = service.collector.for_cms(cms)
+        ledger.blobs.put(bytes.fromhex(target), cms, CMS_MEDIA_TYPE, now)
+    else:
+        pdf = ledger.blobs.get(bytes.fromhex(target))
+        if pdf is None or pdf.media_type != "application/pdf":
+            raise NotFound(f"no uploaded PDF {target}: PUT /v1/attachments/{target} first")
+        evidence = service.collector.for_pdf(pdf.data)
+    for item in evidence.items:
+        ledger.blobs.put(bytes.fromhex(item.sha256), item.der, ITEM_TYPES[item.kind], now)
+    document = EvidenceDocument("cms" if cms is not None else "pades", target,
+                                evidence.manifest()).to_bytes()
+    digest = hashlib.sha256(document).digest()
+    ledger.blobs.put(digest, document, EVIDENCE_TYPE, now)
+    return {"sha256": digest.hex(), "size": len(document), "type": EVIDENCE_TYPE,
+            "name": f"evidence-{target[:16]}.json", "evidence": evidence.manifest()}
+
+
+def _authorise(ledger: Ledger, target: str, signature: str | None) -> None:
+    if signature is None:
+        raise InvalidToken(f"gathering evidence needs an operator's {OPERATOR_SIGNATURE_HEADER}"
+                           " over the SHA-256 of the CMS or PDF")
+    signer = attachment_signer(target, signature)
+    if not ledger.node.operators.is_active(signer):
+        raise InactiveOperator(f"{signer} is not an active operator")
+
+
+@router.post("/v1/signatures/evidence", status_code=201,
+             summary="Gather and store the evidence of a CA signature (CMS or PAdES)",
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"type": "object", "properties": {
+                     "cms": {"type": "string", "contentEncoding": "base64"},
+                     "pdf": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}}}},
+             responses={201: {"description": "The evidence document to list as an attachment"}})
+async def post_evidence(request: Request, ledger: LedgerDep) -> Response:
+    data = await read_body(request, ledger.node.settings.max_attachment_bytes)
+    form, cms, target = _requested(data)
+    await asyncio.to_thread(_authorise, ledger, target,
+                            request.headers.get(OPERATOR_SIGNATURE_HEADER))
+    answer = await asyncio.to_thread(gather_evidence, ledger, form, cms, target)
+    return json_response(answer, status_code=201)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def record_signatures(ledger: Ledger, leaf: bytes, entry: Entry,
+                      attachments: Sequence[AttachmentRef]) -> list[dict[str, Any]]:
+    """`signatures` of `GET /v1/records/{id}`: the EIP-712 signature, then each CA signature
+    as checked again from the stored evidence at acceptance time (cached per record)."""
+    shown: list[dict[str, Any]] = [{
+        "format": "eip712", "signer": entry.operator, "issuer": None, "serial": None,
+        "signed_at": _iso(datetime.fromtimestamp(entry.issued_at, UTC)), "status": "valid",
+    }]
+    if not evidence_documents(attachments):
+        return shown
+    service = ca_service(ledger.node)
+    if service is None:
+        return [*shown, {"format": "cms", "signer": None, "issuer": None, "serial": None,
+                         "signed_at": None, "status": CaSignaturesDisabled.code}]
+    cached = service.results.get(leaf)
+    if cached is None:
+        cached = _checked(ledger, service, entry, attachments)
+        service.results[leaf] = cached
+        while len(service.results) > MAX_CACHED_RESULTS:
+            service.results.popitem(last=False)
+    return [*shown, *cached]
+
+
+def _checked(ledger: Ledger, service: CaService, entry: Entry,
+             attachments: Sequence[AttachmentRef]) -> list[dict[str, Any]]:
+    state = SignatureState(ledger)
+    domain: SubmissionDomain = ledger.node.domain
+    try:
+        identity = identity_for(entry, state)
+        results = verify_record_signatures(entry, attachments, identity, state, service.trust,
+                                           domain)
+    except FilingError as exc:
+        return [{"format": "cms", "signer": None, "issuer": None, "serial": None,
+                 "signed_at": None, "status": exc.code}]
+    shown = []
+    for result in results:
+        item: dict[str, Any] = {
+            "format": result.format, "signer": result.signer, "issuer": result.issuer,
+            "serial": result.serial, "signed_at": _iso(result.signed_at),
+            "status": result.status, "tax_code": result.tax_code,
+            "message": {"vi": result.message("vi"), "en": result.message("en")},
+        }
+        if result.format == "pades":
+            item["attachment"] = result.attachment
+        shown.append(item)
+    return shown
+
+
+def admit_ca_signatures(ledger: Ledger, verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """`filings.bindings.ca_refusal` for every admitted item: a refused CA signature refuses
+    its record. Blocking (blob and record reads, ~20-100 ms of CPU a signature)."""
+    result = list(verdicts)
+    service: CaService | None = None
+    state = SignatureState(ledger)
+    for position, item in enumerate(result):
+        if not isinstance(item, PreparedSubmission) or not evidence_documents(item.attachments):
+            continue
+        service = service or ca_service(ledger.node)
+        refusal = ca_refusal(item.entry, item.attachments, state,
+                             None if service is None else service.trust, ledger.node.domain)
+        if refusal is not None:
+            result[position] = refusal
+    return result

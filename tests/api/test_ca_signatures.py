@@ -1,0 +1,239 @@
+"""CA signatures in the submission path, through the real app on SQLite and PostgreSQL, against
+the test PKI's live OCSP responder, CRL repository and TSA on 127.0.0.1: the registrar binds an
+operator to its tax code; a CMS-signed report is accepted and `GET /v1/records/{id}` shows its
+signatures; each bad certificate is refused with its own code and the log unchanged; a
+PAdES-signed PDF report is accepted, the same PDF changed by one byte refused."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.settings import Settings
+from filings.bindings import binding_subject, record_cms_bytes
+from filings.signatures import sign_detached, sign_pdf
+from filings.signing import EVIDENCE_TYPE, SubmissionDomain, sign_attachment
+from filings.submission import prepare
+from tests.filings.factories import ISSUED_AT, REPORT_BODY, REPORT_SUBJECT, as_json, signed
+from tests.filings.signatures.documents import TITLE, report_pdf
+from tests.filings.signatures.pki import MST_A, TestPki
+from tests.filings.signatures.services import PkiServices
+from tests.filings.signatures.transport import HttpxTransport
+from tests.server_fixtures import SAMPLE, asgi_client, registrar_key, started
+
+OPERATOR = SAMPLE.active
+
+
+@pytest.fixture
+def ledger_database_url(database_url: str) -> str:
+    return database_url
+
+
+@pytest.fixture(scope="module")
+def services() -> Iterator[PkiServices]:
+    running = PkiServices()
+    running.start(TestPki(running.urls))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def pki(services: PkiServices) -> TestPki:
+    assert services.pki is not None
+    return services.pki
+
+
+@pytest.fixture
+async def app(ledger_settings: Settings, pki: TestPki, tmp_path: Path
+              ) -> AsyncIterator[FastAPI]:
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
+    settings = ledger_settings.model_copy(update={
+        "checkpoint_interval": 3600.0, "anchor_interval": 3600.0, "ca_signatures": True,
+        "signing_roots_file": roots, "signing_loopback_urls": True})
+    async with started(create_app(settings)) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(app) as running:
+        yield running
+
+
+def domain_of(app: FastAPI) -> SubmissionDomain:
+    domain: SubmissionDomain = app.state.node.domain
+    return domain
+
+
+async def tree_size(client: httpx.AsyncClient) -> int:
+    answer = await client.get("/v1/log")
+    size: int = answer.json()["tree_size"]
+    return size
+
+
+async def bind(client: httpx.AsyncClient, app: FastAPI, operator: str = OPERATOR.address,
+               tax_code: str = MST_A) -> None:
+    """The registrar binds `operator` to `tax_code`, signed before the test records."""
+    body = {"operator": operator, "organisation": "VNPT Thừa Thiên Huế", "tax_code": tax_code,
+            "fingerprints": []}
+    submission = signed("binding", "binding/1", binding_subject(operator), body,
+                        key=registrar_key(app.state.node.settings), domain=domain_of(app),
+                        issued_at=ISSUED_AT - 3600)
+    answer = await client.post("/v1/submissions", content=as_json(submission))
+    assert answer.status_code == 202, answer.text
+
+
+async def upload(client: httpx.AsyncClient, data: bytes, media: str) -> dict[str, Any]:
+    digest = hashlib.sha256(data).hexdigest()
+    answer = await client.put(f"/v1/attachments/{digest}", content=data, headers={
+        "Content-Type": media, "X-Operator-Signature": sign_attachment(OPERATOR.key, digest)})
+    assert answer.status_code in (200, 201), answer.text
+    return {"sha256": digest, "size": len(data), "name": "bao-cao.pdf", "type": media}
+
+
+async def evidence(client: httpx.AsyncClient, request: dict[str, str], target: str
+                   ) -> dict[str, Any]:
+    answer = await client.post("/v1/signatures/evidence", json=request, headers={
+        "X-Operator-Signature": sign_attachment(OPERATOR.key, target)})
+    assert answer.status_code == 201, answer.text
+    listed = answer.json()
+    assert listed["type"] == EVIDENCE_TYPE and listed["evidence"]["items"]
+    return {key: listed[key] for key in ("sha256", "size", "name", "type")}
+
+
+def report(domain: SubmissionDomain, files: list[dict[str, Any]], **fields: Any
+           ) -> dict[str, Any]:
+    return signed("report", "report/2", REPORT_SUBJECT, REPORT_BODY, key=OPERATOR.key,
+                  domain=domain, attachments=files, **fields)
+
+
+def cms_bytes(domain: SubmissionDomain, files: list[dict[str, Any]]) -> bytes:
+    """The bytes a CMS over the report with `files` signs (`filings.bindings`)."""
+    item = prepare(as_json(report(domain, files)), domain)
+    return record_cms_bytes(domain, item.entry, item.attachments)
+
+
+async def cms_report(client: httpx.AsyncClient, app: FastAPI, pki: TestPki,
+                     services: PkiServices, who: str, *, data: bytes | None = None
+                     ) -> dict[str, Any]:
+    """A report carrying a CAdES-T signature by the PKI's `who`, with its evidence listed."""
+    domain = domain_of(app)
+    issued = pki.operators[who]
+    signer = pki.foreign if who == "untrusted" else pki.ca
+    der = await asyncio.to_thread(sign_detached, data or cms_bytes(domain, []), issued.key,
+                                  issued.cert, [signer.cert], services.urls.tsa,
+                                  transport=tsa_transport())
+    listed = await evidence(client, {"cms": base64.b64encode(der).decode()},
+                            hashlib.sha256(der).hexdigest())
+    return report(domain, [listed])
+
+
+def tsa_transport() -> HttpxTransport:
+    return HttpxTransport(httpx.Client(timeout=10, trust_env=False))
+
+
+async def test_a_cms_signed_report_is_accepted_and_its_signatures_shown(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices) -> None:
+    await bind(client, app)
+    submission = await cms_report(client, app, pki, services, "rsa")
+    answer = await client.post("/v1/submissions", content=as_json(submission))
+    assert answer.status_code == 202, answer.text
+    (result,) = answer.json()["results"]
+    assert result["status"] == "accepted"
+    record = (await client.get(f"/v1/records/{result['record_id']}")).json()
+    eip712, cms = record["signatures"]
+    assert eip712 == {"format": "eip712", "signer": OPERATOR.address, "issuer": None,
+                      "serial": None, "signed_at": "2024-07-03T09:46:40Z", "status": "valid"}
+    cert = pki.operators["rsa"].cert
+    assert cms["format"] == "cms" and cms["status"] == "valid"
+    assert cms["signer"] == cert.subject.rfc4514_string()
+    assert cms["issuer"] == pki.ca.cert.subject.rfc4514_string()
+    assert cms["serial"] == format(cert.serial_number, "x") and cms["tax_code"] == MST_A
+    assert cms["signed_at"].endswith("Z") and cms["message"]["vi"] == "Chữ ký số hợp lệ"
+
+
+@pytest.mark.parametrize(("who", "code"), [
+    ("expired", "cert_expired"), ("revoked", "cert_revoked"), ("key_usage", "cert_key_usage"),
+    ("untrusted", "cert_untrusted"), ("ec", "cert_identity"), ("weak", "weak_key"),
+])
+async def test_each_bad_certificate_is_refused_with_its_code_and_the_log_unchanged(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices,
+        who: str, code: str) -> None:
+    await bind(client, app)
+    submission = await cms_report(client, app, pki, services, who)
+    before = await tree_size(client)
+    answer = await client.post("/v1/submissions", content=as_json(submission))
+    assert answer.status_code == 422 and answer.json()["code"] == code, answer.text
+    assert await tree_size(client) == before
+
+
+async def test_a_cms_not_over_these_bytes_or_of_an_unbound_operator_is_refused(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices) -> None:
+    before = await tree_size(client)
+    unbound = await cms_report(client, app, pki, services, "rsa")
+    answer = await client.post("/v1/submissions", content=as_json(unbound))
+    assert answer.json()["code"] == "operator_not_bound", answer.text
+    await bind(client, app)
+    before = await tree_size(client)
+    other = await cms_report(client, app, pki, services, "rsa", data=b"other bytes")
+    answer = await client.post("/v1/submissions", content=as_json(other))
+    assert answer.json()["code"] == "signature_invalid", answer.text
+    assert await tree_size(client) == before
+
+
+async def test_a_pades_report_is_accepted_and_one_byte_changed_is_refused(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices) -> None:
+    await bind(client, app)
+    issued = pki.operators["rsa"]
+    pdf = await asyncio.to_thread(sign_pdf, report_pdf(), issued.key, issued.cert,
+                                  [pki.ca.cert], services.urls.tsa, transport=tsa_transport())
+    domain = domain_of(app)
+    file = await upload(client, pdf, "application/pdf")
+    listed = await evidence(client, {"pdf": file["sha256"]}, file["sha256"])
+    answer = await client.post("/v1/submissions",
+                               content=as_json(report(domain, [file, listed])))
+    assert answer.status_code == 202, answer.text
+    record_id = answer.json()["results"][0]["record_id"]
+    record = (await client.get(f"/v1/records/{record_id}")).json()
+    pades = record["signatures"][1]
+    assert pades["format"] == "pades" and pades["status"] == "valid"
+    assert pades["attachment"] == file["sha256"] and pades["tax_code"] == MST_A
+
+    at = pdf.index(TITLE) + TITLE.index(b"Hue")
+    changed = pdf[:at] + b"J" + pdf[at + 1:]
+    file = await upload(client, changed, "application/pdf")
+    listed = await evidence(client, {"pdf": file["sha256"]}, file["sha256"])
+    before = await tree_size(client)
+    answer = await client.post("/v1/submissions", content=as_json(
+        report(domain, [file, listed], issued_at=ISSUED_AT + 1)))
+    assert answer.status_code == 422 and answer.json()["code"] == "pdf_modified", answer.text
+    assert await tree_size(client) == before
+
+
+async def test_evidence_needs_an_operator_signature(client: httpx.AsyncClient) -> None:
+    request = {"cms": base64.b64encode(b"not a cms").decode()}
+    answer = await client.post("/v1/signatures/evidence", json=request)
+    assert answer.status_code == 401 and answer.json()["code"] == "invalid_token", answer.text
+
+
+async def test_evidence_is_refused_when_ca_signatures_are_off(
+        manual_client: httpx.AsyncClient) -> None:
+    target = hashlib.sha256(b"not a cms").hexdigest()
+    answer = await manual_client.post(
+        "/v1/signatures/evidence", json={"cms": base64.b64encode(b"not a cms").decode()},
+        headers={"X-Operator-Signature": sign_attachment(OPERATOR.key, target)})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "ca_signatures_disabled"

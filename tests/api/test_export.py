@@ -1,0 +1,211 @@
+"""The open-data export through the real server, on SQLite and PostgreSQL: records filed through
+the API (figures and a correction, a public and a restricted permit, the plan), then the
+catalogue and its files at the anchored checkpoint: the Frictionless package validates with
+`frictionless`, the DCAT catalogue names the checkpoint, no restricted body appears anywhere,
+and `infraledger export DIR` writes the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from frictionless import validate
+
+from api.app import create_app
+from api.cli import main
+from api.serving import ServerThread
+from api.settings import Settings
+from filings.signing import SubmissionDomain
+from tests.filings.factories import (
+    CITY,
+    OTHER_KEY,
+    PERMIT_BODY,
+    PERMIT_SUBJECT,
+    PLAN_254,
+    SALT,
+    figure,
+    signed,
+)
+from tests.server_fixtures import SAMPLE
+
+FILED_2024: Final = 1_737_000_000  # 2025-01-16
+FILES: Final = ("catalog.jsonld", "datapackage.json", "indicators.csv", "permits.csv",
+                "plans.csv")
+PRIVATE_NAME: Final = "Nguyễn Thị Chủ Nhà"
+PRIVATE_PHONE: Final = "+84 234 3822 119"
+RESTRICTED_NUMBER: Final = "777/GP-KIN"
+
+
+@pytest.fixture
+def ledger_database_url(database_url: str) -> str:
+    return database_url
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The records `file_sample` filed: their ids."""
+
+    figure: str
+    correction: str
+    other_figure: str
+    city_figure: str
+    permit: str
+    restricted_permit: str
+
+    @property
+    def last(self) -> str:
+        return self.restricted_permit
+
+
+def _submit(url: str, *items: dict[str, Any]) -> list[str]:
+    answer = httpx.post(f"{url}/v1/submissions", json={"submissions": list(items)})
+    assert answer.status_code == 202, answer.text
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["accepted"] * len(items), results
+    return [r["record_id"] for r in results]
+
+
+def file_sample(url: str, domain: SubmissionDomain) -> Sample:
+    """File figures (one corrected), a public and a restricted permit through the API, and wait
+    until an anchored checkpoint holds them all."""
+    [first] = _submit(url, figure(domain=domain))
+    [correction, other, city] = _submit(
+        url,
+        figure(value=32.0, domain=domain, supersedes=first, issued_at=1_720_000_100),
+        figure(value=30.5, key=OTHER_KEY, domain=domain),
+        figure(area=CITY, period="2024", value=27.0, domain=domain, issued_at=FILED_2024,
+               extra={"numerator": 27, "denominator": 100}),
+    )
+    restricted_body = {**PERMIT_BODY, "number": RESTRICTED_NUMBER,
+                       "personal_data": {"name": PRIVATE_NAME, "phone": PRIVATE_PHONE}}
+    [permit, restricted] = _submit(
+        url,
+        signed("permit", "permit/2", PERMIT_SUBJECT, PERMIT_BODY, domain=domain),
+        signed("permit", "permit/2", f"permit:20152:{RESTRICTED_NUMBER}", restricted_body,
+               domain=domain, salt=SALT),
+    )
+    sample = Sample(first, correction, other, city, permit, restricted)
+    wait_anchored(url, sample.last)
+    return sample
+
+
+def wait_anchored(url: str, record_id: str) -> None:
+    for _ in range(400):
+        if httpx.get(f"{url}/v1/records/{record_id}").json()["status"] == "anchored":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"record {record_id} was not anchored")
+
+
+def download(url: str, directory: Path) -> dict[str, bytes]:
+    """Every file of the export at `url`, written into `directory` too."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name in FILES:
+        answer = httpx.get(f"{url}/v1/export/{name}")
+        assert answer.status_code == 200, (name, answer.text)
+        files[name] = answer.content
+        (directory / name).write_bytes(answer.content)
+    return files
+
+
+def rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_the_export_validates_names_its_checkpoint_and_holds_no_restricted_body(
+    ledger_settings: Settings, ledger_domain: SubmissionDomain, tmp_path: Path,
+    ledger_database_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with ServerThread(create_app(ledger_settings)) as url:
+        sample = file_sample(url, ledger_domain)
+        served = download(url, tmp_path / "served")
+        catalog_answer = httpx.get(f"{url}/v1/export/catalog.jsonld")
+        csv_answer = httpx.get(f"{url}/v1/export/indicators.csv")
+        anchored = httpx.get(f"{url}/v1/anchors").json()["anchors"][-1]
+        missing = httpx.get(f"{url}/v1/export/secrets.csv")
+
+    assert catalog_answer.headers["content-type"] == "application/ld+json"
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    assert csv_answer.headers["content-disposition"] == 'attachment; filename="indicators.csv"'
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+
+    report = validate(str(tmp_path / "served" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+    catalogue = json.loads(served["catalog.jsonld"])
+    assert {"dcat", "dct", "foaf", "prov", "spdx"} <= set(catalogue["@context"])
+    assert catalogue["@type"] == "dcat:Catalog"
+    claim = catalogue["prov:wasDerivedFrom"]
+    assert claim["infraledger:treeSize"] == anchored["tree_size"]
+    assert claim["infraledger:rootHash"] == anchored["root"]
+    assert claim["infraledger:signedNote"].split("\n")[:2] == [
+        ledger_settings.origin, str(anchored["tree_size"])]
+    assert claim["infraledger:anchor"]["infraledger:transaction"] == anchored["tx_hash"]
+    datasets = {d["dct:identifier"]: d for d in catalogue["dcat:dataset"]}
+    assert datasets["permits"]["infraledger:restrictedWithheld"] == 1
+    assert datasets["indicators"]["infraledger:records"] == 4
+    [csv_distribution] = datasets["indicators"]["dcat:distribution"]
+    assert csv_distribution["dcat:mediaType"]["@id"].endswith("/text/csv")
+    assert csv_distribution["dcat:byteSize"]["@value"] == str(len(served["indicators.csv"]))
+
+    figures = {row["record"]: row for row in rows(served["indicators.csv"])}
+    assert set(figures) == {sample.figure, sample.correction, sample.other_figure,
+                            sample.city_figure}
+    assert figures[sample.figure]["superseded_by"] == sample.correction
+    assert figures[sample.correction]["supersedes"] == "0x" + sample.figure
+    assert figures[sample.other_figure]["operator_name"] == SAMPLE.other.name
+    assert figures[sample.city_figure]["issued_at"] == "2025-01-16T11:00:00+07:00"
+    assert (figures[sample.city_figure]["numerator"], figures[sample.city_figure]["area_name"]) \
+        == ("27", "Tỉnh Thừa Thiên Huế")  # the name on the period's last day, 2024-12-31
+    [permit] = rows(served["permits.csv"])
+    assert (permit["record"], permit["commune_name"]) == (sample.permit, "Xã Lộc Tiến")
+    targets = rows(served["plans.csv"])
+    assert len(targets) == len(PLAN_254["targets"])
+    assert targets[0]["operator_name"] == "Sở Khoa học và Công nghệ thành phố Huế"
+
+    for name, data in served.items():
+        text = data.decode("utf-8")
+        for secret in (PRIVATE_NAME, PRIVATE_PHONE, RESTRICTED_NUMBER, sample.restricted_permit,
+                       SALT.hex()):
+            assert secret not in text, (name, secret)
+
+    monkeypatch.setenv("INFRALEDGER_DATABASE_URL", ledger_database_url)
+    written = tmp_path / "written"
+    assert main(["export", str(written), "--data-dir", str(ledger_settings.data_dir)]) == 0
+    assert f"checkpoint size {anchored['tree_size']}" in capsys.readouterr().out
+    assert {path.name: path.read_bytes() for path in written.iterdir()} == served
+
+
+async def test_nothing_to_export_before_the_first_anchor_then_the_export_at_it(
+    manual_app: FastAPI, manual_client: httpx.AsyncClient,
+) -> None:
+    before = await manual_client.get("/v1/export/catalog.jsonld")
+    assert (before.status_code, before.json()["code"]) == (404, "export_not_ready")
+    node = manual_app.state.node
+    node.checkpointer.run_once()
+    assert node.anchorer.run_once() is not None
+    after = await manual_client.get("/v1/export/plans.csv")
+    assert after.status_code == 200
+    assert len(rows(after.content)) == len(PLAN_254["targets"])
+
+
+def test_the_command_refuses_a_size_with_no_checkpoint(
+    ledger_settings: Settings, ledger_database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("INFRALEDGER_DATABASE_URL", ledger_database_url)
+    code = main(["export", str(tmp_path / "out"), "--size", "7",
+                 "--data-dir", str(ledger_settings.data_dir)])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == "infraledger: no signed checkpoint of size 7"
+    assert not (tmp_path / "out").exists()

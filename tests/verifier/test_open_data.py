@@ -1,0 +1,153 @@
+"""`infraledger-verify export` against the real server (uvicorn, the embedded chain, SQLite and
+PostgreSQL): the export verifies online from the ledger's URL and from a downloaded directory,
+row by row; a character changed in a row is found by its file's checksum, and, when the forger
+also rewrites the checksums, by the row and column; a forged checkpoint and a restricted record
+slipped into the export are findings too (exit code 1); a directory without a ledger to fetch
+the bundles from is a usage error (exit code 2)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.serving import ServerThread
+from api.settings import Settings
+from filings.signing import SubmissionDomain
+from tests.api.test_export import Sample, download, file_sample
+from verifier.cli import main
+from verifier.ledger_api import LedgerApi
+from verifier.trust import Trust
+
+
+@pytest.fixture
+def ledger_database_url(database_url: str) -> str:
+    return database_url
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    trust: Path
+    sample: Sample
+    export: Path
+
+
+@pytest.fixture
+def served(ledger_settings: Settings, ledger_domain: SubmissionDomain,
+           tmp_path: Path) -> Iterator[Served]:
+    with ServerThread(create_app(ledger_settings)) as url:
+        sample = file_sample(url, ledger_domain)
+        trust = tmp_path / "trust.json"
+        trust.write_text(json.dumps(Trust.from_log_info(LedgerApi(url).log_info(), url)
+                                    .to_json()))
+        export = tmp_path / "export"
+        download(url, export)
+        yield Served(url, trust, sample, export)
+
+
+def verify(*arguments: str) -> int:
+    return main(["export", *arguments])
+
+
+def rehash(directory: Path, name: str) -> None:
+    """Rewrite the checksums of `name` in datapackage.json, then of both in the catalogue: what
+    a forger who changed `name` would do."""
+    data = (directory / name).read_bytes()
+    package_path = directory / "datapackage.json"
+    package = json.loads(package_path.read_text())
+    for resource in package["resources"]:
+        if resource["path"] == name:
+            resource["bytes"], resource["hash"] = len(data), \
+                "sha256:" + hashlib.sha256(data).hexdigest()
+    package_path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n")
+    catalog_path = directory / "catalog.jsonld"
+    catalogue = json.loads(catalog_path.read_text())
+    distributions = list(catalogue["dcat:distribution"])
+    for dataset in catalogue["dcat:dataset"]:
+        distributions += dataset["dcat:distribution"]
+    for distribution in distributions:
+        content = (directory / distribution["dcat:downloadURL"]["@id"]).read_bytes()
+        distribution["dcat:byteSize"]["@value"] = str(len(content))
+        distribution["spdx:checksum"]["spdx:checksumValue"] = hashlib.sha256(content).hexdigest()
+    catalog_path.write_text(json.dumps(catalogue, ensure_ascii=False, indent=2) + "\n")
+
+
+def test_the_export_verifies_online_from_the_url_and_from_a_directory(
+    served: Served, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert verify(served.url, "--trust", str(served.trust)) == 0
+    out = capsys.readouterr().out
+    assert "VERIFIED: export at checkpoint size" in out
+    assert ": 4 file(s), " in out  # every distribution; the catalogue holds no hash of itself
+    assert verify(str(served.export), "--ledger", served.url, "--trust", str(served.trust),
+                  "--lang", "vi") == 0
+    assert "ĐÃ XÁC MINH: bản xuất tại checkpoint" in capsys.readouterr().out
+    assert verify(str(served.export), "--ledger", served.url, "--trust", str(served.trust),
+                  "--json", "--offline") == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = 4 + 1 + len(httpx.get(f"{served.url}/v1/export/plans.csv").text.splitlines()) - 1
+    assert (report["result"], report["files"], report["rows"]) == ("verified", 4, rows)
+
+
+def test_a_character_changed_in_a_row_is_found(
+    served: Served, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = served.export / "indicators.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    [line] = [n for n, text in enumerate(lines) if text.startswith(served.sample.other_figure
+                                                                   .encode())]
+    lines[line] = lines[line].replace(b",30.5,", b",38.5,")
+    path.write_bytes(b"\r\n".join(lines))
+    arguments = (str(served.export), "--ledger", served.url, "--trust", str(served.trust),
+                 "--offline")
+    assert verify(*arguments) == 1
+    out = capsys.readouterr().out
+    assert "FAIL files: indicators.csv:" in out and "the catalogue says" in out
+
+    rehash(served.export, "indicators.csv")
+    assert verify(*arguments) == 1
+    out = capsys.readouterr().out
+    assert (f"FAIL rows: indicators.csv line {line + 1} (record "
+            f"{served.sample.other_figure}): column value is '38.5', the record holds 30.5") \
+        in out
+    assert "NOT VERIFIED: 1 finding(s) in the export" in out
+
+
+def test_a_forged_checkpoint_and_a_restricted_row_are_found(
+    served: Served, capsys: pytest.CaptureFixture[str],
+) -> None:
+    arguments = (str(served.export), "--ledger", served.url, "--trust", str(served.trust),
+                 "--offline")
+    path = served.export / "permits.csv"
+    content = path.read_bytes().decode()
+    public = content.split("\r\n")[1]
+    path.write_bytes((content + public.replace(served.sample.permit,
+                                               served.sample.restricted_permit) + "\r\n")
+                     .encode())
+    rehash(served.export, "permits.csv")
+    assert verify(*arguments) == 1
+    out = capsys.readouterr().out
+    assert (f"permits.csv line 3 (record {served.sample.restricted_permit}): the ledger "
+            "withholds this record's body") in out
+
+    catalog_path = served.export / "catalog.jsonld"
+    catalogue = json.loads(catalog_path.read_text())
+    catalogue["prov:wasDerivedFrom"]["infraledger:rootHash"] = "0x" + "00" * 32
+    catalog_path.write_text(json.dumps(catalogue))
+    assert verify(*arguments) == 1
+    assert "FAIL checkpoint: catalog.jsonld: the catalogue states size" in \
+        capsys.readouterr().out
+
+
+def test_a_directory_without_a_ledger_cannot_be_checked(
+    served: Served, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert verify(str(served.export), "--trust", str(served.trust)) == 2
+    assert "give --ledger URL" in capsys.readouterr().err

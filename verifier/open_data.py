@@ -1,0 +1,416 @@
+"""Verifying an open-data export (docs/open-data.md): the checkpoint its catalogue names, every
+file against the catalogue's checksums, and every CSV row against its record in the log.
+
+An export is a directory or a URL holding `catalog.jsonld` (DCAT 3, JSON-LD), `datapackage.json`
+(Frictionless Data Package) and the CSV files they describe. The checks, in order:
+
+1. `checkpoint`: the catalogue's signed note is a checkpoint of the pinned log (origin and key),
+   of the tree size and root the catalogue states, and, online, the root anchored at that size
+   on the chain (`rootAt`); the Data Package names the same checkpoint. Without it nothing else
+   is checked.
+2. `files`: each distribution of the catalogue has its stated byte size and SHA-256; each
+   resource of the Data Package too.
+3. `rows`: for every row of every CSV resource, the record's proof bundle (from the ledger)
+   verifies (every check of FORMAT.md), its index is the row's and below the export's tree
+   size, its checkpoint is consistent with the export's (an RFC 9162 consistency proof from
+   the ledger when the sizes differ), its body is shown, and every column with an
+   `infraledger:source` equals the value at that JSON pointer of `{"record_id", "index",
+   "entry", "body"}` (`{target}` replaced by the row's `target`), read by the column's type.
+   A row's `superseded_by` must name rows of the same file whose `supersedes` is this record.
+
+Each failure is a finding naming the file, the line and the column; `Unavailable` (the ledger
+or the chain could not be read) escapes to the caller.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from verifier.bundle import ProofBundle
+from verifier.bundle_verification import verify_bundle
+from verifier.canonical_json import parse_json
+from verifier.entry import parse_record_id
+from verifier.errors import LedgerNotFound, MalformedInput, Unavailable, VerificationError
+from verifier.jsonrpc import ChainReader
+from verifier.ledger_api import LedgerApi
+from verifier.messages import Lang, Text, text
+from verifier.onchain import LedgerAnchor
+from verifier.rfc9162 import RootHash, verify_consistency
+from verifier.trust import Trust
+
+CATALOG: Final = "catalog.jsonld"
+DATAPACKAGE: Final = "datapackage.json"
+MAX_FINDINGS: Final = 1000
+"""Findings kept in a report; the count of the others is kept."""
+
+
+class ExportFiles(Protocol):
+    """Where the files of an export are read."""
+
+    def read(self, name: str) -> bytes:
+        """Return the file `name` of the export; raises `OSError` or `Unavailable`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDirectory:
+    """An export written to a directory (`infraledger export DIR`)."""
+
+    path: Path
+
+    def read(self, name: str) -> bytes:
+        return (self.path / _file_name(name)).read_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportUrl:
+    """An export served by a ledger under `/v1/export/`."""
+
+    api: LedgerApi
+
+    def read(self, name: str) -> bytes:
+        return self.api.get(f"/v1/export/{_file_name(name)}")
+
+
+def _file_name(name: str) -> str:
+    """A catalogue's file name, refused when it would leave the export's place."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise MalformedInput(f"export file name {name[:80]!r}: want a plain file name")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFinding:
+    """One thing that does not hold: the check, the file (and line, record and column) and
+    what was found."""
+
+    check: str
+    file: str
+    text: Text
+    line: int | None = None
+    record_id: str | None = None
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        return {"check": self.check, "file": self.file, "line": self.line,
+                "record_id": self.record_id, "code": self.text.key,
+                "message": self.text.render(lang)}
+
+
+@dataclass(slots=True)
+class ExportReport:
+    """What an export verification found: the checkpoint (None when it did not verify), the
+    files and rows checked, and the findings."""
+
+    origin: str | None = None
+    tree_size: int | None = None
+    files: int = 0
+    rows: int = 0
+    findings: list[ExportFinding] = field(default_factory=list)
+    more_findings: int = 0
+
+    @property
+    def verified(self) -> bool:
+        return not self.findings
+
+    def add(self, finding: ExportFinding) -> None:
+        if len(self.findings) < MAX_FINDINGS:
+            self.findings.append(finding)
+        else:
+            self.more_findings += 1
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        return {"origin": self.origin, "tree_size": self.tree_size, "files": self.files,
+                "rows": self.rows, "verified": self.verified,
+                "findings": [f.to_json(lang) for f in self.findings],
+                "more_findings": self.more_findings}
+
+
+def verify_export(files: ExportFiles, trust: Trust, ledger: LedgerApi,
+                  chain: ChainReader | None) -> ExportReport:
+    """Run the checks of the module docstring on the export in `files`, with the proof bundles
+    and consistency proofs of `ledger` and, unless None, the anchors on `chain`. Raises
+    `Unavailable` when the ledger or the chain cannot be read, `OSError` when a file of a
+    directory cannot."""
+    report = ExportReport()
+    try:
+        catalogue = _object(parse_json(files.read(CATALOG), what=CATALOG), CATALOG)
+        claim = _object(catalogue.get("prov:wasDerivedFrom"), "prov:wasDerivedFrom")
+    except MalformedInput as exc:
+        report.add(ExportFinding("checkpoint", CATALOG, exc.text))
+        return report
+    head = _checkpoint(claim, trust, chain, report)
+    if head is None:
+        return report
+    size, root = head
+    report.origin, report.tree_size = trust.origin, size
+    contents = _verified_files(catalogue, files, report)
+    package_data = contents.get(DATAPACKAGE)
+    if package_data is None:
+        report.add(ExportFinding("files", DATAPACKAGE, text("export.not_listed")))
+        return report
+    try:
+        package = _object(parse_json(package_data, what=DATAPACKAGE), DATAPACKAGE)
+    except MalformedInput as exc:
+        report.add(ExportFinding("files", DATAPACKAGE, exc.text))
+        return report
+    named = {k: v for k, v in claim.items() if k != "@id"}
+    if package.get("infraledger:checkpoint") != named:
+        report.add(ExportFinding("checkpoint", DATAPACKAGE, text("export.other_checkpoint")))
+    rows = _RowChecks(trust, ledger, chain, size, root, report)
+    for resource in _list(package.get("resources")):
+        _verify_resource(_object(resource, "resource"), contents, rows, report)
+    return report
+
+
+def _checkpoint(claim: Mapping[str, Any], trust: Trust, chain: ChainReader | None,
+                report: ExportReport) -> tuple[int, RootHash] | None:
+    note = claim.get("infraledger:signedNote")
+    try:
+        if not isinstance(note, str):
+            raise MalformedInput("infraledger:signedNote: want the signed checkpoint note")
+        checkpoint = trust.open_checkpoint(note)
+    except VerificationError as exc:
+        report.add(ExportFinding("checkpoint", CATALOG, exc.text))
+        return None
+    stated = (claim.get("infraledger:treeSize"), claim.get("infraledger:rootHash"))
+    if stated != (checkpoint.size, "0x" + checkpoint.root.hex()):
+        report.add(ExportFinding("checkpoint", CATALOG, text(
+            "export.checkpoint_differs", size=str(stated[0]), root=str(stated[1]),
+            note_size=checkpoint.size, note_root="0x" + checkpoint.root.hex())))
+        return None
+    if chain is not None:
+        anchored = LedgerAnchor(chain, trust.anchor_contract).root_at(checkpoint.size)
+        if anchored.root != checkpoint.root:
+            report.add(ExportFinding("checkpoint", CATALOG, text(
+                "export.not_anchored", size=checkpoint.size, root="0x" + anchored.root.hex())))
+            return None
+    return checkpoint.size, checkpoint.root
+
+
+def _distributions(catalogue: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for item in _list(catalogue.get("dcat:distribution")):
+        yield _object(item, "dcat:distribution")
+    for dataset in _list(catalogue.get("dcat:dataset")):
+        for item in _list(_object(dataset, "dcat:dataset").get("dcat:distribution")):
+            yield _object(item, "dcat:distribution")
+
+
+def _verified_files(catalogue: Mapping[str, Any], files: ExportFiles,
+                    report: ExportReport) -> dict[str, bytes]:
+    """The files of the catalogue's distributions that have their stated size and checksum."""
+    contents: dict[str, bytes] = {}
+    try:
+        listed = list(_distributions(catalogue))
+    except MalformedInput as exc:
+        report.add(ExportFinding("files", CATALOG, exc.text))
+        return contents
+    for distribution in listed:
+        try:
+            name = _file_name(str(_object(distribution.get("dcat:downloadURL"),
+                                          "dcat:downloadURL").get("@id")))
+            size = _object(distribution.get("dcat:byteSize"), "dcat:byteSize").get("@value")
+            digest = _object(distribution.get("spdx:checksum"), "spdx:checksum").get(
+                "spdx:checksumValue")
+        except MalformedInput as exc:
+            report.add(ExportFinding("files", CATALOG, exc.text))
+            continue
+        data = files.read(name)
+        report.files += 1
+        found = hashlib.sha256(data).hexdigest()
+        if (str(len(data)), found) != (size, digest):
+            report.add(ExportFinding("files", name, text(
+                "export.file_differs", size=len(data), sha256=found, want_size=str(size),
+                want_sha256=str(digest))))
+            continue
+        contents[name] = data
+    return contents
+
+
+def _verify_resource(resource: Mapping[str, Any], contents: Mapping[str, bytes],
+                     rows: _RowChecks, report: ExportReport) -> None:
+    name = str(resource.get("path"))
+    data = contents.get(name)
+    if data is None:
+        report.add(ExportFinding("files", name, text("export.not_listed")))
+        return
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    if (resource.get("bytes"), resource.get("hash")) != (len(data), digest):
+        report.add(ExportFinding("files", name, text(
+            "export.resource_differs", size=len(data), sha256=digest)))
+        return
+    try:
+        columns = [_object(c, "field") for c in
+                   _list(_object(resource.get("schema"), "schema").get("fields"))]
+        table = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    except (MalformedInput, UnicodeDecodeError, csv.Error) as exc:
+        detail = exc.text if isinstance(exc, VerificationError) else text(
+            "export.not_csv", detail=str(exc))
+        report.add(ExportFinding("files", name, detail))
+        return
+    header = [str(c.get("name")) for c in columns]
+    if not table or table[0] != header:
+        report.add(ExportFinding("rows", name, text("export.header", want=",".join(header))))
+        return
+    parsed = [dict(zip(header, line, strict=False)) for line in table[1:]]
+    for position, row in enumerate(parsed):
+        report.rows += 1
+        if len(table[position + 1]) != len(header):
+            report.add(ExportFinding("rows", name, text("export.width", want=len(header)),
+                                     line=position + 2))
+            continue
+        rows.check(name, position + 2, row, columns)
+    _check_corrections(name, parsed, report)
+
+
+def _check_corrections(name: str, rows: list[dict[str, str]], report: ExportReport) -> None:
+    """Every id in a row's `superseded_by` is a row of the file that supersedes this row."""
+    if not rows or "superseded_by" not in rows[0]:
+        return
+    supersedes = {row.get("record", ""): row.get("supersedes", "") for row in rows}
+    for position, row in enumerate(rows):
+        record = row.get("record", "")
+        for by in filter(None, row.get("superseded_by", "").split(",")):
+            if supersedes.get(by) != "0x" + record:
+                report.add(ExportFinding("rows", name, text("export.false_correction", by=by),
+                                         line=position + 2, record_id=record))
+
+
+class _RowChecks:
+    """Checks rows against their records' bundles, fetching each bundle and each consistency
+    proof once."""
+
+    def __init__(self, trust: Trust, ledger: LedgerApi, chain: ChainReader | None, size: int,
+                 root: RootHash, report: ExportReport) -> None:
+        self._trust, self._ledger, self._chain = trust, ledger, chain
+        self._size, self._root, self._report = size, root, report
+        self._documents: dict[str, dict[str, Any] | Text] = {}
+        self._consistent: dict[tuple[int, bytes], Text | None] = {}
+
+    def check(self, name: str, line: int, row: Mapping[str, str],
+              columns: Sequence[Mapping[str, Any]]) -> None:
+        record_id = row.get("record", "")
+        found = self._documents.get(record_id)
+        if found is None:
+            found = self._documents[record_id] = self._document(record_id)
+
+        def finding(message: Text) -> None:
+            self._report.add(ExportFinding("rows", name, message, line=line, record_id=record_id))
+
+        if isinstance(found, Text):
+            finding(found)
+            return
+        target = row.get("target", "")
+        for column in columns:
+            source = column.get("infraledger:source")
+            if not isinstance(source, str):
+                continue
+            column_name = str(column.get("name"))
+            value = _pointer(found, source.replace("{target}", target))
+            got = row.get(column_name, "")
+            if not _matches(got, value, str(column.get("type"))):
+                finding(text("export.cell_differs", column=column_name, got=repr(got)[:120],
+                             want=repr(value)[:120]))
+
+    def _document(self, record_id: str) -> dict[str, Any] | Text:
+        """The record document of `record_id` from its verified bundle, or why there is none."""
+        try:
+            leaf = parse_record_id(record_id)
+        except MalformedInput:
+            return text("export.bad_record_id", got=repr(record_id[:80]))
+        try:
+            data = self._ledger.proof_bundle(record_id)
+        except LedgerNotFound:
+            return text("export.not_in_log", record_id=record_id)
+        result = verify_bundle(data, self._trust, chain=self._chain, expected_record_id=leaf)
+        if not result.verified:
+            return text("export.bundle_fails", checks=", ".join(c.name for c in result.failed))
+        value = parse_json(data, what="bundle")
+        bundle = ProofBundle.parse(value)
+        index = bundle.proof.index
+        if index >= self._size:
+            return text("export.after_checkpoint", index=index, size=self._size)
+        proven = bundle.proof.checkpoint.checkpoint
+        inconsistent = self._consistency(proven.size, proven.root)
+        if inconsistent is not None:
+            return inconsistent
+        if bundle.body is None:
+            return text("export.body_withheld")
+        return {"record_id": record_id, "index": index, "entry": value["entry"],
+                "body": parse_json(bundle.body, what="body")}
+
+    def _consistency(self, size: int, root: RootHash) -> Text | None:
+        """None when the tree of `size` and `root` and the export's are one history."""
+        key = (size, bytes(root))
+        if key not in self._consistent:
+            self._consistent[key] = self._prove(size, root)
+        return self._consistent[key]
+
+    def _prove(self, size: int, root: RootHash) -> Text | None:
+        (small, small_root), (large, large_root) = sorted(
+            [(size, root), (self._size, self._root)], key=lambda pair: pair[0])
+        try:
+            proof = [] if small == large else self._ledger.consistency_proof(small, large)
+            verify_consistency(small, large, proof, small_root, large_root)
+        except Unavailable:
+            raise
+        except VerificationError as exc:
+            return text("export.inconsistent", size=size, export_size=self._size,
+                        problem=exc.text)
+        return None
+
+
+def _pointer(document: Any, path: str) -> Any:
+    value = document
+    for step in path.strip("/").split("/"):
+        if isinstance(value, dict):
+            value = value.get(step)
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    return value
+
+
+def _matches(got: str, value: Any, kind: str) -> bool:
+    """Whether the cell `got` holds `value`, read as a Table Schema `kind` (module doc)."""
+    if value is None:
+        return got == ""
+    reader = _READERS.get(kind)
+    if reader is None or isinstance(value, bool):
+        return isinstance(value, str) and got == value
+    try:
+        return reader(got, value)
+    except (ValueError, TypeError):
+        return False
+
+
+def _same_time(got: str, value: Any) -> bool:
+    moment = datetime.fromisoformat(got)
+    return moment.tzinfo is not None and isinstance(value, int) and moment.timestamp() == value
+
+
+_READERS: Final[Mapping[str, Callable[[str, Any], bool]]] = {
+    "integer": lambda got, value: isinstance(value, int) and int(got) == value,
+    "number": lambda got, value: isinstance(value, int | float) and float(got) == value,
+    "list": lambda got, value: isinstance(value, list)
+    and (got.split(",") if got else []) == [str(item) for item in value],
+    "datetime": _same_time,
+}
+
+
+def _object(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedInput(f"{what}: want a JSON object")
+    return value
+
+
+def _list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -11,7 +11,8 @@ already there: `{"sha256", "size", "type"}`; a file already stored keeps its fir
 `GET /v1/attachments/{sha256}`: the file, to anyone when a public record lists it, always to
 inspectors; otherwise 404, as if it did not exist. Always as a download
 (`Content-Disposition: attachment`) under a sandboxing policy, so no uploaded file runs as
-active content on the ledger's origin (`api.http.security`).
+active content on the ledger's origin (`api.http.security`). A file stored under a type the
+ledger no longer accepts (an older database) is served as `application/octet-stream`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from api.http.limits import read_body
 from api.http.openapi import ERROR_RESPONSES
 from api.http.security import ATTACHMENT_POLICY
 from filings.errors import InactiveOperator
-from filings.media import check_media
+from filings.media import ACCEPTED, check_media
 from filings.signing import MEDIA_TYPE_PATTERN, OPERATOR_SIGNATURE_HEADER
 from ledger.storage.blobs import BlobMismatch
 
@@ -108,7 +109,8 @@ def get_attachment(sha256: str, ledger: LedgerDep, who: CallerDep) -> Response:
         raise NotFound(f"no attachment {sha256}")
     cache = "private, max-age=31536000, immutable" if who.inspector else \
         "public, max-age=31536000, immutable"
-    return Response(blob.data, media_type=blob.media_type, headers={
+    media = blob.media_type if blob.media_type in ACCEPTED else "application/octet-stream"
+    return Response(blob.data, media_type=media, headers={
         "Cache-Control": cache, "ETag": f'"{sha256}"',
         "Content-Disposition": f'attachment; filename="{sha256}"',
         "Content-Security-Policy": ATTACHMENT_POLICY,

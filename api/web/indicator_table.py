@@ -109,11 +109,15 @@ class Chart:
 
 @dataclass(frozen=True, slots=True)
 class SubTable:
-    """The series of one level of area, by period."""
+    """The series of one level of area, by period: `rows` have a value in some period; `empty`
+    are the areas declared for but without any value that can be shown (a percentage without
+    its counts, a figure awaiting the department), listed in one line rather than a row each, so
+    forty such units do not make a phone page forty rows of dashes longer."""
 
     level: str
     periods: tuple[Period, ...]
     rows: tuple[Series, ...]
+    empty: tuple[Series, ...] = ()
 
     @property
     def name(self) -> tuple[str, str]:
@@ -212,18 +216,26 @@ def _view(target: Target, plan: FiledPlan, history: IndicatorHistory,
     for level in ("district", "commune"):
         rows = history.series_at(level)
         if rows:
-            periods = tuple(sorted({c.period for s in rows for c in s.cells.values()},
+            ordered = sorted(rows, key=lambda s: s.label.code)
+            shown = tuple(s for s in ordered if _has_value(s))
+            periods = tuple(sorted({c.period for s in shown for c in s.cells.values()},
                                    key=lambda p: (p.end, p.start)))
-            tables.append(SubTable(level, periods, tuple(sorted(rows, key=lambda s:
-                                                                s.label.code))))
+            tables.append(SubTable(level, periods, shown,
+                                   tuple(s for s in ordered if not _has_value(s))))
     return IndicatorView(current, plan, history, city,
                          tuple((a, names.get(a, a)) for a in declarants), tuple(tables),
                          _chart(tables[-1], current) if tables else None)
 
 
+def _has_value(series: Series) -> bool:
+    return any(cell.value is not None for cell in series.cells.values())
+
+
 def _chart(table: SubTable, target: Target) -> Chart | None:
     """Bars of the table's latest period; the scale reaches the unit's maximum when it is a
-    percentage, else the largest of the target and the figures."""
+    percentage, else the largest of the target and the figures. None when no area has a value."""
+    if not table.periods:
+        return None
     period = table.periods[-1]
     rows = [(s.label.name_vi, s.cells.get(period.text)) for s in table.rows
             if period.text in s.cells or s.label.valid_on(period.as_of)]

@@ -15,6 +15,7 @@ import json
 import mimetypes
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -28,11 +29,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from api.errors import InvalidRequest
 from api.http.deps import Ledger, LedgerDep
+from api.http.security import map_page_policy
 from api.routes.records import attachment_list, parse_id
 from api.web import record_view, wording
 from api.web.indicator_table import LEVEL_NAMES, figures_of, plan_views
 from filings.areas import load_areas
 from filings.figures import FORMULAS
+from filings.periods import VIETNAM_TIME
 from filings.plans import PlanBook
 from ledger.merkle import LeafHash
 from ledger.storage.anchors import StoredAnchor
@@ -44,20 +47,10 @@ STATIC_PATH: Final = "/static"
 MAX_HISTORY: Final = 50
 """How many earlier and later versions a record page lists."""
 
-CHECKS: Final = (
-    ("body_content_hash", "Nội dung ▶ mã băm nội dung", "Body ▶ content hash"),
-    ("attachments_hash", "Danh sách tệp đính kèm ▶ mã băm", "Attachment list ▶ attachments hash"),
-    ("leaf_hash", "Bản ghi nhật ký ▶ mã băm lá (= mã hồ sơ)", "Entry ▶ leaf hash (= record id)"),
-    ("signature", "Chữ ký EIP-712 của doanh nghiệp ▶ địa chỉ doanh nghiệp",
-     "Operator's EIP-712 signature ▶ operator address"),
-    ("operator_active", "Doanh nghiệp đang hoạt động trong OperatorRegistry lúc neo",
-     "Operator active in the OperatorRegistry at the anchor's time"),
-    ("inclusion", "Bằng chứng bao hàm ▶ gốc của checkpoint",
-     "Inclusion proof ▶ checkpoint root"),
-    ("checkpoint_signature", "Chữ ký của checkpoint (khóa của nhật ký)",
-     "Checkpoint signature (the log's key)"),
-    ("anchored_root", "Gốc đã neo trên chuỗi khối (LedgerAnchor.rootAt)",
-     "Root anchored on chain (LedgerAnchor.rootAt)"),
+CHECKS: Final = tuple(
+    (name, *wording.page_text(f"check.{name}"))
+    for name in ("body_content_hash", "attachments_hash", "leaf_hash", "signature",
+                 "operator_active", "inclusion", "checkpoint_signature", "anchored_root")
 )
 """The browser's checks, in the order `static/verify.mjs` runs them: (name, Vietnamese,
 English)."""
@@ -84,6 +77,7 @@ def _environment() -> Environment:
                  "number_vi", "number_en"):
         environment.filters[name] = getattr(wording, name)
     environment.globals["static"] = lambda name: f"{STATIC_PATH}/{name}"
+    environment.globals["page_text"] = wording.page_text
     return environment
 
 
@@ -173,9 +167,10 @@ def _history(ledger: Ledger, record: StoredRecord, entry: dict[str, Any]) -> lis
     return [*reversed(older), _version(record, current=True), *newer]
 
 
-def _not_found(message_vi: str, message_en: str, status_code: int, query: str = "") -> Response:
-    return _page("verify.html", status_code, query=query, error_vi=message_vi,
-                 error_en=message_en)
+def _not_found(message: str, status_code: int, query: str = "") -> Response:
+    """The lookup page again, saying why with the catalogue's `message`."""
+    error_vi, error_en = wording.page_text(message)
+    return _page("verify.html", status_code, query=query, error_vi=error_vi, error_en=error_en)
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
@@ -184,11 +179,9 @@ def record_page(record_id: str, ledger: LedgerDep) -> Response:
     try:
         record = ledger.records.get(parse_id(record_id))
     except InvalidRequest:
-        return _not_found("Đây không phải là mã hồ sơ (64 chữ số hex).",
-                          "This is not a record id (64 hex digits).", 400, record_id[:80])
+        return _not_found("error.not_a_record_id", 400, record_id[:80])
     if record is None:
-        return _not_found("Không có hồ sơ này trong sổ cái.", "This record is not in the ledger.",
-                          404, record_id)
+        return _not_found("error.not_in_ledger", 404, record_id)
     entry = _entry(record)
     body = None if record.restricted or record.body is None else json.loads(record.body)
     anchor: StoredAnchor | None = ledger.anchors.covering(record.index)
@@ -206,6 +199,21 @@ def record_page(record_id: str, ledger: LedgerDep) -> Response:
         anchor=anchor,
         checks=CHECKS,
     )
+
+
+# -- the map ---------------------------------------------------------------------------------
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(ledger: LedgerDep) -> HTMLResponse:
+    """The map of sites and area boundaries on a day (`static/map.mjs` draws it from
+    `/v1/map/*.geojson`); images may come from the configured basemap's origin too."""
+    settings = ledger.node.settings
+    today = datetime.fromtimestamp(ledger.node.clock(), VIETNAM_TIME).date()
+    response = _page("map.html", today=today.isoformat(), tiles_url=settings.map_tiles_url,
+                     tiles_attribution=settings.map_tiles_attribution, words=wording.MAP_WORDS)
+    response.headers["content-security-policy"] = map_page_policy(settings.map_tiles_url)
+    return response
 
 
 # -- an unknown page -------------------------------------------------------------------------
@@ -241,9 +249,7 @@ def verify_page(
     try:
         found = ledger.records.get(parse_id(text))
     except InvalidRequest:
-        return _not_found("Mã hồ sơ gồm đúng 64 chữ số hex (0-9, a-f).",
-                          "A record id is exactly 64 hex digits (0-9, a-f).", 400, record)
+        return _not_found("error.record_id_format", 400, record)
     if found is None:
-        return _not_found("Không có hồ sơ này trong sổ cái.", "This record is not in the ledger.",
-                          404, record)
+        return _not_found("error.not_in_ledger", 404, record)
     return RedirectResponse(f"/records/{text}", status_code=303)

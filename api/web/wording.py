@@ -6,7 +6,9 @@ other way round in English (12,345.5)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Final
 
 from filings.periods import VIETNAM_TIME, Period
@@ -70,3 +72,428 @@ def number_en(value: float) -> str:
 
 
 _VI_SEPARATORS: Final = str.maketrans(",.", ".,")
+
+
+MAP_WORDS: Final = {
+    "status": {
+        "planned": ("Đã lên kế hoạch", "Planned"),
+        "in_service": ("Đang hoạt động", "In service"),
+        "out_of_service": ("Ngừng hoạt động", "Out of service"),
+        "removed": ("Đã tháo dỡ", "Removed"),
+    },
+    "structure": {
+        "ground_tower": ("Cột dựng dưới mặt đất", "Ground tower"),
+        "rooftop": ("Cột trên mái nhà", "Rooftop"),
+        "camouflaged": ("Cột ngụy trang", "Camouflaged"),
+        "pole": ("Cột dạng trụ", "Pole"),
+    },
+    "reason": {
+        "flood": ("Ngập lụt", "Flood"),
+        "power": ("Mất điện", "Power cut"),
+        "fibre_cut": ("Đứt cáp quang", "Fibre cut"),
+        "equipment": ("Hỏng thiết bị", "Equipment fault"),
+        "other": ("Lý do khác", "Other"),
+    },
+    "label": {
+        "site_id": ("Mã trạm", "Site id"),
+        "operator": ("Doanh nghiệp", "Operator"),
+        "tenants": ("Dùng chung với", "Shared with"),
+        "status": ("Trạng thái", "Status"),
+        "technologies": ("Công nghệ", "Technologies"),
+        "structure": ("Loại cột", "Structure"),
+        "height_m": ("Chiều cao", "Height"),
+        "area": ("Địa bàn", "Area"),
+        "as_of": ("Tình trạng tính đến ngày", "State as of"),
+        "commissioned": ("Ngày đưa vào hoạt động", "Commissioned"),
+        "out_of_service": ("Ngừng hoạt động từ", "Out of service since"),
+        "history": ("Lịch sử phiên bản", "Version history"),
+        "verify": ("Kiểm chứng", "Verify"),
+        "none": ("không có", "none"),
+        "all": ("Tất cả", "All"),
+        "unnamed": ("Địa chỉ không có tên trong sổ đăng ký", "Address not named in the registry"),
+        "sites": ("trạm trên bản đồ", "sites on the map"),
+        "loading": ("Đang tải…", "Loading…"),
+        "load_failed": ("Không tải được dữ liệu bản đồ", "The map data could not be loaded"),
+        "boundaries": ("Ranh giới hành chính", "Administrative boundaries"),
+        "outline_only": (
+            "Ngày này chỉ có đường bao thành phố: ranh giới các xã, phường trước 01/07/2025 "
+            "không có trong dữ liệu.",
+            "Only the city's outline exists for this day: the boundaries of the communes before "
+            "2025-07-01 are not in the data."),
+        "basemap_down": (
+            "Không tải được bản đồ nền; ranh giới và các trạm vẫn hiển thị.",
+            "The basemap could not be loaded; the boundaries and sites still show."),
+    },
+}
+"""The map page's words (`static/map.mjs`): (Vietnamese, English) by field and value."""
+
+
+# -- the pages' message catalogue -------------------------------------------------------------
+# Every string a page template shows comes from here: one catalogue per language, the same keys
+# in both (tests/web/test_wording.py holds the templates and the catalogues to that). `{name}`
+# marks a value the page fills in.
+
+VI: Final[Mapping[str, str]] = MappingProxyType({
+    "site.skip_main_content": "Tới nội dung chính",
+    "site.brand": "Hạ tầng số thành phố Huế",
+    "site.indicators": "Chỉ tiêu",
+    "site.map": "Bản đồ",
+    "site.verify": "Kiểm tra",
+    "site.footer": (
+        "Mỗi hồ sơ được ghi vào một nhật ký Merkle (RFC 9162) và neo lên chuỗi khối; trang "
+        "này kiểm tra ngay trong trình duyệt của bạn."
+    ),
+    "home.not_judged": "chưa đánh giá",
+    "home.met": "Đạt",
+    "home.not_yet": "Chưa đạt",
+    "home.verify": "Kiểm chứng",
+    "home.heading": "Hạ tầng số thành phố Huế: chỉ tiêu và số liệu",
+    "home.how_to_read": (
+        "Mỗi số liệu ghi rõ ai khai báo. Số liệu của từng doanh nghiệp được hiện theo doanh "
+        "nghiệp. Số liệu của tỉnh, thành phố hay một đơn vị là số liệu Sở KH&CN tổng hợp "
+        "nếu có; nếu không, máy chủ tính theo công thức của chỉ tiêu (cộng các số lượng, "
+        "hoặc tổng tử số chia tổng mẫu số, không bao giờ lấy trung bình các tỷ lệ). Ô trống "
+        "là chưa có số liệu, không phải 0. Mỗi giá trị được đánh giá theo chỉ tiêu có hiệu "
+        "lực lúc nộp; số liệu cấp trên mâu thuẫn với cấp dưới được đánh dấu ⚠."
+    ),
+    "home.nothing_anchored_yet": "Chưa có lần neo nào.",
+    "home.no_plan_ledger_yet": "Chưa có kế hoạch nào trong sổ cái.",
+    "home.source": "Nguồn",
+    "home.target": "Mục tiêu",
+    "home.reported_at": "cấp báo cáo",
+    "home.figure_province_city": "Số liệu của tỉnh, thành phố",
+    "home.compiled_department": "Sở KH&CN tổng hợp",
+    "home.computed_from_operators": "tính từ doanh nghiệp",
+    "home.no_data": "chưa có số liệu",
+    "home.judged_against": "Đánh giá theo chỉ tiêu",
+    "home.no_data_yet": "Chưa có số liệu.",
+    "home.unit": "Đơn vị",
+    "home.before": "trước đó",
+    "home.from": "từ",
+    "home.aims_without_figure": "Các mục tiêu không định lượng",
+    "record.target": "mục tiêu",
+    "record.no_target_judge": "không có mục tiêu để đánh giá",
+    "record.numerator_denominator": "Tử số / mẫu số",
+    "record.signed_by": "Ký bởi",
+    "record.address_not_named_registry": "một địa chỉ không có tên trong sổ đăng ký",
+    "record.record_id": "Mã hồ sơ",
+    "record.corrected": (
+        "Hồ sơ này đã được đính chính bởi một phiên bản mới hơn (xem lịch sử phiên bản)."
+    ),
+    "record.body": "Nội dung",
+    "record.figures_report": "Số liệu trong báo cáo",
+    "record.indicator": "Chỉ tiêu",
+    "record.area": "Địa bàn",
+    "record.value": "Giá trị",
+    "record.signed_body_json": "Nội dung gốc (JSON đã ký)",
+    "record.restricted_body": (
+        "Nội dung của hồ sơ hạn chế này không công khai; chỉ mã băm (có muối) của nó nằm "
+        "trong nhật ký."
+    ),
+    "record.attachments": "Tệp đính kèm",
+    "record.download": "Tải về",
+    "record.inspectors_only": "chỉ cơ quan thanh tra tải được",
+    "record.verify_my_browser": "Kiểm tra trong trình duyệt của tôi",
+    "record.how_the_check_works": (
+        "Trình duyệt của bạn tự tính lại từng bước từ dữ liệu thô, không tin vào kết quả "
+        "của máy chủ. Gốc đã neo và trạng thái của doanh nghiệp trong OperatorRegistry được "
+        "đọc qua từng nút JSON-RPC của chuỗi khối liệt kê bên dưới: các nút máy chủ này "
+        "công bố ở lần bạn ghé thăm đầu tiên, và các nút bạn tự thêm. Kết quả ghi rõ đã đọc "
+        "từ nút nào."
+    ),
+    "record.needs_javascript": (
+        "Việc kiểm tra cần JavaScript. Bạn cũng có thể dùng công cụ dòng lệnh "
+        "infraledger-verify."
+    ),
+    "record.not_run_yet": "chưa kiểm tra",
+    "record.not_verified_yet": "Chưa kiểm tra.",
+    "record.endpoints_asked": "Các nút JSON-RPC của chuỗi khối được hỏi",
+    "record.endpoints_explained": (
+        "Mỗi nút được hỏi gốc đã neo (LedgerAnchor.rootAt) và trạng thái của doanh nghiệp "
+        "(OperatorRegistry.operatorOf). Khớp: câu trả lời xác nhận hồ sơ; không khớp: có "
+        "câu trả lời mâu thuẫn với hồ sơ; không liên lạc được: nút không trả lời. Hồ sơ chỉ "
+        "được kiểm chứng khi ít nhất một nút trả lời và không nút nào không khớp. Hãy thêm "
+        "một nút độc lập (của bạn, hoặc của một bên bạn tin) để không phải dựa vào máy chủ "
+        "này; nút đó cần cho phép trang này gọi tới (CORS)."
+    ),
+    "record.add_endpoint_label": (
+        "Thêm một nút JSON-RPC của cùng chuỗi khối (được ghi nhớ trong trình duyệt này)"
+    ),
+    "record.add_endpoint": "Thêm nút",
+    "record.what_does_this_check": "Kiểm tra này tin vào điều gì?",
+    "record.trust_on_first_use": (
+        "Trang lấy tên nhật ký (origin), khóa xác minh của nhật ký, địa chỉ các hợp đồng "
+        "LedgerAnchor và OperatorRegistry và các nút JSON-RPC từ /v1/log của chính máy chủ "
+        "này, rồi ghi nhớ chúng trong trình duyệt ở lần dùng đầu tiên (tin ở lần dùng đầu, "
+        "TOFU): nếu sau đó máy chủ đổi khóa hay hợp đồng, việc kiểm tra sẽ thất bại, và "
+        "trang vẫn hỏi các nút đã ghim. Một máy chủ gian lận ngay từ lần đầu bạn ghé thăm, "
+        "kể cả qua các nút nó công bố, thì chỉ một nút độc lập do bạn thêm mới phát hiện "
+        "được."
+    ),
+    "record.stronger_check": (
+        "Kiểm tra mạnh hơn: công cụ dòng lệnh infraledger-verify với một tệp tin cậy (trust "
+        "file) lập ngoài trang này, ghim khóa, các hợp đồng và các nút chuỗi khối độc lập; "
+        "nó còn kiểm tra biên nhận của giao dịch neo và các tệp bạn giữ so với danh sách "
+        "tệp đính kèm, những điều trang này không kiểm tra."
+    ),
+    "record.log_entry": "Bản ghi trong nhật ký",
+    "record.index": "Vị trí trong nhật ký",
+    "record.status": "Trạng thái",
+    "record.kind": "Loại",
+    "record.subject": "Đối tượng",
+    "record.signer": "Người ký",
+    "record.issued_at": "Thời điểm lập",
+    "record.content_hash": "Mã băm nội dung",
+    "record.attachments_hash": "Mã băm tệp đính kèm",
+    "record.supersedes": "Đính chính cho",
+    "record.eip_712_signature": "Chữ ký EIP-712",
+    "record.version_history": "Lịch sử phiên bản",
+    "record.this_version": "Phiên bản này",
+    "record.at_index": "vị trí",
+    "record.blockchain_anchor": "Neo trên chuỗi khối",
+    "record.tree_size": "Kích thước cây",
+    "record.root": "Gốc",
+    "record.chain_id": "Chuỗi",
+    "record.contract": "Hợp đồng",
+    "record.transaction": "Giao dịch",
+    "record.block": "Khối",
+    "record.time": "Thời điểm",
+    "record.not_anchored_yet_usually": "Hồ sơ chưa được neo; thường chỉ mất vài giây.",
+    "verify.heading": "Kiểm tra một hồ sơ hoặc một tệp",
+    "verify.by_record_id": "Theo mã hồ sơ",
+    "verify.record_id_64_hex": "Mã hồ sơ (64 chữ số hex)",
+    "verify.open_record": "Mở hồ sơ",
+    "verify.by_file": "Theo tệp",
+    "verify.file_stays_here": (
+        "Tệp được tính mã băm SHA-256 ngay trong trình duyệt của bạn và không bao giờ được "
+        "tải lên; chỉ mã băm được dùng để tra cứu."
+    ),
+    "verify.choose_file": "Chọn một tệp, hoặc kéo thả tệp vào đây",
+    "verify.needs_javascript": "Việc tính mã băm tệp cần JavaScript.",
+    "not_found.page_not_found": "Không tìm thấy trang này",
+    "not_found.explained": (
+        "Địa chỉ bạn mở không có trên trang này. Có thể đường dẫn bị gõ sai hoặc đã cũ."
+    ),
+    "not_found.see_indicators": "Xem các chỉ tiêu hạ tầng số của thành phố Huế",
+    "not_found.find_record": "Tìm một hồ sơ theo mã hoặc theo tệp",
+    "home.title": "Chỉ tiêu hạ tầng số",
+    "home.as_of_anchor": "Tính đến lần neo gần nhất: {size} hồ sơ, lúc {time}.",
+    "home.plan_line": "Kế hoạch số {number} ngày {date} của {issuer}, giai đoạn {start} – {end}.",
+    "home.by_deadline": "đến {date}",
+    "home.through_time": "Theo thời gian: {name}",
+    "home.computed_by": "tính theo {formula} từ {inputs} doanh nghiệp",
+    "home.empty_areas": "{count} đơn vị có khai báo nhưng chưa có số liệu tính được",
+    "home.chart_caption": (
+        "Biểu đồ: {period}, theo đơn vị; đường đứt nét là mục tiêu; cùng số liệu với bảng."
+    ),
+    "home.met_short": "đạt",
+    "home.not_yet_short": "chưa đạt",
+    "site.navigation": "Điều hướng",
+    "verify.title": "Kiểm tra",
+    "not_found.title": "Không tìm thấy trang",
+    "status.sequenced": "đã ghi vào nhật ký",
+    "status.checkpointed": "đã có checkpoint ký",
+    "status.anchored": "đã neo trên chuỗi khối",
+    "check.body_content_hash": "Nội dung ▶ mã băm nội dung",
+    "check.attachments_hash": "Danh sách tệp đính kèm ▶ mã băm",
+    "check.leaf_hash": "Bản ghi nhật ký ▶ mã băm lá (= mã hồ sơ)",
+    "check.signature": "Chữ ký EIP-712 của doanh nghiệp ▶ địa chỉ doanh nghiệp",
+    "check.operator_active": "Doanh nghiệp đang hoạt động trong OperatorRegistry lúc neo",
+    "check.inclusion": "Bằng chứng bao hàm ▶ gốc của checkpoint",
+    "check.checkpoint_signature": "Chữ ký của checkpoint (khóa của nhật ký)",
+    "check.anchored_root": "Gốc đã neo trên chuỗi khối (LedgerAnchor.rootAt)",
+    "error.not_a_record_id": "Đây không phải là mã hồ sơ (64 chữ số hex).",
+    "error.record_id_format": "Mã hồ sơ gồm đúng 64 chữ số hex (0-9, a-f).",
+    "error.not_in_ledger": "Không có hồ sơ này trong sổ cái.",
+})
+"""The pages' words in Vietnamese, by message key (`page_text`)."""
+EN: Final[Mapping[str, str]] = MappingProxyType({
+    "site.skip_main_content": "Skip to main content",
+    "site.brand": "Huế City digital infrastructure",
+    "site.indicators": "Indicators",
+    "site.map": "Map",
+    "site.verify": "Verify",
+    "site.footer": (
+        "Every record is written to a Merkle log (RFC 9162) anchored on a blockchain; this "
+        "site checks it in your own browser."
+    ),
+    "home.not_judged": "not judged",
+    "home.met": "Met",
+    "home.not_yet": "Not yet",
+    "home.verify": "Verify",
+    "home.heading": "Huế's digital infrastructure: targets and figures",
+    "home.how_to_read": (
+        "Every figure says who declared it. Operators' figures are shown per operator. The "
+        "figure of the province, the city or a unit is the one the department compiled, if "
+        "any; else the server computes it by the target's formula (sums of counts, or the "
+        "sum of numerators over the sum of denominators, never a mean of percentages). An "
+        "empty cell is no data, not 0. Each value is judged by the target in force when it "
+        "was filed; a figure that contradicts its sub-areas' figures is marked ⚠."
+    ),
+    "home.nothing_anchored_yet": "Nothing is anchored yet.",
+    "home.no_plan_ledger_yet": "No plan is in the ledger yet.",
+    "home.source": "Source",
+    "home.target": "Target",
+    "home.reported_at": "reported at",
+    "home.figure_province_city": "Figure of the province or city",
+    "home.compiled_department": "compiled by the department",
+    "home.computed_from_operators": "computed from operators",
+    "home.no_data": "no data",
+    "home.judged_against": "Judged against",
+    "home.no_data_yet": "No data yet.",
+    "home.unit": "Unit",
+    "home.before": "before",
+    "home.from": "from",
+    "home.aims_without_figure": "Aims without a figure",
+    "record.target": "target",
+    "record.no_target_judge": "no target to judge it by",
+    "record.numerator_denominator": "Numerator / denominator",
+    "record.signed_by": "Signed by",
+    "record.address_not_named_registry": "an address not named in the registry",
+    "record.record_id": "Record id",
+    "record.corrected": (
+        "This record has been corrected by a newer version (see the version history)."
+    ),
+    "record.body": "Body",
+    "record.figures_report": "Figures in the report",
+    "record.indicator": "Indicator",
+    "record.area": "Area",
+    "record.value": "Value",
+    "record.signed_body_json": "The signed body (JSON)",
+    "record.restricted_body": (
+        "The body of this restricted record is not public; only its salted hash is in the "
+        "log."
+    ),
+    "record.attachments": "Attachments",
+    "record.download": "Download",
+    "record.inspectors_only": "inspectors only",
+    "record.verify_my_browser": "Verify in my browser",
+    "record.how_the_check_works": (
+        "Your browser recomputes each step from the raw data, without taking the server's "
+        "word for it. The anchored root and the operator's status in the OperatorRegistry "
+        "are read through each of the chain's JSON-RPC endpoints listed below: those this "
+        "server advertised on your first visit, and any you add yourself. The result says "
+        "which endpoint each was read from."
+    ),
+    "record.needs_javascript": (
+        "Verifying needs JavaScript. You can also use the infraledger-verify command-line "
+        "tool."
+    ),
+    "record.not_run_yet": "not run yet",
+    "record.not_verified_yet": "Not verified yet.",
+    "record.endpoints_asked": "The chain's JSON-RPC endpoints asked",
+    "record.endpoints_explained": (
+        "Each endpoint is asked for the anchored root (LedgerAnchor.rootAt) and the "
+        "operator's status (OperatorRegistry.operatorOf). Agreed: its answers confirm the "
+        "record; disagreed: an answer contradicts the record; unreachable: it did not "
+        "answer. The record is verified only when at least one endpoint answered and none "
+        "disagreed. Add an independent node (your own, or one run by someone you trust) so "
+        "you do not rely on this server; it must allow this page to call it (CORS)."
+    ),
+    "record.add_endpoint_label": (
+        "Add a JSON-RPC endpoint of the same chain (remembered in this browser)"
+    ),
+    "record.add_endpoint": "Add endpoint",
+    "record.what_does_this_check": "What does this check trust?",
+    "record.trust_on_first_use": (
+        "The page takes the log's origin, its verifier key, the LedgerAnchor and "
+        "OperatorRegistry contract addresses and the JSON-RPC endpoints from this server's "
+        "own /v1/log, and remembers them in your browser on first use (trust on first use): "
+        "if the server later changes its key or a contract, verification fails, and the "
+        "page keeps asking the pinned endpoints. A server that lies from your very first "
+        "visit, through the endpoints it advertises too, is caught only by an independent "
+        "endpoint you add."
+    ),
+    "record.stronger_check": (
+        "The stronger check: the infraledger-verify command-line tool with a trust file "
+        "made outside this page, pinning the key, the contracts and independent chain "
+        "nodes; it also checks the anchoring transaction's receipt and the files you hold "
+        "against the attachment list, which this page does not."
+    ),
+    "record.log_entry": "Log entry",
+    "record.index": "Index",
+    "record.status": "Status",
+    "record.kind": "Kind",
+    "record.subject": "Subject",
+    "record.signer": "Signer",
+    "record.issued_at": "Issued at",
+    "record.content_hash": "Content hash",
+    "record.attachments_hash": "Attachments hash",
+    "record.supersedes": "Supersedes",
+    "record.eip_712_signature": "EIP-712 signature",
+    "record.version_history": "Version history",
+    "record.this_version": "This version",
+    "record.at_index": "index",
+    "record.blockchain_anchor": "Blockchain anchor",
+    "record.tree_size": "Tree size",
+    "record.root": "Root",
+    "record.chain_id": "Chain id",
+    "record.contract": "Contract",
+    "record.transaction": "Transaction",
+    "record.block": "Block",
+    "record.time": "Time",
+    "record.not_anchored_yet_usually": "Not anchored yet; it usually takes a few seconds.",
+    "verify.heading": "Verify a record or a file",
+    "verify.by_record_id": "By record id",
+    "verify.record_id_64_hex": "Record id (64 hex digits)",
+    "verify.open_record": "Open the record",
+    "verify.by_file": "By file",
+    "verify.file_stays_here": (
+        "The file is hashed (SHA-256) in your browser and never uploaded; only its hash is "
+        "looked up."
+    ),
+    "verify.choose_file": "Choose a file, or drop it here",
+    "verify.needs_javascript": "Hashing a file needs JavaScript.",
+    "not_found.page_not_found": "Page not found",
+    "not_found.explained": (
+        "The address you opened is not on this site. The link may be mistyped or out of "
+        "date."
+    ),
+    "not_found.see_indicators": "See Huế City's digital infrastructure indicators",
+    "not_found.find_record": "Find a record by its id or by a file",
+    "home.title": "Digital infrastructure targets",
+    "home.as_of_anchor": "As of the latest anchor: {size} records, at {time}.",
+    "home.plan_line": "Plan no. {number} of {date} by {issuer}, for {start} to {end}.",
+    "home.by_deadline": "by {date}",
+    "home.through_time": "Through time: {name}",
+    "home.computed_by": "computed by {formula} from {inputs} operators",
+    "home.empty_areas": "{count} units declared for, with no figure that can be shown",
+    "home.chart_caption": (
+        "Chart: {period}, by unit; the dashed line is the target; the same figures as the "
+        "table."
+    ),
+    "home.met_short": "met",
+    "home.not_yet_short": "not yet",
+    "site.navigation": "Navigation",
+    "verify.title": "Verify",
+    "not_found.title": "Page not found",
+    "status.sequenced": "sequenced",
+    "status.checkpointed": "checkpointed",
+    "status.anchored": "anchored",
+    "check.body_content_hash": "Body ▶ content hash",
+    "check.attachments_hash": "Attachment list ▶ attachments hash",
+    "check.leaf_hash": "Entry ▶ leaf hash (= record id)",
+    "check.signature": "Operator's EIP-712 signature ▶ operator address",
+    "check.operator_active": "Operator active in the OperatorRegistry at the anchor's time",
+    "check.inclusion": "Inclusion proof ▶ checkpoint root",
+    "check.checkpoint_signature": "Checkpoint signature (the log's key)",
+    "check.anchored_root": "Root anchored on chain (LedgerAnchor.rootAt)",
+    "error.not_a_record_id": "This is not a record id (64 hex digits).",
+    "error.record_id_format": "A record id is exactly 64 hex digits (0-9, a-f).",
+    "error.not_in_ledger": "This record is not in the ledger.",
+})
+"""The pages' words in English, by the keys of `VI`."""
+
+
+PageValue = str | int | float | tuple[str, str]
+"""A value put into a message: the same in both languages, or (Vietnamese, English)."""
+
+
+def page_text(key: str, **values: PageValue) -> tuple[str, str]:
+    """The message `key` in Vietnamese and in English, with `values` filled in.
+
+    Raises KeyError when `key` is in no catalogue, so a template cannot show a missing message.
+    """
+    vi = {name: value[0] if isinstance(value, tuple) else value for name, value in values.items()}
+    en = {name: value[1] if isinstance(value, tuple) else value for name, value in values.items()}
+    return VI[key].format(**vi), EN[key].format(**en)

@@ -162,3 +162,32 @@ def test_the_chart_shows_the_latest_sub_areas_against_the_target() -> None:
     assert chart.bars[0].length == pytest.approx(chart.plot_width * 0.6)
     assert chart.height > chart.bars[-1].y + chart.bar_height
     assert bts.city is None  # no figure for the province: its row is not invented
+
+
+def test_areas_declared_for_without_a_value_are_listed_apart_not_as_rows() -> None:
+    """A percentage without its counts cannot be combined: its area is named in one line under
+    the table, and has no row and no bar."""
+    book = PlanBook([filed(0, PLAN_254)])
+
+    def share(n: int, area: str, counts: bool) -> IndicatorRecord:
+        body: dict[str, object] = {"indicator": "bts_shared_ratio", "area": area,
+                                   "period": "2024", "value": 40.0, "unit": "%"}
+        if counts:
+            body |= {"numerator": 40, "denominator": 100}
+        return IndicatorRecord(n, LeafHash(bytes([n]) * 32),
+                               f"indicator:bts_shared_ratio:{area}:2024", OPERATOR,
+                               1_740_000_000, canonical_json(body))
+
+    records = [share(1, "474", True), share(2, "478", False), share(3, "481", False)]
+    views = plan_views(book, figures_of(records), load_areas(), {OPERATOR: "VNPT"})
+    bts = next(i for s in views[0].sections for i in s.indicators if i.code == "bts_shared_ratio")
+    [table] = bts.tables
+    assert [s.label.code for s in table.rows] == ["474"]
+    assert [s.label.code for s in table.empty] == ["478", "481"]
+    assert bts.chart is not None and [bar.label for bar in bts.chart.bars] == ["Thành phố Huế"]
+
+    views = plan_views(book, figures_of(records[1:]), load_areas(), {OPERATOR: "VNPT"})
+    bts = next(i for s in views[0].sections for i in s.indicators if i.code == "bts_shared_ratio")
+    [table] = bts.tables
+    assert table.rows == () and table.periods == () and len(table.empty) == 2
+    assert bts.chart is None

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 
 from anchoring.embedded import read_only_handler
 from anchoring.errors import AnchoringError
+from api import signatures
 from api.errors import (
     ApiError,
     ChainDown,
@@ -40,6 +41,8 @@ from api.node import Node
 from api.routes import (
     areas,
     attachments,
+    computed,
+    export,
     indicators,
     log,
     operators,
@@ -49,6 +52,7 @@ from api.routes import (
     submissions,
     tlog,
 )
+from api.routes import map as map_layers
 from api.settings import Settings
 from api.web import docs, pages
 from filings.errors import FilingError
@@ -164,8 +168,9 @@ def create_app(settings: Settings, *, jobs: bool = True) -> FastAPI:
     app.state.metrics = metrics
     _install_error_handlers(app)
     for module in (submissions, records, log, tlog, attachments, operators, areas, plans,
-                   indicators, service, pages, docs):
+                   computed, indicators, export, map_layers, service, pages, docs):
         app.include_router(module.router)
+    app.include_router(signatures.router)
     install_openapi(app)
     mount_read_path(app, records.warm_bundles)
     app.add_middleware(RequestMetrics, metrics=metrics)

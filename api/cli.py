@@ -76,10 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
-    from api.admin import anchor, chain, operators, serve, tiles, tokens
+    from api.admin import anchor, chain, export, operators, serve, tiles, tokens
     from api.demo import command as demo
 
-    for group in (demo, serve, chain, operators, anchor, tiles):
+    for group in (demo, serve, chain, operators, anchor, tiles, export):
         group.register(groups, common)
     operator_cli.register(groups, common)
     tokens.register(groups, common)

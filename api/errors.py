@@ -165,6 +165,9 @@ STATUS: Final[Mapping[type[filing.FilingError], int]] = MappingProxyType({
     filing.NotYourRecord: 403,
     filing.AlreadySuperseded: 409,
     filing.PlanAlreadyFiled: 409,
+    filing.NotOwner: 403,
+    filing.AlreadyFiled: 409,
+    filing.UnknownTenant: 422,
     filing.MediaTypeNotAccepted: 415,
 })
 """The HTTP status of each domain refusal; a class not listed takes its nearest listed base's."""

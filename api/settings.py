@@ -26,12 +26,17 @@ from pydantic_settings import (
 )
 
 from api.errors import ApiError
+from filings.errors import TrustConfigInvalid
+from filings.signatures.roots import TrustRoots
 
 ENV_PREFIX = "INFRALEDGER_"
 DEFAULT_DATA_DIR = Path(".infraledger")
 CONFIG_FILE = "config.json"
 SAMPLE_KEY_MARKER = "SAMPLE"
 EMBEDDED_RPC_PATH = "/chain/rpc"
+MAP_TILES_PATTERN = r"^$|^https?://[A-Za-z0-9.{}:-]+/[^\s\"'<>]*\{z\}[^\s\"'<>]*$"
+"""The map's basemap: empty (no basemap), or an http(s) tile URL template with `{z}`, `{x}`,
+`{y}` (and optionally `{s}`, a subdomain, in the host)."""
 
 
 class UnsafeSettings(ApiError):
@@ -82,6 +87,12 @@ class Settings(BaseSettings):
     selfcheck: Literal["quick", "full", "off"] = "quick"
     tiles_dir: Path | None = None
     log_format: Literal["text", "json"] = "text"
+    ca_signatures: bool = False
+    signing_roots_file: Path | None = None
+    signing_loopback_urls: bool = False
+    map_tiles_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                               pattern=MAP_TILES_PATTERN)
+    map_tiles_attribution: str = Field(default="© OpenStreetMap contributors", max_length=300)
 
     @classmethod
     def settings_customise_sources(
@@ -165,6 +176,7 @@ class Settings(BaseSettings):
                 "production needs the anchorer key file: set INFRALEDGER_ANCHORER_KEY_FILE"
             )
         anchorer = check_key_file(self.anchorer_key_file, "anchorer key", production=True)
+        self._check_signing_roots()
         if self.registrar_key_file is not None:
             registrar = check_key_file(self.registrar_key_file, "registrar key", production=True)
             if registrar == anchorer:
@@ -172,6 +184,22 @@ class Settings(BaseSettings):
                     "the registrar key is the anchorer key: whoever holds the server's anchoring "
                     "key could then register operators; give the registrar its own key"
                 )
+
+    def _check_signing_roots(self) -> None:
+        """With CA signatures on, production needs a readable, non-empty PEM bundle of roots
+        and fetches evidence from public addresses only."""
+        if not self.ca_signatures:
+            return
+        if self.signing_roots_file is None:
+            raise UnsafeSettings("CA signatures are on without pinned roots: set "
+                                 "INFRALEDGER_SIGNING_ROOTS_FILE to the NEAC root bundle (PEM)")
+        if self.signing_loopback_urls:
+            raise UnsafeSettings("INFRALEDGER_SIGNING_LOOPBACK_URLS fetches OCSP and CRLs from "
+                                 "this machine: for tests and the demo only")
+        try:
+            TrustRoots.load(self.signing_roots_file)
+        except TrustConfigInvalid as exc:
+            raise UnsafeSettings(f"CA signatures are on: {exc.message}") from exc
 
 
 def check_key_file(path: Path, what: str, *, production: bool) -> str:

@@ -4,10 +4,11 @@
 worker processes too); the rules here need the ledger, which the caller passes in as a
 `LedgerState`. In order, each refusal with its own code:
 
-1. Who may sign (the OperatorRegistry, through the state's caches): a plan only a holder of
-   REGISTRAR_ROLE (`NotRegistrar`); a figure an active operator (a per-operator figure) or a
-   registrar (the department's compiled figure); a permit or report an active operator. Anyone
-   else is refused as `InactiveOperator`.
+1. Who may sign (the OperatorRegistry, through the state's caches): a plan or an operator's
+   certificate binding (`filings.bindings`) only a holder of REGISTRAR_ROLE (`NotRegistrar`);
+   a figure an active operator (a per-operator figure) or a registrar (the department's
+   compiled figure); a permit or report an active operator. Anyone else is refused as
+   `InactiveOperator`.
 2. The clock: `issued_at` at most `CLOCK_TOLERANCE` (300 s) ahead of the server's clock
    (`IssuedInFuture`). The receipt's time is the server's, never `issued_at`.
 3. A plan whose subject is in the log must be a correction of it (`PlanAlreadyFiled`).
@@ -20,21 +21,29 @@ worker processes too); the rules here need the ledger, which the caller passes i
 5. A correction (`supersedes`) names a record the log holds (`UnknownRecord`) of the same kind,
    schema and subject (`CorrectionMismatch`), by the same declarant (`NotYourRecord`), that no
    record corrects yet, in the log or earlier in the request (`AlreadySuperseded`).
-6. Every listed file is uploaded (`MissingAttachment`) with the listed size and media type
+6. A site, route or duct (`filings.infrastructure`): each tenant is an active operator
+   (`UnknownTenant`); the first record of a subject supersedes nothing and is the only one
+   (`AlreadyFiled`, also for two in one request); every later version is signed by the owner,
+   the operator of the subject's first record (`NotOwner`), and supersedes the latest version
+   (rule 5 refuses any other: `AlreadySuperseded`).
+7. Every listed file is uploaded (`MissingAttachment`) with the listed size and media type
    (`AttachmentMismatch`).
 
-A record sent again exactly as it is in the log (a retry) passes 3 and 5, so that the sequencer
+A record sent again exactly as it is in the log (a retry) passes 3, 5 and 6, so that the sequencer
 answers it `duplicate` with its first index. `admit` decides, item by item, and changes
 nothing: storing what an admitted item needs beside it is the caller's.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from filings.bindings import BINDING_KIND
 from filings.errors import (
+    AlreadyFiled,
     AlreadySuperseded,
     AreaLevelNotReported,
     AttachmentMismatch,
@@ -45,12 +54,15 @@ from filings.errors import (
     IssuedInFuture,
     MissingAttachment,
     NoTarget,
+    NotOwner,
     NotRegistrar,
     NotYourRecord,
     PlanAlreadyFiled,
     UnitMismatch,
     UnknownRecord,
+    UnknownTenant,
 )
+from filings.infrastructure import INFRASTRUCTURE_KINDS
 from filings.kinds import FigureClaim
 from filings.periods import issued_day
 from filings.plans import PLAN_KIND, PlanBook
@@ -58,6 +70,8 @@ from filings.signing import SubmissionDomain
 from filings.submission import PreparedSubmission, prepare
 from ledger.entry import parse_record_id
 
+REGISTRAR_KINDS: Final = frozenset({PLAN_KIND, BINDING_KIND})
+"""Kinds only a holder of REGISTRAR_ROLE files: plans and operator-certificate bindings."""
 CLOCK_TOLERANCE: Final = 300
 """How many seconds `issued_at` may be ahead of the server's clock (signers' clocks drift)."""
 
@@ -75,6 +89,16 @@ class FiledRecord:
     subject: str
     operator: str
     superseded_by: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectHead:
+    """A site, route or duct in the log: its owner (the operator of its first record), its first
+    record and its latest version (leaf hashes)."""
+
+    owner: str
+    first: bytes
+    latest: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +132,11 @@ class LedgerState(Protocol):
         """The plans of the log as they stand now."""
         ...
 
+    def infrastructure_heads(self, subjects: Iterable[str]) -> Mapping[str, SubjectHead]:
+        """Each site, route or duct subject the log holds, with its owner and versions; absent
+        ones left out."""
+        ...
+
     def now(self) -> float:
         """The server's clock, unix seconds."""
         ...
@@ -127,6 +156,7 @@ def admit(verdicts: Sequence[Verdict], state: LedgerState) -> list[Verdict]:
                        or _plan_refusal(item, book))
             if refusal is not None:
                 result[position] = refusal
+    _check_infrastructure(result, state)
     _check_superseded(result, state)
     _check_files(result, state)
     return result
@@ -135,11 +165,11 @@ def admit(verdicts: Sequence[Verdict], state: LedgerState) -> list[Verdict]:
 def _signer_refusal(item: PreparedSubmission, state: LedgerState) -> FilingError | None:
     entry = item.entry
     signer = entry.operator
-    if entry.kind == PLAN_KIND:
+    if entry.kind in REGISTRAR_KINDS:
         if state.is_registrar(signer):
             return None
         return NotRegistrar(f"{signer} does not hold REGISTRAR_ROLE: only the department files "
-                            "plans")
+                            f"{entry.kind} records")
     if state.is_active(signer):
         return None
     if item.figure is not None and state.is_registrar(signer):
@@ -253,6 +283,52 @@ def _correction_refusal(item: PreparedSubmission, record: FiledRecord | None,
             + (f" by {later}: correct that version" if later else " in this request"),
             details={} if later is None else {"superseded_by": later},
         )
+    return None
+
+
+def _check_infrastructure(verdicts: list[Verdict], state: LedgerState) -> None:
+    items = {position: item for position, item in enumerate(verdicts)
+             if isinstance(item, PreparedSubmission) and item.entry.kind in INFRASTRUCTURE_KINDS}
+    if not items:
+        return
+    heads = state.infrastructure_heads({item.entry.subject for item in items.values()})
+    first_here: set[str] = set()
+    for position, item in items.items():
+        refusal = (_tenant_refusal(item, state)
+                   or _version_refusal(item, heads.get(item.entry.subject), first_here))
+        if refusal is not None:
+            verdicts[position] = refusal
+
+
+def _tenant_refusal(item: PreparedSubmission, state: LedgerState) -> FilingError | None:
+    body = json.loads(item.body_bytes)
+    for tenant in body.get("tenants", []):
+        if not state.is_active(tenant):
+            return UnknownTenant(f"tenants: {tenant} is not an active operator in the registry",
+                                 details={"tenant": tenant})
+    return None
+
+
+def _version_refusal(item: PreparedSubmission, head: SubjectHead | None,
+                     first_here: set[str]) -> FilingError | None:
+    entry, leaf = item.entry, bytes(item.leaf_hash)
+    if head is None:
+        if entry.supersedes is not None:
+            return None  # rule 5: it supersedes no record of this subject
+        if entry.subject in first_here:
+            return AlreadyFiled(f"{entry.subject} is filed earlier in this request: file one "
+                                "first version")
+        first_here.add(entry.subject)
+        return None
+    if leaf in (head.first, head.latest):
+        return None  # a retry: the sequencer answers it duplicate
+    if entry.operator != head.owner:
+        return NotOwner(f"{entry.subject} belongs to {head.owner}: only its owner files a new "
+                        "version", details={"owner": head.owner})
+    if entry.supersedes is None:
+        latest = "0x" + head.latest.hex()
+        return AlreadyFiled(f"{entry.subject} is in the log: file a new version that supersedes "
+                            f"its latest record {latest}", details={"record_id": latest})
     return None
 
 

@@ -246,6 +246,20 @@ class SigningTimeInvalid(SignatureRefused):
     code = "signing_time_invalid"
 
 
+class OperatorNotBound(SignatureRefused):
+    """A CA signature for an operator that no `binding/1` record binds to a certificate
+    identity at the record's `issued_at` (`filings.bindings`)."""
+
+    code = "operator_not_bound"
+
+
+class CaSignaturesDisabled(FilingError):
+    """The record carries CA signature evidence, but this ledger does not accept CA signatures
+    (setting `ca_signatures`)."""
+
+    code = "ca_signatures_disabled"
+
+
 class AreaNotValid(UnknownArea):
     """The area code names a unit of Huế, but not on that day or not for the whole period: the
     unit was renamed, merged, split or recoded (NQ 1314/NQ-UBTVQH15 from 2025-01-01,
@@ -400,3 +414,44 @@ class AttachmentMismatch(FilingError):
     """A listed attachment's size or media type is not the stored file's."""
 
     code = "attachment_mismatch"
+
+
+class OutsideArea(SchemaViolation):
+    """A position or route point is not inside the polygon of the area it is filed in, as that
+    area stood on the record's `as_of` day (`filings.infrastructure`)."""
+
+    code = "outside_area"
+
+
+class PositionMismatch(SchemaViolation):
+    """The filed WGS84 position is further than the tolerance from the filed VN-2000
+    coordinates converted to WGS84 (`filings.infrastructure.POSITION_TOLERANCE_M`)."""
+
+    code = "position_mismatch"
+
+
+class AsOfAfterSigning(IssuedAtRefused):
+    """An infrastructure record states a thing as of a day after the day it is signed, in
+    Việt Nam's calendar."""
+
+    code = "as_of_after_signing"
+
+
+class UnknownTenant(FilingError):
+    """A listed tenant of a site, route or duct is not an active operator of the registry."""
+
+    code = "unknown_tenant"
+
+
+class NotOwner(FilingError):
+    """A new version of a site, route or duct is signed by another operator than its owner,
+    the operator of the subject's first record."""
+
+    code = "not_owner"
+
+
+class AlreadyFiled(FilingError):
+    """A first version of a site, route or duct whose subject is in the log already: file a new
+    version that supersedes its latest record (`details.record_id`)."""
+
+    code = "already_filed"

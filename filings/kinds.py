@@ -39,6 +39,9 @@ first day of its period (`IssuedBeforePeriod`), in Việt Nam's calendar.
 | `permit/2`    | allowed     | allowed; required when the body holds `personal_data`  |
 | `report/2`    | allowed     | allowed (drafts)                                       |
 | `plan/1`      | allowed     | never                                                  |
+| `site/1`      | allowed     | allowed; required with a `rooftop_owner`               |
+| `route/1`     | allowed     | allowed                                                |
+| `duct/1`      | allowed     | allowed                                                |
 
 The schemas `indicator/1`, `permit/1` and `report/1` (areas as the 2023 district slugs) are
 retired: new submissions of them are refused with `RetiredSchema`, naming the successor; their
@@ -62,6 +65,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import Field, StringConstraints, ValidationError
 
 from filings.areas import Area, Level, load_areas
+from filings.bindings import BINDING_KIND, BINDING_SCHEMA, BindingBody
 from filings.errors import (
     IssuedBeforePeriod,
     RatioMismatch,
@@ -70,6 +74,7 @@ from filings.errors import (
     SubjectMismatch,
     UnknownSchema,
 )
+from filings.infrastructure import DuctBody, RouteBody, SiteBody
 from filings.periods import PERIOD_PATTERN, Period, issued_day, parse_period
 from filings.plans import PLAN_KIND, PLAN_SCHEMA, PlanBody
 from filings.schema import (
@@ -338,6 +343,10 @@ REGISTRY: Final[Mapping[str, RecordKind]] = MappingProxyType({
     "permit/2": RecordKind("permit", "permit/2", PermitBody, True, True),
     "report/2": RecordKind("report", "report/2", ReportBody, True, True),
     PLAN_SCHEMA: RecordKind(PLAN_KIND, PLAN_SCHEMA, PlanBody, True, False),
+    "site/1": RecordKind("site", "site/1", SiteBody, True, True),
+    "route/1": RecordKind("route", "route/1", RouteBody, True, True),
+    "duct/1": RecordKind("duct", "duct/1", DuctBody, True, True),
+    BINDING_SCHEMA: RecordKind(BINDING_KIND, BINDING_SCHEMA, BindingBody, False, False),
 })
 """Every schema accepted for new submissions, by name."""
 

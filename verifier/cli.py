@@ -5,6 +5,7 @@
     infraledger-verify record ID --ledger URL [the options of bundle]
     infraledger-verify audit (--ledger URL | --mirror DIR | both) [--jobs N]
     infraledger-verify monitor --ledger URL [--interval S] [--anchor-deadline S] [--once]
+    infraledger-verify export DIR_OR_URL [--ledger URL]
 
 Every command reads the pinned trust file (`--trust`, default `infraledger-trust.json`; `trust
 init` writes it) and, unless `--offline`, the chain through its RPC endpoints (or `--rpc`).
@@ -62,6 +63,13 @@ from verifier.ledger_api import LedgerApi, LogSource
 from verifier.messages import LANGUAGES, Lang, Text, language_from_environment, text
 from verifier.mirror import TileMirror
 from verifier.monitor import Monitor, MonitorState, Observation, TreeHead
+from verifier.open_data import (
+    ExportDirectory,
+    ExportFiles,
+    ExportReport,
+    ExportUrl,
+    verify_export,
+)
 from verifier.rfc9162 import LeafHash
 from verifier.trust import Trust
 
@@ -354,6 +362,22 @@ def _build_parser(lang: Lang) -> _Parser:
     monitor.options.add_argument("--once", action="store_true", help=_say(lang, text("help.once")))
     monitor.options.add_argument("--state", metavar="FILE", help=_say(lang, text("help.state")))
     _chain_options(monitor, offline=False)
+
+    export = command(
+        commands,
+        "export",
+        text("help.export"),
+        text("help.export_description"),
+        text("help.export_exit_codes"),
+        _export,
+    )
+    export.arguments.add_argument(
+        "source", metavar="DIR_OR_URL", help=_say(lang, text("help.export_source"))
+    )
+    export.options.add_argument(
+        "--ledger", metavar="URL", help=_say(lang, text("help.ledger_export"))
+    )
+    _chain_options(export)
     return parser
 
 
@@ -665,6 +689,21 @@ def _monitor(args: argparse.Namespace, out: _Output) -> int:
             return EXIT_VERIFIED
 
 
+def _export(args: argparse.Namespace, out: _Output) -> int:
+    """Verify an export from a directory or a ledger's URL (its `/v1/export/`)."""
+    trust = _trust(args)
+    files: ExportFiles
+    if re.match(r"https?://", args.source):
+        base = args.source.split("/v1/export", 1)[0].rstrip("/")
+        files, ledger = ExportUrl(LedgerApi(base)), args.ledger or base
+    else:
+        files, ledger = ExportDirectory(Path(args.source)), args.ledger
+        if ledger is None:
+            raise UsageError(text("usage.export_ledger"))
+    chain = None if args.offline else _chain(args, trust)
+    return out.export(verify_export(files, trust, LedgerApi(ledger), chain))
+
+
 # Shared pieces.
 
 
@@ -888,6 +927,48 @@ class _Output:
         for check in report.checks:
             print(f"{check.name:<20} {check.checked:>8} {check.failed:>8}")
         print()
+        self.say(verdict)
+        return code
+
+    def export(self, report: ExportReport) -> int:
+        """Print an export's findings (file, line, record) and its verdict."""
+        if report.verified:
+            verdict = text(
+                "out.export_verified",
+                size=report.tree_size or 0,
+                origin=report.origin or "",
+                files=report.files,
+                rows=report.rows,
+            )
+        else:
+            verdict = text(
+                "out.export_not_verified", count=len(report.findings) + report.more_findings
+            )
+        code = EXIT_VERIFIED if report.verified else EXIT_FINDING
+        if self.as_json:
+            self.json(
+                {
+                    "result": "verified" if report.verified else "not-verified",
+                    "exit_code": code,
+                    **report.to_json(self.lang),
+                    "message": verdict.render(self.lang),
+                }
+            )
+            return code
+        for finding in report.findings:
+            if finding.line is None:
+                line = text("out.export_finding", file=finding.file, message=finding.text)
+            else:
+                line = text(
+                    "out.export_row_finding",
+                    file=finding.file,
+                    line=finding.line,
+                    record_id=finding.record_id or "",
+                    message=finding.text,
+                )
+            self._check_line(_LABELS[Status.FAILED], finding.check, line)
+        if report.more_findings:
+            self.say(text("out.export_more", count=report.more_findings))
         self.say(verdict)
         return code
 

@@ -23,7 +23,9 @@ RecordId = NewType("RecordId", str)
 """64 lowercase hex digits: the leaf hash of an entry."""
 
 ENTRY_VERSION: Final = 1
-KINDS: Final = ("indicator", "permit", "report", "plan")
+KINDS: Final = ("indicator", "permit", "report", "plan", "binding", "site", "route", "duct")
+REGISTRAR_KINDS: Final = ("plan", "binding")
+"""The kinds only the department files: plans, and the bindings of operators to certificates."""
 Signers = Literal["operator", "registrar", "operator_or_registrar"]
 """Who may sign an entry, as the ledger admits it: an active operator, a holder of
 REGISTRAR_ROLE (the department), or either."""
@@ -207,11 +209,11 @@ class Entry:
 
 
 def signers_of(kind: str, schema: str) -> Signers:
-    """Who may sign an entry of `kind` and `schema`: a plan only a holder of REGISTRAR_ROLE; an
-    `indicator/2` figure an active operator (its own figure) or a registrar (the department's
-    compiled figure); every other record (permits, reports, the retired `/1` schemas) an active
-    operator only."""
-    if kind == "plan":
+    """Who may sign an entry of `kind` and `schema`: a plan or a binding only a holder of
+    REGISTRAR_ROLE; an `indicator/2` figure an active operator (its own figure) or a registrar
+    (the department's compiled figure); every other record (permits, reports, sites, routes,
+    ducts, the retired `/1` schemas) an active operator only."""
+    if kind in REGISTRAR_KINDS:
         return "registrar"
     if kind == "indicator" and schema in COMPILED_SCHEMAS:
         return "operator_or_registrar"

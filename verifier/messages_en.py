@@ -442,4 +442,64 @@ EN: Final[dict[str, str]] = {
     "error.LedgerNotFound": "the ledger holds no such thing",
     "error.NotCheckpointed": "not covered by a checkpoint yet",
     "error.ChainUnavailable": "the chain could not be read",
+    # The open-data export (verifier/open_data.py, `export`).
+    "export.not_listed": "the catalogue lists no verified distribution of this file",
+    "export.other_checkpoint": "datapackage.json names another checkpoint than catalog.jsonld",
+    "export.checkpoint_differs": (
+        "the catalogue states size {size} and root {root}, its signed note size {note_size} "
+        "and root {note_root}"
+    ),
+    "export.not_anchored": "the chain's rootAt({size}) is {root}, not the export's root",
+    "export.file_differs": (
+        "{size} bytes with SHA-256 {sha256}, the catalogue says {want_size} bytes with "
+        "{want_sha256}"
+    ),
+    "export.resource_differs": (
+        "{size} bytes with {sha256}: not the bytes and hash of datapackage.json"
+    ),
+    "export.not_csv": "not UTF-8 CSV: {detail}",
+    "export.header": "the header is not the schema's columns {want}",
+    "export.width": "the row does not have the schema's {want} columns",
+    "export.false_correction": (
+        "superseded_by names {by}, which is no row of this file that supersedes this "
+        "record"
+    ),
+    "export.cell_differs": "column {column} is {got}, the record holds {want}",
+    "export.bad_record_id": "record {got} is not a record id",
+    "export.not_in_log": "the ledger holds no record {record_id}",
+    "export.bundle_fails": "the record's proof bundle does not verify: {checks}",
+    "export.after_checkpoint": "the record's index {index} is not below the export's size {size}",
+    "export.body_withheld": (
+        "the ledger withholds this record's body: a restricted record in the "
+        "export"
+    ),
+    "export.inconsistent": (
+        "the record's checkpoint of size {size} is not consistent with the export's of size "
+        "{export_size}: {problem}"
+    ),
+    "help.export": "verify an open-data export (catalogue, files, every row)",
+    "help.export_description": (
+        "Verify an open-data export, a directory written by `infraledger export` or a ledger's "
+        "URL (its /v1/export/): the checkpoint its catalogue names is signed by the pinned log "
+        "key (and anchored, online), every file has the catalogue's size and SHA-256, and every "
+        "CSV row equals its record, whose proof bundle verifies."
+    ),
+    "help.export_exit_codes": (
+        "exit codes:\n"
+        "  0  verified: the checkpoint, every file and every row\n"
+        "  1  a finding: a check failed (the file, line and column are named)\n"
+        "  2  could not check: usage, a local file, the ledger or the chain could not be read"
+    ),
+    "help.export_source": "the export's directory, or the ledger's URL",
+    "help.ledger_export": (
+        "the ledger's base URL, for the proof bundles (default: the URL of the export)"
+    ),
+    "usage.export_ledger": "export: give --ledger URL to fetch the proof bundles of a directory",
+    "out.export_verified": (
+        "VERIFIED: export at checkpoint size {size} of {origin}: {files} file(s), {rows} row(s)"
+    ),
+    "out.export_not_verified": "NOT VERIFIED: {count} finding(s) in the export",
+    "out.export_finding": "{file}: {message}",
+    "out.export_row_finding": "{file} line {line} (record {record_id}): {message}",
+    "out.export_more": "and {count} more finding(s)",
 }

@@ -483,4 +483,67 @@ VI: Final[dict[str, str]] = {
     "error.LedgerNotFound": "sổ cái không có dữ liệu này",
     "error.NotCheckpointed": "chưa có checkpoint bao hàm",
     "error.ChainUnavailable": "không đọc được chuỗi khối",
+    # Bộ dữ liệu mở xuất ra (verifier/open_data.py, `export`).
+    "export.not_listed": "danh mục không liệt kê bản phân phối đã kiểm của tệp này",
+    "export.other_checkpoint": "datapackage.json nêu checkpoint khác với catalog.jsonld",
+    "export.checkpoint_differs": (
+        "danh mục ghi kích thước {size} và gốc {root}, còn ghi chú đã ký ghi kích thước "
+        "{note_size} và gốc {note_root}"
+    ),
+    "export.not_anchored": "rootAt({size}) trên chuỗi khối là {root}, không phải gốc của bản xuất",
+    "export.file_differs": (
+        "{size} byte, SHA-256 {sha256}; danh mục ghi {want_size} byte, {want_sha256}"
+    ),
+    "export.resource_differs": (
+        "{size} byte, {sha256}: khác số byte và mã băm trong datapackage.json"
+    ),
+    "export.not_csv": "không phải CSV UTF-8: {detail}",
+    "export.header": "dòng tiêu đề không phải các cột của lược đồ {want}",
+    "export.width": "dòng không có đủ {want} cột của lược đồ",
+    "export.false_correction": (
+        "superseded_by nêu {by}, không phải dòng nào của tệp này đính chính bản ghi "
+        "này"
+    ),
+    "export.cell_differs": "cột {column} là {got}, bản ghi chứa {want}",
+    "export.bad_record_id": "{got} không phải mã bản ghi",
+    "export.not_in_log": "sổ cái không có bản ghi {record_id}",
+    "export.bundle_fails": "gói bằng chứng của bản ghi không xác minh được: {checks}",
+    "export.after_checkpoint": (
+        "chỉ số {index} của bản ghi không nhỏ hơn kích thước {size} của bản "
+        "xuất"
+    ),
+    "export.body_withheld": (
+        "sổ cái không công khai nội dung bản ghi này: bản ghi hạn chế nằm trong bản "
+        "xuất"
+    ),
+    "export.inconsistent": (
+        "checkpoint kích thước {size} của bản ghi không nhất quán với checkpoint kích thước "
+        "{export_size} của bản xuất: {problem}"
+    ),
+    "help.export": "xác minh bộ dữ liệu mở xuất ra (danh mục, tệp, từng dòng)",
+    "help.export_description": (
+        "Xác minh bộ dữ liệu mở xuất ra, thư mục do `infraledger export` ghi hoặc URL của sổ "
+        "cái (/v1/export/): checkpoint mà danh mục nêu được ký bằng khóa nhật ký đã ghim (và đã "
+        "neo, khi trực tuyến), mỗi tệp có kích thước và SHA-256 như danh mục, và mỗi dòng CSV "
+        "bằng bản ghi của nó, với gói bằng chứng xác minh được."
+    ),
+    "help.export_exit_codes": (
+        "mã thoát:\n"
+        "  0  đã xác minh: checkpoint, mọi tệp và mọi dòng\n"
+        "  1  có phát hiện: một kiểm tra không đạt (nêu tệp, dòng và cột)\n"
+        "  2  không kiểm tra được: sai cú pháp, tệp cục bộ, sổ cái hoặc chuỗi khối không đọc được"
+    ),
+    "help.export_source": "thư mục của bản xuất, hoặc URL của sổ cái",
+    "help.ledger_export": (
+        "URL gốc của sổ cái, nơi tải các gói bằng chứng (mặc định: URL của bản xuất)"
+    ),
+    "usage.export_ledger": "export: hãy cho --ledger URL để tải gói bằng chứng cho một thư mục",
+    "out.export_verified": (
+        "ĐÃ XÁC MINH: bản xuất tại checkpoint kích thước {size} của {origin}: {files} tệp, "
+        "{rows} dòng"
+    ),
+    "out.export_not_verified": "CHƯA XÁC MINH: {count} phát hiện trong bản xuất",
+    "out.export_finding": "{file}: {message}",
+    "out.export_row_finding": "{file} dòng {line} (bản ghi {record_id}): {message}",
+    "out.export_more": "và {count} phát hiện khác",
 }

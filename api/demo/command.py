@@ -19,13 +19,14 @@ import contextlib
 import secrets
 import signal
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from api.app import create_app
-from api.demo.sample import REGISTRAR, SAMPLE_OPERATORS, Draft, restricted_salt, sample_drafts
+from api.demo.drafts import REGISTRAR, Draft
+from api.demo.sample import SAMPLE_OPERATORS, restricted_salt, sample_drafts
 from api.errors import ApiError
 from api.node import Node, deploy_embedded, open_chain, service_account
 from api.serving import ServerThread
@@ -51,7 +52,8 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         "demo", parents=[common], help="run the whole ledger on this machine with sample data",
         description="Start the embedded chain, deploy the contracts, register the sample "
         "operators (VNPT, Viettel, MobiFone, FPT Telecom: sample data), file plans 254 and "
-        "455 and the sample figures through the real API, anchor it, and serve the API and the public pages. "
+        "455 and the sample figures through the real API, anchor them, and serve the API and "
+        "the public pages. "
         "Rerunning on the same data directory files nothing twice.",
     )
     demo.add_argument("--host", default=None, help="address to serve on (default 127.0.0.1)")
@@ -179,9 +181,7 @@ def _file_sample(url: str, keys: SampleKeys) -> FilingSummary:
     results: dict[str, SubmissionResult] = {}
     with LedgerClient(url) as client:
         domain = client.domain()
-        for wave in ([d for d in drafts if d.kind == "plan"],
-                     [d for d in drafts if d.kind != "plan" and d.corrects is None],
-                     [d for d in drafts if d.corrects is not None]):
+        for wave in _waves(drafts):
             signed = [_signed(client, domain, keys, draft, results) for draft in wave]
             for draft, result in zip(wave, client.submit(signed), strict=True):
                 results[draft.key] = result
@@ -189,6 +189,22 @@ def _file_sample(url: str, keys: SampleKeys) -> FilingSummary:
     if rejected:
         raise DemoFailed(f"{len(rejected)} sample records were rejected, first: {rejected[0]}")
     return FilingSummary(results, drafts)
+
+
+def _waves(drafts: Sequence[Draft]) -> Iterator[list[Draft]]:
+    """The drafts in the order they can be filed: the plans, then every first record, then
+    each round of corrections whose record before it is filed (a site's states in turn)."""
+    yield [d for d in drafts if d.kind == "plan"]
+    yield [d for d in drafts if d.kind != "plan" and d.corrects is None]
+    filed = {d.key for d in drafts if d.corrects is None}
+    pending = [d for d in drafts if d.corrects is not None]
+    while pending:
+        wave = [d for d in pending if d.corrects in filed]
+        if not wave:
+            raise DemoFailed(f"{pending[0].key} corrects a draft that is never filed")
+        yield wave
+        filed.update(d.key for d in wave)
+        pending = [d for d in pending if d.key not in filed]
 
 
 def _signed(client: LedgerClient, domain: SubmissionDomain, keys: SampleKeys, draft: Draft,

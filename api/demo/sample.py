@@ -15,7 +15,9 @@ units in force on each period's reference date (`filings.areas`):
   targets, and the 2025 results the department published, quoted with their source);
 - permits (`permit/2`, communes by official code) for BTS sites, masts and cable routes, some
   shared, some restricted because they name a landowner; yearly reports (`report/2`) with a PDF
-  made on the spot; and two corrections.
+  made on the spot; and two corrections;
+- BTS sites in the 40 communes, two cable routes and two manholes, with the late-2025 floods'
+  outages and the 5G upgrades of 2026 (`api.demo.sites`).
 
 Values are generated, except the department's 2025 results (baomoi, "Thúc đẩy chuyển đổi số":
 BTS sharing 13%, pole and duct sharing 92% and 49%, villages with mobile and FTTH coverage
@@ -34,19 +36,19 @@ import random
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
+from api.demo.drafts import REGISTRAR, Draft, SampleFile, sample_timestamp
+from api.demo.sites import infrastructure_drafts
 from filings.areas import Area, AreaCatalogue, load_areas
-from filings.periods import VIETNAM_TIME, parse_period
+from filings.periods import parse_period
 from filings.plans import PLAN_KIND, PLAN_SCHEMA, plan_subject
 
 CITY: Final = "46"
 """The official code of the province, then the city (`filings.areas`)."""
-REGISTRAR: Final = "registrar"
-"""The signer of the department's drafts: the registrar key of the ledger."""
 PLAN_FILES: Final = (("plan-254-kh-ubnd.json", date(2023, 7, 20)),
                      ("plan-455-kh-ubnd.json", date(2025, 11, 28)))
 """The sample plans and the day each is filed."""
@@ -77,38 +79,9 @@ SAMPLE_OPERATORS: Final = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SampleFile:
-    """An attachment made on the spot."""
-
-    name: str
-    type: str
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """One record to file: what the signer signs, before signing.
-
-    `key` names the draft uniquely; `operator` is a sample operator's slug or `REGISTRAR`;
-    `corrects` is the key of the draft this one supersedes (its record id is known only once
-    that one is filed).
-    """
-
-    key: str
-    operator: str
-    kind: str
-    schema: str
-    subject: str
-    body: dict[str, Any]
-    issued_at: int
-    restricted: bool = False
-    attachments: tuple[SampleFile, ...] = ()
-    corrects: str | None = None
-
-
 def sample_drafts(addresses: Mapping[str, str]) -> list[Draft]:
-    """Every sample filing: plans first, then figures, permits and reports, corrections last.
+    """Every sample filing: plans first, then figures, permits, reports, the infrastructure
+    (`api.demo.sites`), corrections last.
 
     `addresses` maps each sample operator's slug to its EIP-55 address.
     """
@@ -117,6 +90,7 @@ def sample_drafts(addresses: Mapping[str, str]) -> list[Draft]:
     drafts += figures + _compiled_drafts()
     drafts += _permit_drafts(addresses)
     drafts += _report_drafts(figures)
+    drafts += infrastructure_drafts(addresses)
     drafts += _corrections(figures)
     return drafts
 
@@ -144,18 +118,13 @@ def plan_drafts() -> list[Draft]:
         document = body["document"]
         subject = plan_subject(document["number"], date.fromisoformat(document["date"]))
         drafts.append(Draft(key=subject, operator=REGISTRAR, kind=PLAN_KIND, schema=PLAN_SCHEMA,
-                            subject=subject, body=body, issued_at=_timestamp(filed)))
+                            subject=subject, body=body, issued_at=sample_timestamp(filed)))
     return drafts
-
-
-def _timestamp(day: date) -> int:
-    """09:00 in Việt Nam on `day`."""
-    return int(datetime(day.year, day.month, day.day, 9, 0, tzinfo=VIETNAM_TIME).timestamp())
 
 
 def _filed(period: str, days: int = 15) -> int:
     """When a figure of `period` is filed: `days` after the period ends."""
-    return _timestamp(parse_period(period).as_of + timedelta(days=days))
+    return sample_timestamp(parse_period(period).as_of + timedelta(days=days))
 
 
 def sub_areas(catalogue: AreaCatalogue, day: date) -> tuple[Area, ...]:
@@ -311,7 +280,7 @@ def _permit_drafts(addresses: Mapping[str, str]) -> list[Draft]:
         drafts.append(Draft(
             key=f"permit/{code}/{number}", operator=sharing[0], kind="permit",
             schema="permit/2", subject=f"permit:{code}:{number}", body=body,
-            issued_at=_timestamp(valid_from), restricted=owner is not None,
+            issued_at=sample_timestamp(valid_from), restricted=owner is not None,
         ))
     return drafts
 
@@ -333,7 +302,7 @@ def _report_drafts(figures: Sequence[Draft]) -> list[Draft]:
                 schema="report/2", subject=f"report:{year}:annual-infrastructure",
                 body={"period": year, "title": title, "indicators": quoted,
                       "summary": "Sample data generated by the InfraLedger demo."},
-                issued_at=_timestamp(date(int(year) + 1, 2, 1)),
+                issued_at=sample_timestamp(date(int(year) + 1, 2, 1)),
                 attachments=(SampleFile(f"bao-cao-{operator.slug}-{year}.pdf",
                                         "application/pdf", pdf),),
             ))

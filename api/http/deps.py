@@ -12,8 +12,9 @@ from fastapi import Depends, Request, Response
 from anchoring.embedded import JsonRpcHandler
 from api.http.bundle_cache import BundleCache
 from api.http.check_pool import CheckPool
+from api.infrastructure import InfrastructureBook
 from api.node import Node
-from filings.admission import FiledRecord, StoredFile
+from filings.admission import FiledRecord, StoredFile, SubjectHead
 from filings.plans import PlanBook
 from ledger.merkle import LeafHash
 from ledger.storage.anchors import AnchorStore, StoredAnchor
@@ -37,6 +38,11 @@ class Ledger:
     """The worker processes that check large submission requests."""
     bundles: BundleCache = field(default_factory=BundleCache)
     """Serialised proof bundles proven to an anchored checkpoint."""
+    infrastructure: InfrastructureBook = field(init=False)
+    """The sites, routes and ducts of the log (`api.infrastructure`)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "infrastructure", InfrastructureBook(self.records))
 
     def is_active(self, operator: str) -> bool:
         """`filings.admission.LedgerState`: the operator is active in the registry (cached)."""
@@ -63,6 +69,11 @@ class Ledger:
     def plan_book(self) -> PlanBook:
         """`filings.admission.LedgerState`: the plans of the log now."""
         return self.node.plans.book()
+
+    def infrastructure_heads(self, subjects: Iterable[str]) -> Mapping[str, SubjectHead]:
+        """`filings.admission.LedgerState`: owner, first and latest record of each site, route
+        or duct subject in the log."""
+        return self.infrastructure.heads(subjects)
 
     def now(self) -> float:
         """`filings.admission.LedgerState`: the server's clock."""

@@ -8,7 +8,8 @@ Every answer, of every route (the tiles, errors and unknown paths included), car
   'self'; connect-src *; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`.
   `connect-src *` lets the page ask the RPC endpoints a visitor's trust pins (independent nodes
   on other origins) for the anchored root; scripts can come only from this origin, so nothing
-  else can use it. A response that sets its own policy keeps it (attachments: `sandbox`);
+  else can use it. A response that sets its own policy keeps it (attachments: `sandbox`; the
+  map page: `map_page_policy`, images also from the configured basemap's origin);
 - `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`,
   `Cross-Origin-Opener-Policy: same-origin`, `Cross-Origin-Resource-Policy: same-site`;
 - `Strict-Transport-Security: max-age=31536000; includeSubDomains` when the request came over
@@ -29,6 +30,19 @@ PAGE_POLICY: Final = (
     "font-src 'self'; connect-src *; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def map_page_policy(tiles_url: str) -> str:
+    """The policy of the map page: `PAGE_POLICY` with images also allowed from the origin of
+    the basemap's tile URL template `tiles_url` (a `{s}` subdomain becomes `*.`), and from
+    nowhere else; `PAGE_POLICY` itself when there is no basemap (`tiles_url` empty)."""
+    if not tiles_url:
+        return PAGE_POLICY
+    scheme, _, rest = tiles_url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return PAGE_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {scheme}://{host}")
+
+
 ATTACHMENT_POLICY: Final = "default-src 'none'; sandbox; frame-ancestors 'none'"
 """The policy of an uploaded file: nothing runs, nothing loads, nothing frames it."""
 HSTS: Final = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")

@@ -4,7 +4,8 @@ One submission object, or `{"submissions": [...]}` with at most `max_items`. Eve
 checked on its own (shape, record kind, areas and periods, EIP-712 signature; then the signer's
 role in the registry, the clock, the plan target that judges a figure, the superseded record,
 the attachments uploaded: `filings.submission` and `filings.admission`; large requests are
-checked in `api.http.check_pool`), and
+checked in `api.http.check_pool`; then the CA signatures a record's evidence documents name,
+from the stored evidence: `api.signatures`), and
 the valid items go to the sequencer in ONE append, so one signed receipt covers the request, and
 the answer comes after the durable commit:
 
@@ -31,6 +32,7 @@ from api.errors import AllRejected, MalformedRequest, TooManyItems
 from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.limits import check_json_depth, read_body
 from api.http.openapi import ERROR_RESPONSES, schema_ref
+from api.signatures import admit_ca_signatures
 from filings.admission import Verdict, admit, prepare_all
 from filings.errors import DuplicateMember, FilingError, Refusal
 from filings.submission import PreparedSubmission
@@ -91,7 +93,7 @@ def store_attachment_lists(ledger: Ledger, admitted: Sequence[PreparedSubmission
 def _admitted(ledger: Ledger, verdicts: list[Verdict]) -> list[Verdict]:
     """The stateful rules (`filings.admission`), then the attachment lists of the admitted
     items stored. Blocking (registry and store reads): run in a worker thread."""
-    verdicts = admit(verdicts, ledger)
+    verdicts = admit_ca_signatures(ledger, admit(verdicts, ledger))
     store_attachment_lists(
         ledger, [item for item in verdicts if isinstance(item, PreparedSubmission)]
     )

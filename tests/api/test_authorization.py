@@ -106,6 +106,14 @@ def _upload(world: World, caller: str) -> Call:
     return Call("PUT", f"/v1/attachments/{sha256}", content=data, headers=headers)
 
 
+def _evidence(world: World, caller: str) -> Call:
+    sha256 = hashlib.sha256(f"a PDF signed by {caller}".encode()).hexdigest()
+    headers = {}
+    if caller in ("operator", "revoked_operator"):
+        headers[OPERATOR_SIGNATURE_HEADER] = attachment_signature(world.key_of(caller), sha256)
+    return Call("POST", "/v1/signatures/evidence", json={"pdf": sha256}, headers=headers)
+
+
 def _register(world: World, caller: str) -> Call:
     address = signer_address(os.urandom(32))
     return Call("POST", "/v1/operators",
@@ -127,6 +135,16 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/v1/areas/{code}"): (get("/v1/areas/19753?on=2025-07-01"), every(200)),
     ("GET", "/v1/plans"): (get("/v1/plans"), every(200)),
     ("GET", "/v1/indicators/{code}"): (get("/v1/indicators/bts_shared_ratio"), every(200)),
+    ("GET", "/v1/indicators/computed"): (get("/v1/indicators/computed?on=2025-07-01"),
+                                         every(200)),
+    ("GET", "/v1/map/areas.geojson"): (get("/v1/map/areas.geojson?on=2025-07-01"), every(200)),
+    ("GET", "/v1/map/sites.geojson"): (get("/v1/map/sites.geojson?on=2025-07-01"), every(200)),
+    ("GET", "/v1/map/sites/{site_id}/history"): (get("/v1/map/sites/VNPT-HUE-00001/history"),
+                                                 every(404)),
+    ("GET", "/v1/export/catalog.jsonld"): (get("/v1/export/catalog.jsonld"), every(200)),
+    ("GET", "/v1/export/{name}"): (get("/v1/export/permits.csv"), every(200)),
+    ("POST", "/v1/signatures/evidence"): (
+        _evidence, every(401, operator=422, revoked_operator=403)),
     ("GET", "/v1/lookup/sha256/{digest}"): (get(f"/v1/lookup/sha256/{GUESSED_BODY}"), every(200)),
     ("GET", "/v1/records/{record_id}/proof"): (
         get(lambda w: f"/v1/records/{w.restricted_id}/proof"), TOKEN_CHECKED),
@@ -161,6 +179,7 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/"): (get("/"), every(200)),
     ("GET", "/records/{record_id}"): (get(lambda w: f"/records/{w.restricted_id}"), every(200)),
     ("GET", "/verify"): (get("/verify"), every(200)),
+    ("GET", "/map"): (get("/map"), every(200)),
 }
 
 

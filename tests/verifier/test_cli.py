@@ -555,6 +555,7 @@ def test_help_describes_every_argument_and_the_exit_codes(lang, capsys) -> None:
         ("record",),
         ("audit",),
         ("monitor",),
+        ("export",),
     }
     for path in commands:
         if path == ("trust",):

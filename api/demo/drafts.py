@@ -1,0 +1,47 @@
+"""What the demo files: a `Draft` is one record before it is signed, with its files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+
+from filings.periods import VIETNAM_TIME
+
+REGISTRAR: Final = "registrar"
+"""The signer of the department's drafts: the registrar key of the ledger."""
+
+
+@dataclass(frozen=True, slots=True)
+class SampleFile:
+    """An attachment made on the spot."""
+
+    name: str
+    type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One record to file: what the signer signs, before signing.
+
+    `key` names the draft uniquely; `operator` is a sample operator's slug or `REGISTRAR`;
+    `corrects` is the key of the draft this one supersedes (its record id is known only once
+    that one is filed).
+    """
+
+    key: str
+    operator: str
+    kind: str
+    schema: str
+    subject: str
+    body: dict[str, Any]
+    issued_at: int
+    restricted: bool = False
+    attachments: tuple[SampleFile, ...] = ()
+    corrects: str | None = None
+
+
+def sample_timestamp(day: date) -> int:
+    """09:00 in Việt Nam on `day`: when the demo signs what it files for that day."""
+    return int(datetime(day.year, day.month, day.day, 9, 0, tzinfo=VIETNAM_TIME).timestamp())

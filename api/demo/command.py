@@ -52,9 +52,9 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         "demo", parents=[common], help="run the whole ledger on this machine with sample data",
         description="Start the embedded chain, deploy the contracts, register the sample "
         "operators (VNPT, Viettel, MobiFone, FPT Telecom: sample data), file plans 254 and "
-        "455 and the sample figures through the real API, anchor them, and serve the API and "
-        "the public pages. "
-        "Rerunning on the same data directory files nothing twice.",
+        "455, the sample figures, sites and routes through the real API, anchor them, and "
+        "serve the API and the public pages. Rerunning on the same data directory files "
+        "nothing twice.",
     )
     demo.add_argument("--host", default=None, help="address to serve on (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=None,
@@ -108,8 +108,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         node: Node = app.state.node
         keys = _sample_keys(settings, node)
         _register_operators(node, keys)
-        print(f"InfraLedger demo (sample data) at {url}: filing plans 254 and 455 and the "
-              "sample figures...")
+        print(f"InfraLedger demo (sample data) at {url}: filing plans 254 and 455, the "
+              "sample figures, sites and routes...")
         summary = _file_sample(url, keys)
         print(summary.describe())
         _wait_anchored(url)

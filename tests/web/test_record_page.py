@@ -204,6 +204,11 @@ def test_a_report_a_permit_and_a_plan_read_in_words(filed: Filed,  # noqa: F811
     expect(heading).to_contain_text("Plan 254/KH-UBND · Digital infrastructure development",
                                     use_inner_text=True)
     no_sideways_scroll(phone)
+    # The department signs plans: the page checks REGISTRAR_ROLE at the anchor's block, not the
+    # operator registry the department's key is not in.
+    phone.get_by_role("button", name="Verify in my browser").click()
+    expect(phone.locator("#verdict")).to_have_attribute("data-verification", "passed",
+                                                        timeout=20_000)
 
 
 def test_an_unknown_page_is_an_html_404_and_an_unknown_api_path_stays_json(

@@ -5,6 +5,7 @@
 //   OperatorRegistry.isActive(address) returns (bool)
 //   OperatorRegistry.operatorOf(address) returns (string name, string licence, bool active,
 //                                                 uint64 registeredAt, uint64 revokedAt)
+//   OperatorRegistry.hasRole(bytes32 role, address account) returns (bool), at a given block
 //
 // Each answer is that one endpoint's word: the caller asks several and compares. Static words are
 // decoded strictly (a uint64 or bool word with stray high bits is refused), and a `string` only in
@@ -18,6 +19,11 @@ export const ROOT_AT_SELECTOR = "0xeaa38b41";
 export const IS_ACTIVE_SELECTOR = "0x9f8a13d7";
 /** keccak256("operatorOf(address)")[:4]. */
 export const OPERATOR_OF_SELECTOR = "0x636f35d3";
+/** keccak256("hasRole(bytes32,address)")[:4]. */
+export const HAS_ROLE_SELECTOR = "0x91d14854";
+/** keccak256("REGISTRAR_ROLE"): the role of the department's key, which files plans, bindings and
+ * compiled figures. */
+export const REGISTRAR_ROLE = "0xedcc084d3dcd65a1f7f23c65c46722faca6953d28e43150a467cf43e5c309238";
 /** How long one JSON-RPC call may take before its endpoint counts as unreachable. */
 export const RPC_TIMEOUT_MS = 10_000;
 
@@ -54,6 +60,12 @@ export function addressCallData(selector, address) {
   return selector + address.slice(2).toLowerCase().padStart(64, "0");
 }
 
+/** The call data of hasRole(role, account): `role` 0x and 64 hex digits, `account` an address. */
+export function hasRoleCallData(role, account) {
+  if (typeof role !== "string" || !/^0x[0-9a-f]{64}$/.test(role)) throw new MalformedInput(`${role} is not a role`);
+  return HAS_ROLE_SELECTOR + role.slice(2) + addressCallData("", account);
+}
+
 function words(data, what) {
   if (typeof data !== "string" || !data.startsWith("0x")) throw new MalformedInput(`${what} result: want 0x and hex digits`);
   const bytes = fromHex(data.slice(2).toLowerCase(), { what: `${what} result` });
@@ -84,9 +96,18 @@ export function decodeRootAt(data) {
 
 /** Decode isActive's ABI return data. */
 export function decodeIsActive(data) {
-  const bytes = words(data, "isActive");
-  if (bytes.length !== WORD) throw new MalformedInput(`isActive result is ${bytes.length} bytes, want 32`);
-  return bool(bytes, 0, "isActive");
+  return decodeBool(data, "isActive");
+}
+
+/** Decode hasRole's ABI return data. */
+export function decodeHasRole(data) {
+  return decodeBool(data, "hasRole");
+}
+
+function decodeBool(data, what) {
+  const bytes = words(data, what);
+  if (bytes.length !== WORD) throw new MalformedInput(`${what} result is ${bytes.length} bytes, want 32`);
+  return bool(bytes, 0, what);
 }
 
 /**
@@ -171,8 +192,8 @@ export async function requireChain(url, chainId) {
   if (reported !== BigInt(chainId)) throw new WrongChain(`the endpoint is chain ${reported}, want chain ${chainId}`);
 }
 
-async function call(url, to, data) {
-  return rpc(url, "eth_call", [{ to, data }, "latest"]);
+async function call(url, to, data, block = "latest") {
+  return rpc(url, "eth_call", [{ to, data }, block]);
 }
 
 /** LedgerAnchor `contract`'s rootAt(size) at `url`: `{root, timestamp}` (a zero root: not anchored). */
@@ -183,6 +204,16 @@ export async function readRootAt(url, contract, size) {
 /** OperatorRegistry `registry`'s operatorOf(operator) at `url` (see decodeOperatorOf). */
 export async function readOperatorOf(url, registry, operator) {
   return decodeOperatorOf(await call(url, registry, addressCallData(OPERATOR_OF_SELECTOR, operator)));
+}
+
+/**
+ * Whether `account` held `role` in OperatorRegistry `registry` at block `blockNumber` (a number, or
+ * null for the latest block), read at `url`: the state at that block, which a node keeping only
+ * recent state cannot give (its error makes the endpoint unreachable, never a pass).
+ */
+export async function readHasRole(url, registry, role, account, blockNumber) {
+  const block = blockNumber === null ? "latest" : "0x" + BigInt(blockNumber).toString(16);
+  return decodeHasRole(await call(url, registry, hasRoleCallData(role, account), block));
 }
 
 /** OperatorRegistry `registry`'s isActive(operator) at `url`. */

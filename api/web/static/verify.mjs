@@ -11,14 +11,16 @@
 // and none disagreed, fails when one disagreed, and is not checked when none answered. The
 // operator's status is dated as the command-line verifier dates it (FORMAT.md, check 7):
 // OperatorRegistry.operatorOf must show it registered at or before the anchor's block time and
-// not revoked by then; a record not anchored yet needs isActive now.
+// not revoked by then; a record not anchored yet needs isActive now. The department's records
+// (plans, bindings, and compiled indicator/2 figures whose signer is no active operator) need
+// REGISTRAR_ROLE held at the anchor's block (hasRole read at that block), or now.
 //
 // Each check reports `passed`, `failed` or `not-checked` with a message in Vietnamese and English
 // (`[vi, en]`). The verdict is `passed` only when every check passed, `failed` when one failed,
 // and `incomplete` otherwise: a check that could not run is never counted as passed.
 
 import { MalformedInput, concat, equalBytes, fromHex, sha256, toHex } from "./bytes.mjs";
-import { ChainUnreachable, WrongChain, activeAt, readIsActive, readOperatorOf, readRootAt, requireChain } from "./chain.mjs";
+import { ChainUnreachable, REGISTRAR_ROLE, WrongChain, activeAt, readHasRole, readIsActive, readOperatorOf, readRootAt, requireChain } from "./chain.mjs";
 import { SubmissionSignatureError, addressBytes, verifySubmissionSignature } from "./eip712.mjs";
 import { canonicalBytes } from "./jcs.mjs";
 import { Ed25519Unavailable, parseTlogProof, parseVerifierKey, verifyNote } from "./note.mjs";
@@ -335,16 +337,38 @@ function describeRegistration(registration) {
   return [`${name} đăng ký lúc ${registration.registeredAt}, ${revoked[0]}`, `${name} registered at ${registration.registeredAt}, ${revoked[1]}`];
 }
 
+/** The kinds only the department files (verifier/entry.py REGISTRAR_KINDS). */
+const REGISTRAR_KINDS = ["plan", "binding"];
+/** The schemas the department may file as compiled figures besides the operators' own. */
+const COMPILED_SCHEMAS = ["indicator/2"];
+
+/**
+ * Who may sign `entry`, as the ledger admits it and verifier/entry.py's `signers_of` says:
+ * "registrar" (a plan or a binding), "operator_or_registrar" (an indicator/2 figure) or "operator".
+ */
+export function signersOf(entry) {
+  if (REGISTRAR_KINDS.includes(entry.kind)) return "registrar";
+  if (entry.kind === "indicator" && COMPILED_SCHEMAS.includes(entry.schema)) return "operator_or_registrar";
+  return "operator";
+}
+
 async function askRegistry(url, { bundle, entry, trust }) {
   if (!trust.operator_registry) return notAsked("chưa ghim OperatorRegistry nào", "no OperatorRegistry is pinned");
-  const operator = entry.operator;
+  const signer = entry.operator;
   try {
-    addressBytes(operator, "entry.operator");
+    addressBytes(signer, "entry.operator");
   } catch (error) {
     return notAsked(`địa chỉ doanh nghiệp sai định dạng: ${error.message}`, `the entry's operator is malformed: ${error.message}`);
   }
-  const registry = trust.operator_registry;
-  const anchor = bundle.anchor;
+  const who = signersOf(entry);
+  if (who !== "registrar") {
+    const operator = await askOperator(url, trust.operator_registry, signer, bundle.anchor);
+    if (operator.status === "agreed" || who === "operator") return operator;
+  }
+  return askRegistrar(url, trust.operator_registry, signer, bundle.anchor);
+}
+
+async function askOperator(url, registry, operator, anchor) {
   if (anchor === null) {
     // Not anchored yet: nothing dates the record, so its operator must be active now.
     const active = await readIsActive(url, registry, operator);
@@ -365,6 +389,21 @@ async function askRegistry(url, { bundle, entry, trust }) {
     `${operator} was ${active ? "" : "not "}active in ${registry} at the anchor's block time ${time}: ${says}`,
   ];
   return active ? agreedRead(vi, en) : disagreedRead(vi, en);
+}
+
+async function askRegistrar(url, registry, signer, anchor) {
+  // The department's records are signed by a holder of REGISTRAR_ROLE: held at the anchor's
+  // block (the record entered the log before it), or now for a record not anchored yet.
+  const block = anchor === null ? null : anchor.block_number;
+  const held = await readHasRole(url, registry, REGISTRAR_ROLE, signer, block);
+  const [when, whenEn] = block === null
+    ? ["chưa neo nên kiểm tra ở thời điểm hiện tại", "not anchored yet, so checked now"]
+    : [`tại khối neo ${block}`, `at the anchor's block ${block}`];
+  const [vi, en] = [
+    `${when}: ${signer} ${held ? "giữ" : "không giữ"} quyền REGISTRAR_ROLE (Sở, bên nộp kế hoạch và số liệu tổng hợp) trong ${registry}`,
+    `${whenEn}: ${signer} ${held ? "held" : "did not hold"} REGISTRAR_ROLE (the department, which files plans and compiled figures) in ${registry}`,
+  ];
+  return held ? agreedRead(vi, en) : disagreedRead(vi, en);
 }
 
 async function settle(read) {

@@ -6,9 +6,10 @@ import { test } from "node:test";
 import { STATIC, pytestFixture } from "./paths.mjs";
 
 const {
-  IS_ACTIVE_SELECTOR, OPERATOR_OF_SELECTOR, ROOT_AT_SELECTOR, activeAt, addressCallData, decodeIsActive,
-  decodeOperatorOf, decodeRootAt, rootAtCallData,
+  HAS_ROLE_SELECTOR, IS_ACTIVE_SELECTOR, OPERATOR_OF_SELECTOR, REGISTRAR_ROLE, ROOT_AT_SELECTOR, activeAt,
+  addressCallData, decodeHasRole, decodeIsActive, decodeOperatorOf, decodeRootAt, hasRoleCallData, rootAtCallData,
 } = await import(new URL("chain.mjs", STATIC));
+const { signersOf } = await import(new URL("verify.mjs", STATIC));
 
 const FIXTURE = pytestFixture();
 const word = (n) => BigInt(n).toString(16).padStart(64, "0");
@@ -68,4 +69,23 @@ test("active at a time: registered at or before it, not revoked by then", () => 
   assert.equal(at(100n, 200n, 199n), true);
   assert.equal(at(100n, 200n, 200n), false);
   assert.equal(at(0n, 0n, 100n), false);
+});
+
+test("hasRole call data: the selector, the role and the account", () => {
+  const account = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+  assert.equal(hasRoleCallData(REGISTRAR_ROLE, account),
+    `${HAS_ROLE_SELECTOR}${REGISTRAR_ROLE.slice(2)}${"0".repeat(24)}e7f1725e7734ce288f8367e1bb143e90bb3f0512`);
+  assert.throws(() => hasRoleCallData("0x1234", account), /not a role/);
+  assert.throws(() => hasRoleCallData(REGISTRAR_ROLE, "0x1234"), /not an address/);
+  assert.equal(decodeHasRole(`0x${word(1)}`), true);
+  assert.equal(decodeHasRole(`0x${word(0)}`), false);
+  assert.throws(() => decodeHasRole(`0x${word(2)}`));
+});
+
+test("who may sign each kind, as the ledger admits it", () => {
+  assert.equal(signersOf({ kind: "plan", schema: "plan/1" }), "registrar");
+  assert.equal(signersOf({ kind: "binding", schema: "binding/1" }), "registrar");
+  assert.equal(signersOf({ kind: "indicator", schema: "indicator/2" }), "operator_or_registrar");
+  assert.equal(signersOf({ kind: "indicator", schema: "indicator/1" }), "operator");
+  assert.equal(signersOf({ kind: "site", schema: "site/1" }), "operator");
 });

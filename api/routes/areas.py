@@ -14,32 +14,19 @@ still in force).
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api.errors import AreaNotFound, InvalidRequest
+from api.http.days import OnDay, requested_day
 from api.http.deps import LedgerDep, json_response
 from api.http.openapi import ERROR_RESPONSES
 from filings.areas import Area, AreaCatalogue, load_areas
 from filings.errors import UnknownArea
-from filings.periods import VIETNAM_TIME
 
 router = APIRouter(tags=["areas"], responses=ERROR_RESPONSES)
-
-OnDay = Annotated[str | None, Query(alias="on", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                                    description="YYYY-MM-DD; default today in Việt Nam")]
-
-
-def _day(text: str | None, clock: float) -> date:
-    if text is None:
-        return datetime.fromtimestamp(clock, VIETNAM_TIME).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidRequest(f"on: {text!r} is not a calendar date") from exc
-
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
@@ -64,7 +51,7 @@ def area_json(catalogue: AreaCatalogue, area: Area, day: date) -> dict[str, Any]
 
 @router.get("/v1/areas", summary="The areas of Huế in force on a day")
 def list_areas(ledger: LedgerDep, on: OnDay = None) -> Response:
-    day = _day(on, ledger.node.clock())
+    day = requested_day(on, ledger.node.clock(), InvalidRequest)
     catalogue = load_areas()
     return json_response({"on": day.isoformat(),
                           "areas": [area_json(catalogue, a, day) for a in catalogue.on(day)]})
@@ -72,7 +59,7 @@ def list_areas(ledger: LedgerDep, on: OnDay = None) -> Response:
 
 @router.get("/v1/areas/{code}", summary="One area on a day, with its predecessors and successors")
 def get_area(code: str, ledger: LedgerDep, on: OnDay = None) -> Response:
-    day = _day(on, ledger.node.clock())
+    day = requested_day(on, ledger.node.clock(), InvalidRequest)
     catalogue = load_areas()
     try:
         area = catalogue.resolve(code, day)

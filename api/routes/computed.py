@@ -19,35 +19,23 @@ today in Việt Nam.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api.errors import InvalidRequest
+from api.http.days import OnDay, requested_day
 from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.openapi import ERROR_RESPONSES
 from api.web.indicator_table import figures_of
 from filings.areas import load_areas
 from filings.computed import FORMULAS, ComputedFigure, compute
 from filings.figures import DEPARTMENT, FiledFigure
-from filings.periods import VIETNAM_TIME, parse_period
+from filings.periods import parse_period
 from ledger.storage.indicators import standing_indicator_records
 
 router = APIRouter(tags=["indicators"], responses=ERROR_RESPONSES)
-
-OnDay = Annotated[str | None, Query(alias="on", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                                    description="YYYY-MM-DD; default today in Việt Nam")]
-
-
-def _day(text: str | None, clock: float) -> date:
-    if text is None:
-        return datetime.fromtimestamp(clock, VIETNAM_TIME).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidRequest(f"on: {text!r} is not a calendar date") from exc
-
 
 def _declared(figures: list[FiledFigure], area: str, day: date, names: dict[str, str],
               registrars: set[str]) -> list[dict[str, Any]]:
@@ -100,5 +88,5 @@ def computed_json(ledger: Ledger, day: date) -> dict[str, Any]:
 @router.get("/v1/indicators/computed",
             summary="Indicators computed from the infrastructure records, beside the declared")
 async def computed(ledger: LedgerDep, on: OnDay = None) -> Response:
-    day = _day(on, ledger.node.clock())
+    day = requested_day(on, ledger.node.clock(), InvalidRequest)
     return json_response(await asyncio.to_thread(computed_json, ledger, day))

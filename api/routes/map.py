@@ -19,13 +19,12 @@ feature's `id` its record id, properties `site_id`, `operator`, `operator_name`,
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Path, Query, Response
 
 from api.errors import ApiError, NotFound
+from api.http.days import DESCRIPTION, requested_day
 from api.http.deps import LedgerDep, json_response
 from api.http.openapi import ERROR_RESPONSES
 from api.web.map_view import (
@@ -34,15 +33,13 @@ from api.web.map_view import (
     site_history,
     sites_geojson,
 )
-from filings.periods import VIETNAM_TIME
 
 router = APIRouter(tags=["map"], responses=ERROR_RESPONSES)
 
-_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SITE_ID_PATTERN: Final = r"^[A-Z0-9][A-Z0-9._-]{0,63}$"
 
-OnDay = Annotated[str | None, Query(alias="on", max_length=40,
-                                    description="YYYY-MM-DD; default today in Việt Nam")]
+OnDay = Annotated[str | None, Query(alias="on", max_length=40, description=DESCRIPTION)]
+"""`on`, its form checked by `requested_day`: a malformed one is a 400 `invalid_date`."""
 
 
 class InvalidDay(ApiError):
@@ -52,29 +49,18 @@ class InvalidDay(ApiError):
     http_status = 400
 
 
-def _day(text: str | None, clock: float) -> date:
-    if text is None:
-        return datetime.fromtimestamp(clock, VIETNAM_TIME).date()
-    if _DAY.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise InvalidDay(f"on: {text!r} is not a calendar date YYYY-MM-DD")
-
-
 def _geojson(data: bytes) -> Response:
     return Response(data, media_type=GEOJSON_MEDIA_TYPE)
 
 
 @router.get("/v1/map/areas.geojson", summary="Huế's areas in force on a day, as GeoJSON")
 def map_areas(ledger: LedgerDep, on: OnDay = None) -> Response:
-    return _geojson(areas_geojson(_day(on, ledger.node.clock())))
+    return _geojson(areas_geojson(requested_day(on, ledger.node.clock(), InvalidDay)))
 
 
 @router.get("/v1/map/sites.geojson", summary="The sites standing on a day, as GeoJSON")
 def map_sites(ledger: LedgerDep, on: OnDay = None) -> Response:
-    day = _day(on, ledger.node.clock())
+    day = requested_day(on, ledger.node.clock(), InvalidDay)
     anchored = ledger.records.sizes().anchored_size
     names = tuple(sorted(ledger.node.directory.names().items()))
     return _geojson(sites_geojson(ledger.infrastructure, anchored, day, names))

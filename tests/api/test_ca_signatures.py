@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
+from api.signatures import HttpxTransport
 from filings.bindings import binding_subject, record_cms_bytes
 from filings.signatures import sign_detached, sign_pdf
 from filings.signing import EVIDENCE_TYPE, SubmissionDomain, sign_attachment
@@ -28,7 +29,6 @@ from tests.filings.factories import ISSUED_AT, REPORT_BODY, REPORT_SUBJECT, as_j
 from tests.filings.signatures.documents import TITLE, report_pdf
 from tests.filings.signatures.pki import MST_A, TestPki
 from tests.filings.signatures.services import PkiServices
-from tests.filings.signatures.transport import HttpxTransport
 from tests.server_fixtures import SAMPLE, asgi_client, registrar_key, started
 
 OPERATOR = SAMPLE.active

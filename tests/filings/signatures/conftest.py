@@ -8,10 +8,10 @@ from datetime import datetime
 import httpx
 import pytest
 
+from api.signatures import HttpxTransport
 from filings.signatures import EvidenceCollector
 from tests.filings.signatures.pki import TestPki
 from tests.filings.signatures.services import PkiServices
-from tests.filings.signatures.transport import HttpxTransport
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from asn1crypto import cms as asn1_cms
 
+from api.signatures import HttpxTransport
 from filings.errors import FilingError, SignatureRefused
 from filings.signatures import (
     Evidence,
@@ -28,7 +29,6 @@ from filings.signatures.signing import _signer
 from tests.filings.signatures.conftest import loopback
 from tests.filings.signatures.pki import MST_A, MST_B, TestPki
 from tests.filings.signatures.services import PkiServices
-from tests.filings.signatures.transport import HttpxTransport
 
 DATA = b'{"kind":"indicator","subject":"indicator:bts_shared_ratio:hue:2025"}'
 YEARS_LATER = timedelta(days=5 * 365)

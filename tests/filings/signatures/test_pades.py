@@ -12,6 +12,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 
+from api.signatures import HttpxTransport
 from filings.errors import PdfModified
 from filings.signatures import (
     Evidence,
@@ -25,7 +26,6 @@ from filings.signatures.signing import _signer
 from tests.filings.signatures.documents import TITLE, report_pdf
 from tests.filings.signatures.pki import MST_B, TestPki
 from tests.filings.signatures.services import PkiServices
-from tests.filings.signatures.transport import HttpxTransport
 
 
 @pytest.fixture(scope="module")

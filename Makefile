@@ -13,7 +13,7 @@ install: $(STAMP) $(NODE_STAMP) system-deps
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[server,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[client,server,dev]"
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -21,7 +21,8 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $@
 
 # From Debian (never a downloaded build): headless Chromium for the page tests, nginx for the
-# tests of deploy/nginx, wrk for the read-path benchmark.
+# tests of deploy/nginx, wrk for the read-path benchmark, SoftHSM 2 (a PKCS#11 token in files)
+# for the tests of `infraledger submit --cert-key pkcs11:…`.
 system-deps:
 	@test -x /usr/bin/chromium || { \
 	  echo "installing chromium from Debian"; \
@@ -32,6 +33,9 @@ system-deps:
 	@test -x /usr/bin/wrk || { \
 	  echo "installing wrk from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@test -x /usr/bin/softhsm2-util || { \
+	  echo "installing softhsm2 from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null; }
 
 # The whole ledger on this machine with the plan 254 sample: http://127.0.0.1:8000
 demo: install

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
@@ -32,6 +33,7 @@ from api.errors import (
     StoreDown,
     filing_status,
 )
+from api.http.access_log import AccessLog
 from api.http.deps import Ledger, json_response
 from api.http.openapi import install_openapi
 from api.http.read_path import ReadPathApp, mount_read_path
@@ -48,6 +50,7 @@ from api.routes import (
     operators,
     plans,
     records,
+    reports,
     service,
     submissions,
     tlog,
@@ -134,9 +137,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AnchoringError, chain_down)
 
 
-def create_app(settings: Settings, *, jobs: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, jobs: bool = True, access_log: bool = False) -> FastAPI:
     """The ledger's app for `settings`; `jobs`: run the checkpointer and anchor jobs in this
-    process (an API worker beside a scheduler process passes False)."""
+    process (an API worker beside a scheduler process passes False); `access_log`: write a line
+    per request to stderr (`api.http.access_log`; `serve` passes the `access_log` setting)."""
     metrics = LedgerMetrics()
 
     @asynccontextmanager
@@ -168,11 +172,13 @@ def create_app(settings: Settings, *, jobs: bool = True) -> FastAPI:
     app.state.metrics = metrics
     _install_error_handlers(app)
     for module in (submissions, records, log, tlog, attachments, operators, areas, plans,
-                   computed, indicators, export, map_layers, service, pages, docs):
+                   computed, indicators, export, map_layers, service, reports, pages, docs):
         app.include_router(module.router)
     app.include_router(signatures.router)
     install_openapi(app)
     mount_read_path(app, records.warm_bundles)
+    if access_log:
+        app.access_log = AccessLog(sys.stderr.write, settings.log_format)
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(SecurityHeaders)
     return app

@@ -76,10 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
-    from api.admin import anchor, chain, export, operators, serve, tiles, tokens
+    from api.admin import (
+        anchor,
+        chain,
+        export,
+        log_key,
+        operators,
+        report,
+        serve,
+        tiles,
+        tokens,
+    )
     from api.demo import command as demo
 
-    for group in (demo, serve, chain, operators, anchor, tiles, export):
+    for group in (demo, serve, chain, operators, anchor, tiles, export, log_key, report):
         group.register(groups, common)
     operator_cli.register(groups, common)
     tokens.register(groups, common)

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Generic, Literal, TypeVar, cast
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -31,8 +32,9 @@ from api.plan_shelf import PlanShelf
 from api.settings import Settings, SettingsError, check_key_file
 from client.keys import write_secret
 from filings.signing import SubmissionDomain
-from ledger.errors import NoteError
+from ledger.errors import KeyRotationError, NoteError
 from ledger.note import Signer
+from ledger.rotation import KeyHistory, chain_history, split_statements
 from ledger.service.checkpointer import Checkpointer
 from ledger.service.jobs import schedule_checkpointer
 from ledger.service.proofs import ProofService
@@ -143,6 +145,51 @@ def load_log_key(settings: Settings) -> Signer:
             f"the log key in {path} is named {signer.name!r}, the origin is {settings.origin!r}"
         )
     return signer
+
+
+def log_rotations_path(settings: Settings) -> Path:
+    """The log's key rotation statements (`ledger.rotation`), one after another, beside its key
+    file; absent until the first rotation."""
+    return settings.log_key_path().with_name("log-rotations.txt")
+
+
+def load_key_history(settings: Settings, signer: Signer) -> tuple[KeyHistory, tuple[str, ...]]:
+    """The log's key history and its signed rotation statements, in order.
+
+    Raises `SettingsError` when the statements do not chain (each signed by the key before it
+    and by the key it installs) or end at another key than `signer`'s: the server would sign
+    checkpoints no verifier could follow.
+    """
+    path = log_rotations_path(settings)
+    if not path.exists():
+        return KeyHistory.of(signer.verifier), ()
+    try:
+        notes = split_statements(path.read_text(encoding="utf-8"))
+        if not notes:
+            return KeyHistory.of(signer.verifier), ()
+        history, _ = chain_history(settings.origin, notes)
+    except (OSError, UnicodeDecodeError, KeyRotationError) as exc:
+        raise SettingsError(f"the key rotations in {path} do not hold: {exc}") from exc
+    if history.current != signer.verifier:
+        raise SettingsError(
+            f"the key rotations in {path} end at key {history.current.key_id.hex()}, the log key "
+            f"in {settings.log_key_path()} is {signer.verifier.key_id.hex()}: install the key "
+            "the last rotation names (a rotation interrupted before installing it left it in "
+            f".{settings.log_key_path().name}.new beside the key file)"
+        )
+    return history, tuple(notes)
+
+
+def check_rotation_size(history: KeyHistory, store: LogStore, path: Path) -> None:
+    """Refuse a last rotation from a size beyond the log's next checkpoint: checkpoints below
+    it would be signed by the new key and attributed to the old one. Raises `SettingsError`."""
+    latest = store.latest_checkpoint()
+    next_size = 0 if latest is None else latest.checkpoint.size + 1
+    if history.periods[-1].from_size > next_size:
+        raise SettingsError(
+            f"the last key rotation in {path} starts at size {history.periods[-1].from_size}, "
+            f"the log's next checkpoint may be of size {next_size}"
+        )
 
 
 T = TypeVar("T")
@@ -303,6 +350,10 @@ class Node:
     plans: PlanShelf
     domain: SubmissionDomain
     jobs: bool
+    keys: KeyHistory
+    """Which key signed the checkpoints of which sizes (one period until a key rotation)."""
+    rotations: tuple[str, ...]
+    """The signed key rotation statements, in order (`GET /v1/log/rotations`)."""
     clock: Callable[[], float] = time.time
     scheduler: BackgroundScheduler | None = None
     tile_exporter: TileExporter | None = None
@@ -321,6 +372,10 @@ class Node:
         """The log's C2SP verifier key (`name+hex8+base64`)."""
         return self.signer.verifier.vkey()
 
+    def verifier_key_at(self, size: int) -> str:
+        """The C2SP verifier key that signed (or signs) the checkpoint of tree size `size`."""
+        return self.keys.key_at(size).vkey()
+
     @classmethod
     def open(cls, settings: Settings, *, jobs: bool = True, deploy: bool = False) -> Node:
         """Open the store and the chain and check the contracts.
@@ -331,6 +386,7 @@ class Node:
         settings.check_production()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         signer = load_log_key(settings)
+        keys, rotations = load_key_history(settings, signer)
         expected = settings.deployment.get("chain_id") if settings.deployment else None
         access = open_chain(settings, expected_chain_id=expected)
         store: LogStore | None = None
@@ -341,8 +397,9 @@ class Node:
             deployment.verify(access.chain)
             store = LogStore(settings.database(), settings.origin, now=int(time.time()))
             anchors = AnchorStore(store)
+            check_rotation_size(keys, store, log_rotations_path(settings))
             if settings.selfcheck != "off":
-                report = run_selfcheck(store, signer.verifier.vkey(), anchors,
+                report = run_selfcheck(store, keys, anchors,
                                        full=settings.selfcheck == "full")
                 log.info(
                     "self-check (%s) passed: size %d, %d entries, %d checkpoints and %d anchors "
@@ -388,6 +445,8 @@ class Node:
                 plans=PlanShelf(RecordStore(store)),
                 domain=SubmissionDomain(deployment.chain_id, deployment.operator_registry),
                 jobs=jobs,
+                keys=keys,
+                rotations=rotations,
                 tile_exporter=tile_exporter,
             )
         except BaseException:

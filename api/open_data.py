@@ -1,21 +1,31 @@
 """The open-data export (Decree 47/2020/NĐ-CP): the log's public records up to one checkpoint as
-CSV files with a Frictionless Data Package, and a DCAT 3 catalogue (JSON-LD) that names the
-checkpoint, so that every row and every whole file can be checked against the log
-(docs/open-data.md).
+CSV files and RFC 7946 GeoJSON files with a Frictionless Data Package, and a DCAT 3 catalogue
+(JSON-LD) that names the checkpoint, so that every row, every feature and every whole file can
+be checked against the log (docs/open-data.md).
 
     indicators.csv     one row per `indicator/2` figure
     permits.csv        one row per public `permit/2` record
     plans.csv          one row per target of a `plan/1` record
-    datapackage.json   Frictionless Data Package: Table Schema of each CSV, bytes and sha256
+    sites.csv          one row per public `site/1` record (every version of every BTS site)
+    sites.geojson      the same records as Point features
+    routes.geojson     one LineString feature per public `route/1` record, its length computed
+    ducts.csv          one row per public `duct/1` record (ducts and manholes)
+    datapackage.json   Frictionless Data Package: Table Schema of each CSV, the properties of
+                       each GeoJSON file's features, bytes and sha256 of every file
     catalog.jsonld     DCAT 3 catalogue of the datasets and their distributions, the licence,
                        the publisher, the coverage and the checkpoint (origin, size, root, note)
 
-Restricted records are left out of every file (their bodies are never exported); the catalogue
-counts them per dataset. Each CSV column that comes from the record names its place in the
-record (`infraledger:source`, a JSON pointer into `{"record_id", "index", "entry", "body"}`,
-`{target}` standing for the row's target number), so a verifier checks a row against the
-record's proof bundle without knowing the kinds; the other columns (names from the registry and
-the area catalogue, the corrections) say where they come from in `infraledger:derived`.
+Restricted records are left out of every file (their bodies are never exported, so neither is a
+rooftop owner's personal data nor the rest of such a site's record); the catalogue counts them
+per dataset. Each CSV column that comes from the record names its place in the record
+(`infraledger:source`, a JSON pointer into `{"record_id", "index", "entry", "body"}`, `{target}`
+standing for the row's target number), so a verifier checks a row against the record's proof
+bundle without knowing the kinds; the other columns (names from the registry and the area
+catalogue, the corrections, a route's length) say where they come from in `infraledger:derived`.
+A GeoJSON feature's `id` is its record id, its geometry is taken from the record as
+`infraledger:geometry` says, and each property is the JSON value at its `infraledger:source`
+unchanged (or `infraledger:derived`); each GeoJSON file names the checkpoint too
+(`infraledger:checkpoint`, as the Data Package does), so that it stands on its own.
 
 `export_files` is pure: the same records, checkpoint and names give the same bytes. The one
 function that reads, `read_export`, takes the stores it reads.
@@ -36,6 +46,7 @@ from api.errors import ApiError
 from filings.areas import AreaCatalogue, load_areas
 from filings.errors import FilingError
 from filings.figures import DEPARTMENT
+from filings.infrastructure import RouteBody, route_length_m
 from filings.periods import issued_day, parse_period
 from ledger.storage.anchors import AnchorStore, StoredAnchor
 from ledger.storage.records import RecordStore
@@ -66,6 +77,9 @@ CONTEXT: Final[Mapping[str, str]] = {
 RECORD_PATTERN: Final = "^[0-9a-f]{64}$"
 ADDRESS_PATTERN: Final = "^0x[0-9a-fA-F]{40}$"
 HASH_PATTERN: Final = "^0x[0-9a-f]{64}$"
+GEOJSON_SPEC: Final = "https://www.rfc-editor.org/rfc/rfc7946"
+LENGTH_DECIMALS: Final = 2
+"""A route's computed length is written to the centimetre."""
 
 
 class ExportNotReady(ApiError):
@@ -115,7 +129,7 @@ class Column:
     pattern: str | None = None
 
     def field(self) -> dict[str, Any]:
-        """The Table Schema field descriptor."""
+        """The Table Schema field descriptor (of a CSV column, or of a GeoJSON property)."""
         described: dict[str, Any] = {"name": self.name, "type": self.type,
                                      "title": self.title_vi, "description": self.title_en}
         if self.type == "list":
@@ -156,7 +170,8 @@ def _trail_columns() -> tuple[Column, ...]:
         Column("supersedes", "string", "Đính chính bản ghi", "Corrects record",
                "/entry/supersedes", pattern=HASH_PATTERN),
         Column("superseded_by", "list", "Được đính chính bởi", "Corrected by records",
-               derived="the records of this file whose supersedes is this record"),
+               derived="the records of this file whose supersedes is this record (for a "
+               "site, route or duct: its newer versions)"),
         Column("content_sha256", "string", "Mã băm nội dung", "Content commitment (SHA-256)",
                "/entry/content", required=True, pattern=HASH_PATTERN),
     )
@@ -195,6 +210,92 @@ PERMIT_COLUMNS: Final = (
     Column("holder", "string", "Chủ giấy phép", "Holder", "/body/holder"),
     *_trail_columns(),
 )
+
+
+def _position_columns() -> tuple[Column, ...]:
+    return (
+        Column("area", "string", "Mã xã, phường", "Commune code", "/body/area", required=True),
+        Column("area_name", "string", "Tên xã, phường", "Commune name",
+               derived="the area catalogue's name of area on as_of"),
+        Column("lat", "number", "Vĩ độ", "Latitude (WGS84)", "/body/position/lat",
+               required=True),
+        Column("lon", "number", "Kinh độ", "Longitude (WGS84)", "/body/position/lon",
+               required=True),
+        Column("vn2000_x", "number", "Tọa độ X VN-2000 (hướng bắc, m)",
+               "VN-2000 x (northing, m) as filed", "/body/vn2000/x"),
+        Column("vn2000_y", "number", "Tọa độ Y VN-2000 (hướng đông, m)",
+               "VN-2000 y (easting, m) as filed", "/body/vn2000/y"),
+        Column("vn2000_zone", "string", "Múi chiếu VN-2000 (kinh tuyến trục)",
+               "VN-2000 TM-3 zone (central meridian)", "/body/vn2000/zone"),
+    )
+
+
+SITE_COLUMNS: Final = (
+    *_record_columns(),
+    Column("site_id", "string", "Mã trạm", "Site id", "/body/site_id", required=True),
+    Column("as_of", "date", "Tình trạng tính đến ngày", "State as of", "/body/as_of",
+           required=True),
+    *_position_columns(),
+    Column("structure", "string", "Loại cột", "Structure", "/body/structure", required=True),
+    Column("height_m", "number", "Chiều cao (m)", "Height (m)", "/body/height_m",
+           required=True),
+    Column("technologies", "list", "Công nghệ", "Technologies", "/body/technologies",
+           required=True),
+    Column("tenants", "list", "Doanh nghiệp dùng chung", "Tenants (shared use)",
+           "/body/tenants"),
+    Column("permit_number", "string", "Số giấy phép xây dựng", "Construction permit number",
+           "/body/permit/number"),
+    Column("permit_date", "date", "Ngày cấp phép", "Permit date", "/body/permit/date"),
+    Column("permit_issuer", "string", "Cơ quan cấp phép", "Permit issuer",
+           "/body/permit/issuer"),
+    Column("exemption", "string", "Căn cứ miễn giấy phép", "Legal basis of the exemption",
+           "/body/exemption"),
+    Column("status", "string", "Trạng thái", "Status", "/body/status", required=True),
+    Column("outage_reason", "string", "Lý do ngừng hoạt động", "Out of service: reason",
+           "/body/out_of_service/reason"),
+    Column("outage_since", "date", "Ngừng hoạt động từ", "Out of service since",
+           "/body/out_of_service/since"),
+    Column("commissioned", "date", "Ngày đưa vào hoạt động", "Commissioned",
+           "/body/commissioned"),
+    *_trail_columns(),
+)
+DUCT_COLUMNS: Final = (
+    *_record_columns(),
+    Column("duct_id", "string", "Mã cống, bể", "Duct or manhole id", "/body/duct_id",
+           required=True),
+    Column("as_of", "date", "Tình trạng tính đến ngày", "State as of", "/body/as_of",
+           required=True),
+    *_position_columns(),
+    Column("type", "string", "Loại (cống, bể cáp)", "Type (duct, manhole)", "/body/type",
+           required=True),
+    Column("capacity", "integer", "Dung lượng", "Capacity", "/body/capacity", required=True),
+    Column("used", "integer", "Đã sử dụng", "Used", "/body/used", required=True),
+    Column("tenants", "list", "Doanh nghiệp dùng chung", "Tenants (shared use)",
+           "/body/tenants"),
+    Column("status", "string", "Trạng thái", "Status", "/body/status", required=True),
+    *_trail_columns(),
+)
+ROUTE_COLUMNS: Final = (
+    *_record_columns(),
+    Column("route_id", "string", "Mã tuyến cáp", "Cable route id", "/body/route_id",
+           required=True),
+    Column("as_of", "date", "Tình trạng tính đến ngày", "State as of", "/body/as_of",
+           required=True),
+    Column("areas", "list", "Các xã, phường đi qua", "Communes crossed", "/body/areas",
+           required=True),
+    Column("placement", "string", "Cáp treo hay cáp ngầm", "Aerial or underground",
+           "/body/placement", required=True),
+    Column("shared", "string", "Dùng chung cột hay cống", "Shared poles or ducts",
+           "/body/shared"),
+    Column("tenants", "list", "Doanh nghiệp dùng chung", "Tenants (shared use)",
+           "/body/tenants"),
+    Column("status", "string", "Trạng thái", "Status", "/body/status", required=True),
+    Column("length_m", "number", "Chiều dài (m)", "Length (m)",
+           derived="the geodesic length of geometry on the WGS84 ellipsoid (PROJ's Geod), in "
+           "metres to the centimetre"),
+    *_trail_columns(),
+)
+"""The properties of a route's feature (routes have no CSV: a line is not a row)."""
 _TARGET: Final = "/body/targets/{target}"
 PLAN_COLUMNS: Final = (
     *_record_columns(),
@@ -231,9 +332,40 @@ PLAN_COLUMNS: Final = (
 )
 
 
+_NOT_PROPERTIES: Final = frozenset({"record", "lat", "lon"})
+"""Columns a feature holds elsewhere: its `id` and its geometry."""
+_PROPERTY_TYPES: Final[Mapping[str, str]] = {"list": "array", "datetime": "integer"}
+"""A feature's property is the record's JSON value: a list is an array, a time unix seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """A dataset's GeoJSON file: one Feature per record, `id` its record id, its geometry from
+    the record (`geometry`: a JSON pointer to an RFC 7946 geometry object, or the pointers of a
+    Point's longitude and latitude), its properties the dataset's columns less the record id and
+    the position, each the JSON value at the column's source."""
+
+    geometry: str | tuple[str, str]
+
+    def described(self, columns: Sequence[Column]) -> dict[str, Any]:
+        """The Data Package resource's `infraledger:features`."""
+        geometry: Any = self.geometry if isinstance(self.geometry, str) else {
+            "type": "Point", "coordinates": list(self.geometry)}
+        return {"infraledger:id": "/record_id", "infraledger:geometry": geometry,
+                "infraledger:properties": [column.field() for column in properties(columns)]}
+
+
+def properties(columns: Sequence[Column]) -> tuple[Column, ...]:
+    """A dataset's columns as the properties of its features."""
+    return tuple(
+        Column(c.name, _PROPERTY_TYPES.get(c.type, c.type), c.title_vi, c.title_en, c.source,
+               c.derived) for c in columns if c.name not in _NOT_PROPERTIES)
+
+
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """One exported dataset: its file, the record schema it holds, titles and columns."""
+    """One exported dataset: the record schema it holds, titles and columns, and its files: a CSV
+    unless `tabular` is false, a GeoJSON file when it has `features`."""
 
     name: str
     schema: str
@@ -241,10 +373,23 @@ class Dataset:
     title_en: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
+    features: Features | None = None
+    tabular: bool = True
 
     @property
     def path(self) -> str:
+        """The CSV file's name."""
         return f"{self.name}.csv"
+
+    @property
+    def geojson_path(self) -> str:
+        return f"{self.name}.geojson"
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The dataset's files, the CSV first."""
+        return (*((self.path,) if self.tabular else ()),
+                *((self.geojson_path,) if self.features is not None else ()))
 
 
 DATASETS: Final = (
@@ -255,9 +400,17 @@ DATASETS: Final = (
             "Passive telecom infrastructure permits (public ones)", PERMIT_COLUMNS, ("record",)),
     Dataset("plans", "plan/1", "Chỉ tiêu của các kế hoạch",
             "Targets of the plans", PLAN_COLUMNS, ("record", "target")),
+    Dataset("sites", "site/1", "Trạm thu phát sóng (BTS) và các phiên bản hồ sơ",
+            "BTS sites, every version of their records", SITE_COLUMNS, ("record",),
+            Features(("/body/position/lon", "/body/position/lat"))),
+    Dataset("routes", "route/1", "Tuyến cáp viễn thông và các phiên bản hồ sơ",
+            "Telecom cable routes, every version of their records", ROUTE_COLUMNS, ("record",),
+            Features("/body/geometry"), tabular=False),
+    Dataset("ducts", "duct/1", "Cống, bể cáp viễn thông và các phiên bản hồ sơ",
+            "Cable ducts and manholes, every version of their records", DUCT_COLUMNS,
+            ("record",)),
 )
-"""The datasets, in the catalogue's order. The `site/1` dataset (sites.csv, sites.geojson)
-joins them once that record kind is in `filings.kinds.REGISTRY`."""
+"""The datasets, in the catalogue's order."""
 
 
 def pointer(document: Any, path: str) -> Any:
@@ -293,7 +446,8 @@ def _document(record: ExportRecord) -> dict[str, Any]:
             "body": record.body}
 
 
-Deriver = Callable[[ExportRecord, Column, int | None], str]
+Deriver = Callable[[ExportRecord, Column, int | None], Any]
+"""A derived column's JSON value for a record (and a plan's target)."""
 
 
 def _csv(dataset: Dataset, records: Sequence[ExportRecord], derive: Deriver) -> bytes:
@@ -308,7 +462,7 @@ def _csv(dataset: Dataset, records: Sequence[ExportRecord], derive: Deriver) -> 
             row = []
             for column in dataset.columns:
                 if column.source is None:
-                    row.append(derive(record, column, target))
+                    row.append(cell(derive(record, column, target), column))
                     continue
                 path = column.source.replace("{target}", str(target))
                 row.append(cell(pointer(document, path), column))
@@ -331,21 +485,25 @@ class _Derivations:
                 self._corrections.setdefault(corrected.removeprefix("0x"), []).append(
                     record.record_id)
 
-    def __call__(self, record: ExportRecord, column: Column, target: int | None) -> str:
+    def __call__(self, record: ExportRecord, column: Column, target: int | None) -> Any:
         body = record.body or {}
         if column.name == "operator_name":
             if record.entry.get("kind") == "plan":
                 return DEPARTMENT
             return self._names.get(str(record.entry.get("operator")), "")
+        if column.name == "area_name" and "as_of" in body:
+            return self._area_name(str(body["area"]), date.fromisoformat(str(body["as_of"])))
         if column.name == "area_name":
             return self._area_name(str(body["area"]), parse_period(str(body["period"])).as_of)
         if column.name == "commune_name":
             return self._area_name(str(body["location"]["commune"]),
                                    date.fromisoformat(str(body["valid_from"])))
         if column.name == "target":
-            return str(target)
+            return target
         if column.name == "superseded_by":
-            return ",".join(self._corrections.get(record.record_id, ()))
+            return self._corrections.get(record.record_id, [])
+        if column.name == "length_m":
+            return round(route_length_m(RouteBody.model_validate(body)), LENGTH_DECIMALS)
         raise AssertionError(f"no derivation for column {column.name}")
 
     def _area_name(self, code: str, day: date) -> str:
@@ -357,6 +515,32 @@ class _Derivations:
             except FilingError:  # admitted records resolve; an old one that does not: blank
                 self._area_names[key] = ""
         return self._area_names[key]
+
+
+def _feature(dataset: Dataset, features: Features, record: ExportRecord,
+             derive: Deriver) -> dict[str, Any]:
+    document = _document(record)
+    geometry = pointer(document, features.geometry) if isinstance(features.geometry, str) \
+        else {"type": "Point", "coordinates": [pointer(document, p) for p in features.geometry]}
+    described = {}
+    for column in properties(dataset.columns):
+        described[column.name] = derive(record, column, None) if column.source is None \
+            else pointer(document, column.source)
+    return {"type": "Feature", "id": record.record_id, "geometry": geometry,
+            "properties": described}
+
+
+def _geojson(dataset: Dataset, records: Sequence[ExportRecord], derive: Deriver,
+             checkpoint: ExportCheckpoint) -> bytes:
+    """The dataset's records as an RFC 7946 FeatureCollection naming the checkpoint."""
+    assert dataset.features is not None
+    collection = {
+        "type": "FeatureCollection",
+        "infraledger:schema": dataset.schema,
+        "infraledger:checkpoint": _checkpoint_claim(checkpoint),
+        "features": [_feature(dataset, dataset.features, r, derive) for r in records],
+    }
+    return (json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def _sha256(data: bytes) -> str:
@@ -371,18 +555,30 @@ def media_type(name: str) -> str:
 def _datapackage(files: Mapping[str, bytes], checkpoint: ExportCheckpoint) -> bytes:
     resources = []
     for dataset in DATASETS:
-        data = files[dataset.path]
-        resources.append({
-            "name": dataset.name, "path": dataset.path, "profile": "tabular-data-resource",
-            "title": dataset.title_vi, "description": dataset.title_en,
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "bytes": len(data), "hash": f"sha256:{_sha256(data)}",
-            "schema": {"fields": [column.field() for column in dataset.columns],
-                       "primaryKey": list(dataset.primary_key)},
-            "infraledger:schema": dataset.schema,
-        })
+        if dataset.tabular:
+            data = files[dataset.path]
+            resources.append({
+                "name": dataset.name, "path": dataset.path, "profile": "tabular-data-resource",
+                "title": dataset.title_vi, "description": dataset.title_en,
+                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "bytes": len(data), "hash": f"sha256:{_sha256(data)}",
+                "schema": {"fields": [column.field() for column in dataset.columns],
+                           "primaryKey": list(dataset.primary_key)},
+                "infraledger:schema": dataset.schema,
+            })
+        if dataset.features is not None:
+            data = files[dataset.geojson_path]
+            resources.append({
+                "name": f"{dataset.name}-geojson", "path": dataset.geojson_path,
+                "profile": "data-resource", "title": dataset.title_vi,
+                "description": f"{dataset.title_en} (RFC 7946 GeoJSON)",
+                "format": "geojson", "mediatype": media_type(dataset.geojson_path),
+                "encoding": "utf-8", "bytes": len(data), "hash": f"sha256:{_sha256(data)}",
+                "infraledger:schema": dataset.schema,
+                "infraledger:features": dataset.features.described(dataset.columns),
+            })
     package = {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": "infraledger-hue-open-data",
         "title": "Dữ liệu mở hạ tầng viễn thông thành phố Huế",
         "description": "Open data of Huế's telecom infrastructure ledger, taken at the signed "
@@ -439,9 +635,18 @@ def _distribution(name: str, data: bytes, conforms_to: str | None) -> dict[str, 
                           "spdx:checksumValue": _sha256(data)},
         "dct:license": {"@id": LICENCE_URL},
     }
-    if conforms_to is not None:
+    if conforms_to is not None and name.endswith(".geojson"):
+        described["dct:conformsTo"] = [{"@id": GEOJSON_SPEC}, {"@id": conforms_to}]
+    elif conforms_to is not None:
         described["dct:conformsTo"] = {"@id": conforms_to}
     return described
+
+
+def _resource_name(path: str) -> str:
+    """The Data Package resource of an exported file: `sites.csv` is `sites`, `sites.geojson`
+    is `sites-geojson`."""
+    name, suffix = path.rsplit(".", 1)
+    return name if suffix == "csv" else f"{name}-{suffix}"
 
 
 def _catalog(files: Mapping[str, bytes], records: Mapping[str, Sequence[ExportRecord]],
@@ -458,14 +663,14 @@ def _catalog(files: Mapping[str, bytes], records: Mapping[str, Sequence[ExportRe
             "dct:publisher": {"@id": "#publisher"},
             "dct:license": {"@id": LICENCE_URL},
             "dct:spatial": {"@id": "#spatial"},
-            "dct:conformsTo": {"@id": f"{DATAPACKAGE}#{dataset.name}"},
+            "dct:conformsTo": {"@id": f"{DATAPACKAGE}#{_resource_name(dataset.paths[0])}"},
             "prov:wasDerivedFrom": {"@id": "#checkpoint"},
             "infraledger:recordSchema": dataset.schema,
             "infraledger:records": len(records[dataset.schema]),
             "infraledger:restrictedWithheld": withheld.get(dataset.schema, 0),
             "dcat:distribution": [
-                _distribution(dataset.path, files[dataset.path], f"{DATAPACKAGE}#{dataset.name}"),
-            ],
+                _distribution(path, files[path], f"{DATAPACKAGE}#{_resource_name(path)}")
+                for path in dataset.paths],
         }
         if times:
             described["dct:temporal"] = {"@type": "dct:PeriodOfTime",
@@ -522,8 +727,13 @@ def export_files(records: Sequence[ExportRecord], checkpoint: ExportCheckpoint,
             by_schema[schema].append(record)
     derive = _Derivations([r for rs in by_schema.values() for r in rs], names,
                           load_areas() if areas is None else areas)
-    files = {dataset.path: _csv(dataset, by_schema[dataset.schema], derive)
-             for dataset in DATASETS}
+    files = {}
+    for dataset in DATASETS:
+        if dataset.tabular:
+            files[dataset.path] = _csv(dataset, by_schema[dataset.schema], derive)
+        if dataset.features is not None:
+            files[dataset.geojson_path] = _geojson(dataset, by_schema[dataset.schema], derive,
+                                                   checkpoint)
     files[DATAPACKAGE] = _datapackage(files, checkpoint)
     files[CATALOG] = _catalog(files, by_schema, withheld, checkpoint)
     return files

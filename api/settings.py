@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     map_tiles_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                                pattern=MAP_TILES_PATTERN)
     map_tiles_attribution: str = Field(default="© OpenStreetMap contributors", max_length=300)
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    """Where the public pages are read (links and QR codes of the yearly report); None:
+    `https://<origin>`."""
 
     @classmethod
     def settings_customise_sources(
@@ -107,6 +110,10 @@ class Settings(BaseSettings):
         given = getattr(init_settings, "init_kwargs", {}).get("data_dir")
         config = JsonConfigSettingsSource(settings_cls, json_file=_data_dir(given) / CONFIG_FILE)
         return init_settings, env_settings, config
+
+    def public_base_url(self) -> str:
+        """The public pages' base URL, without a trailing slash (`public_url`)."""
+        return (self.public_url or f"https://{self.origin}").rstrip("/")
 
     # -- derived paths -------------------------------------------------------------------------
 

@@ -2,11 +2,13 @@
 
 The operator's certificate and key come from a PKCS#12 file (`.p12`/`.pfx`, as Vietnamese
 public CAs issue them, with its password in a file) or a PEM file holding the private key, the
-signer's certificate and then its chain. The signature is a detached CAdES-BES (ETSI EN 319
-122-1 §5.2) over `filings.signing.ca_signed_bytes`: a CMS SignedData (RFC 5652) with the signed
-attributes content-type, message-digest (SHA-256), signing-time and signing-certificate-v2
-(RFC 5035), signed with RSA PKCS#1 v1.5 or ECDSA over SHA-256, the signer's certificate and
-chain embedded. Built with `cryptography` and `asn1crypto` only, both in the client install.
+signer's certificate and then its chain; or from a PKCS#11 token (`client.token`), where the key
+stays. The signature is a detached CAdES-BES (ETSI EN 319 122-1 §5.2) over
+`filings.signing.ca_signed_bytes`: a CMS SignedData (RFC 5652) with the signed attributes
+content-type, message-digest (SHA-256), signing-time and signing-certificate-v2 (RFC 5035),
+signed with RSA PKCS#1 v1.5 or ECDSA over SHA-256, the signer's certificate and chain embedded.
+`sign_cms` builds it around any `CertificateSigner`, which makes the one signature value; built
+with `cryptography` and `asn1crypto` only, both in the client install.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from asn1crypto import algos, cms
 from asn1crypto import tsp as _tsp  # registers the signing-certificate-v2 attribute type
@@ -31,13 +34,37 @@ assert _tsp  # imported for its side effect
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
+class CertificateSigner(Protocol):
+    """Who signs a CMS: the signer's certificate, the intermediates to embed, and the one
+    operation on the certificate's private key."""
+
+    @property
+    def certificate(self) -> x509.Certificate: ...
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]: ...
+
+    def sign(self, message: bytes) -> bytes:
+        """The signature of `message` with SHA-256 by the certificate's key: RSA PKCS#1 v1.5
+        (RFC 8017 §8.2) for an RSA certificate, else ECDSA as a DER Ecdsa-Sig-Value (RFC 3279
+        §2.2.3)."""
+        ...
+
+
 @dataclass(frozen=True)
 class CertificateKey:
-    """A signer: its private key, its certificate, and the intermediates to embed."""
+    """A signer whose key is in a file: its private key, its certificate, and the intermediates
+    to embed."""
 
     key: SigningKey
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...]
+
+    def sign(self, message: bytes) -> bytes:
+        """See `CertificateSigner.sign`."""
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            return self.key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+        return self.key.sign(message, ec.ECDSA(hashes.SHA256()))
 
 
 def load_certificate_key(path: Path, password_file: Path | None = None) -> CertificateKey:
@@ -79,8 +106,13 @@ def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
-def sign_cms(data: bytes, signer: CertificateKey, signing_time: datetime | None = None) -> bytes:
-    """The DER detached CAdES-BES signature of `data` by `signer` (module doc)."""
+def sign_cms(data: bytes, signer: CertificateSigner,
+             signing_time: datetime | None = None) -> bytes:
+    """The DER detached CAdES-BES signature of `data` by `signer` (module doc).
+
+    Requires the signer's certificate to hold an RSA or EC key (the file and token loaders
+    check it); the signature algorithm is named after that key.
+    """
     cert = _asn1(signer.certificate)
     issuer_serial = {"issuer": [asn1_x509.GeneralName({"directory_name": cert.issuer})],
                      "serial_number": cert.serial_number}
@@ -93,13 +125,9 @@ def sign_cms(data: bytes, signer: CertificateKey, signing_time: datetime | None 
             "cert_hash": hashlib.sha256(cert.dump()).digest(),
             "issuer_serial": issuer_serial}]}]}),
     ])
-    to_sign = attributes.dump()
-    if isinstance(signer.key, rsa.RSAPrivateKey):
-        value = signer.key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
-        mechanism = "rsassa_pkcs1v15"
-    else:
-        value = signer.key.sign(to_sign, ec.ECDSA(hashes.SHA256()))
-        mechanism = "sha256_ecdsa"
+    value = signer.sign(attributes.dump())
+    mechanism = "rsassa_pkcs1v15" if isinstance(signer.certificate.public_key(),
+                                                rsa.RSAPublicKey) else "sha256_ecdsa"
     sha256 = algos.DigestAlgorithm({"algorithm": "sha256"})
     signer_info = cms.SignerInfo({
         "version": "v1",

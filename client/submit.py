@@ -3,7 +3,8 @@
 See `DRAFT_FORMAT` (the command's --help) and docs/submitting.md. Exit codes: 0 when every
 draft is in the log (accepted now, or a duplicate of a record already there), 1 when the ledger
 rejected any (each named on stderr) or refused a request, 2 on a usage or I/O error (a bad key
-file, an unreadable or malformed draft, an unreachable server): one line on stderr.
+file, a PKCS#11 token that cannot sign, an unreadable or malformed draft, an unreachable
+server): one line on stderr.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ import mimetypes
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from client.certificates import CertificateKey, load_certificate_key, sign_cms
+from client.certificates import CertificateSigner, load_certificate_key, sign_cms
 from client.errors import BadKeyFile, ClientError, DraftError, LedgerUnreachable
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
+from client.token import MODULE_ENV, TokenError, is_token_uri, open_token_signer
 from filings.errors import FilingError
 from filings.signing import (
     AttachmentRef,
@@ -167,14 +170,27 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     )
     parser.add_argument("--token", help="a bearer token, if the ledger asks for one")
     parser.add_argument(
-        "--cert-key", type=Path, metavar="FILE",
-        help="also sign each record with an organisation certificate: a PKCS#12 file, or a "
-        "PEM file with the key, the certificate and its chain (a detached CAdES-BES, "
-        "docs/submitting.md)",
+        "--cert-key", metavar="FILE|URI",
+        help="also sign each record with an organisation certificate: a PKCS#12 file, a "
+        "PEM file with the key, the certificate and its chain, or a PKCS#11 token as "
+        "'pkcs11:token=LABEL;object=LABEL' (a detached CAdES-BES, docs/submitting.md)",
     )
     parser.add_argument(
         "--cert-password-file", type=Path, metavar="FILE",
-        help="the file holding the password of --cert-key",
+        help="the file holding the password of a --cert-key file",
+    )
+    parser.add_argument(
+        "--pkcs11-module", metavar="PATH",
+        help=f"the token's PKCS#11 module (.so) (default: the URI's module-path, else "
+        f"${MODULE_ENV})",
+    )
+    parser.add_argument(
+        "--cert-pin-file", type=Path, metavar="FILE", help="the file holding the token's user PIN",
+    )
+    parser.add_argument(
+        "--cert-chain", type=Path, metavar="FILE.pem",
+        help="the chain to embed for a token's certificate (PEM; the signer's certificate "
+        "first if the token holds none), instead of the token's certificates",
     )
     parser.set_defaults(handler=submit_drafts)
 
@@ -184,20 +200,19 @@ def submit_drafts(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per draft, no request log
     try:
         key = load_operator_key(args.key)
-        signer = None if args.cert_key is None else \
-            load_certificate_key(args.cert_key, args.cert_password_file)
-        drafts = [draft for path in args.files for draft in load_drafts(path)]
-        with LedgerClient(args.url, token=args.token) as ledger:
-            domain = ledger.domain()
-            uploads = _upload(ledger, key, drafts)
-            evidence = {} if signer is None else _countersign(ledger, key, domain, signer,
-                                                              drafts, uploads)
-            signed = [_sign(key, domain, draft, uploads, evidence.get(draft.label))
-                      for draft in drafts]
-            results = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
+        with _certificate_signer(args) as signer:
+            drafts = [draft for path in args.files for draft in load_drafts(path)]
+            with LedgerClient(args.url, token=args.token) as ledger:
+                domain = ledger.domain()
+                uploads = _upload(ledger, key, drafts)
+                evidence = {} if signer is None else _countersign(ledger, key, domain, signer,
+                                                                  drafts, uploads)
+                signed = [_sign(key, domain, draft, uploads, evidence.get(draft.label))
+                          for draft in drafts]
+                results = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
         if args.receipts is not None:
             save_receipts(args.receipts, drafts, signed, results)
-    except (BadKeyFile, DraftError, LedgerUnreachable) as exc:
+    except (BadKeyFile, DraftError, LedgerUnreachable, TokenError) as exc:
         print(f"infraledger submit: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for draft, result in zip(drafts, results, strict=True):
@@ -206,6 +221,28 @@ def submit_drafts(args: argparse.Namespace) -> int:
             print(f"infraledger submit: rejected {draft.label}: {result.error.get('code')}: "
                   f"{result.error.get('message')}", file=sys.stderr)
     return 0 if all(result.ok for result in results) else EXIT_REFUSED
+
+
+def _certificate_signer(args: argparse.Namespace) -> AbstractContextManager[
+        CertificateSigner | None]:
+    """The signer of `--cert-key`: none, a key file, or a PKCS#11 token held open while the
+    drafts are signed. Raises `BadKeyFile` for options of the other kind of signer."""
+    token_options = [option for option, value in (
+        ("--pkcs11-module", args.pkcs11_module), ("--cert-pin-file", args.cert_pin_file),
+        ("--cert-chain", args.cert_chain)) if value is not None]
+    if args.cert_key is not None and is_token_uri(args.cert_key):
+        if args.cert_password_file is not None:
+            raise BadKeyFile("--cert-password-file dành cho tệp khoá; token dùng "
+                             "--cert-pin-file / --cert-password-file is for a key file; a "
+                             "token takes --cert-pin-file")
+        return open_token_signer(args.cert_key, module=args.pkcs11_module,
+                                 pin_file=args.cert_pin_file, chain_file=args.cert_chain)
+    if token_options:
+        raise BadKeyFile(f"{token_options[0]} chỉ dùng với --cert-key pkcs11:… / "
+                         f"{token_options[0]} is for a --cert-key pkcs11: URI")
+    if args.cert_key is None:
+        return nullcontext(None)
+    return nullcontext(load_certificate_key(Path(args.cert_key), args.cert_password_file))
 
 
 def load_drafts(path: Path) -> list[LoadedDraft]:
@@ -309,7 +346,7 @@ def _countersign(
     ledger: LedgerClient,
     key: bytes,
     domain: SubmissionDomain,
-    signer: CertificateKey,
+    signer: CertificateSigner,
     drafts: Sequence[LoadedDraft],
     uploads: dict[tuple[Path, str], AttachmentRef],
 ) -> dict[str, AttachmentRef]:

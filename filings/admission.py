@@ -7,8 +7,9 @@ worker processes too); the rules here need the ledger, which the caller passes i
 1. Who may sign (the OperatorRegistry, through the state's caches): a plan or an operator's
    certificate binding (`filings.bindings`) only a holder of REGISTRAR_ROLE (`NotRegistrar`);
    a figure an active operator (a per-operator figure) or a registrar (the department's
-   compiled figure); a permit or report an active operator. Anyone else is refused as
-   `InactiveOperator`.
+   compiled figure); a report an active operator or a registrar (the department's yearly
+   report to the People's Committee); a permit an active operator. Anyone else is refused
+   as `InactiveOperator`.
 2. The clock: `issued_at` at most `CLOCK_TOLERANCE` (300 s) ahead of the server's clock
    (`IssuedInFuture`). The receipt's time is the server's, never `issued_at`.
 3. A plan whose subject is in the log must be a correction of it (`PlanAlreadyFiled`).
@@ -72,6 +73,8 @@ from ledger.entry import parse_record_id
 
 REGISTRAR_KINDS: Final = frozenset({PLAN_KIND, BINDING_KIND})
 """Kinds only a holder of REGISTRAR_ROLE files: plans and operator-certificate bindings."""
+REPORT_KIND: Final = "report"
+"""Reports: an operator's, or the department's own (signed by a registrar)."""
 CLOCK_TOLERANCE: Final = 300
 """How many seconds `issued_at` may be ahead of the server's clock (signers' clocks drift)."""
 
@@ -145,36 +148,62 @@ class LedgerState(Protocol):
 def admit(verdicts: Sequence[Verdict], state: LedgerState) -> list[Verdict]:
     """Apply the rules of the module doc to every prepared item; refusals stay as they are.
 
-    One question to `state` per rule for the whole batch (the registry caches aside).
+    One question to `state` per rule for the whole batch, and one per signer or tenant.
     """
     result = list(verdicts)
     book = state.plan_book()
     deadline = state.now() + CLOCK_TOLERANCE
+    roles = _Roles(state)
     for position, item in enumerate(result):
         if isinstance(item, PreparedSubmission):
-            refusal = (_signer_refusal(item, state) or _clock_refusal(item, deadline)
+            refusal = (_signer_refusal(item, roles) or _clock_refusal(item, deadline)
                        or _plan_refusal(item, book))
             if refusal is not None:
                 result[position] = refusal
-    _check_infrastructure(result, state)
+    _check_infrastructure(result, state, roles)
     _check_superseded(result, state)
     _check_files(result, state)
     return result
 
 
-def _signer_refusal(item: PreparedSubmission, state: LedgerState) -> FilingError | None:
+class _Roles:
+    """The registry's answers of one `admit` call, each address asked once: a bulk request has
+    few signers, and each question to the state takes its cache's lock."""
+
+    __slots__ = ("_active", "_registrar", "_state")
+
+    def __init__(self, state: LedgerState) -> None:
+        self._state = state
+        self._active: dict[str, bool] = {}
+        self._registrar: dict[str, bool] = {}
+
+    def is_active(self, address: str) -> bool:
+        found = self._active.get(address)
+        if found is None:
+            found = self._active[address] = self._state.is_active(address)
+        return found
+
+    def is_registrar(self, address: str) -> bool:
+        found = self._registrar.get(address)
+        if found is None:
+            found = self._registrar[address] = self._state.is_registrar(address)
+        return found
+
+
+def _signer_refusal(item: PreparedSubmission, roles: _Roles) -> FilingError | None:
     entry = item.entry
     signer = entry.operator
     if entry.kind in REGISTRAR_KINDS:
-        if state.is_registrar(signer):
+        if roles.is_registrar(signer):
             return None
         return NotRegistrar(f"{signer} does not hold REGISTRAR_ROLE: only the department files "
                             f"{entry.kind} records")
-    if state.is_active(signer):
+    if roles.is_active(signer):
         return None
-    if item.figure is not None and state.is_registrar(signer):
+    departmental = item.figure is not None or entry.kind == REPORT_KIND
+    if departmental and roles.is_registrar(signer):
         return None
-    also = " nor a registrar" if item.figure is not None else ""
+    also = " nor a registrar" if departmental else ""
     return InactiveOperator(f"{signer} is not an active operator in the registry{also}")
 
 
@@ -286,7 +315,7 @@ def _correction_refusal(item: PreparedSubmission, record: FiledRecord | None,
     return None
 
 
-def _check_infrastructure(verdicts: list[Verdict], state: LedgerState) -> None:
+def _check_infrastructure(verdicts: list[Verdict], state: LedgerState, roles: _Roles) -> None:
     items = {position: item for position, item in enumerate(verdicts)
              if isinstance(item, PreparedSubmission) and item.entry.kind in INFRASTRUCTURE_KINDS}
     if not items:
@@ -294,16 +323,16 @@ def _check_infrastructure(verdicts: list[Verdict], state: LedgerState) -> None:
     heads = state.infrastructure_heads({item.entry.subject for item in items.values()})
     first_here: set[str] = set()
     for position, item in items.items():
-        refusal = (_tenant_refusal(item, state)
+        refusal = (_tenant_refusal(item, roles)
                    or _version_refusal(item, heads.get(item.entry.subject), first_here))
         if refusal is not None:
             verdicts[position] = refusal
 
 
-def _tenant_refusal(item: PreparedSubmission, state: LedgerState) -> FilingError | None:
+def _tenant_refusal(item: PreparedSubmission, roles: _Roles) -> FilingError | None:
     body = json.loads(item.body_bytes)
     for tenant in body.get("tenants", []):
-        if not state.is_active(tenant):
+        if not roles.is_active(tenant):
             return UnknownTenant(f"tenants: {tenant} is not an active operator in the registry",
                                  details={"tenant": tenant})
     return None

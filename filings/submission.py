@@ -153,34 +153,6 @@ class PreparedSubmission:
     def attachment_digests(self) -> tuple[bytes, ...]:
         return tuple(bytes.fromhex(item.sha256) for item in self.attachments)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as a flat tuple of plain values (check workers send thousands a second;
-        slotted dataclasses unpickle field by field, several times slower)."""
-        entry = self.entry
-        return (_prepared, (
-            entry.kind, entry.schema, entry.subject, entry.operator, entry.content,
-            entry.attachments, entry.supersedes, entry.issued_at, entry.signature,
-            self.leaf_data, bytes(self.leaf_hash), self.body_bytes, self.salt,
-            tuple((a.sha256, a.size, a.name, a.type) for a in self.attachments),
-            self.attachment_list,
-            None if self.figure is None else (self.figure.indicator, self.figure.area,
-                                              self.figure.level, self.figure.period,
-                                              self.figure.unit),
-        ))
-
-
-def _prepared(
-    kind: str, schema: str, subject: str, operator: str, content: str, attachments: str,
-    supersedes: str | None, issued_at: int, signature: str, leaf_data: bytes, leaf: bytes,
-    body_bytes: bytes, salt: bytes | None, files: tuple[tuple[str, int, str, str], ...],
-    listed: bytes | None, figure: tuple[Any, ...] | None,
-) -> PreparedSubmission:
-    entry = Entry(kind, schema, subject, operator, content, attachments, supersedes, issued_at,
-                  signature)
-    return PreparedSubmission(entry, leaf_data, LeafHash(leaf), body_bytes, salt,
-                              tuple(AttachmentRef(*file) for file in files), listed,
-                              None if figure is None else FigureClaim(*figure))
-
 
 def parse_submission(data: bytes | str | Mapping[str, Any]) -> Submission:
     """Validate one submission from JSON text (parsed here, once) or an already decoded
@@ -215,18 +187,27 @@ def _refuse_duplicates(text: bytes | str, submission: Submission) -> None:
 
 
 def _tally(value: Any) -> tuple[int, int]:
-    """(members of every object, colons of every string) in a decoded JSON value."""
+    """(members of every object, colons of every string) in a decoded JSON value.
+
+    Strings and numbers inside a container are counted in its own loop, without a call each:
+    a body is mostly flat.
+    """
     if isinstance(value, str):
         return 0, value.count(":")
     members = colons = 0
     if isinstance(value, dict):
         members = len(value)
-        for key, item in value.items():
-            inner_members, inner_colons = _tally(item)
-            members += inner_members
-            colons += key.count(":") + inner_colons
+        for key in value:
+            colons += key.count(":")
+        items: Any = value.values()
     elif isinstance(value, list):
-        for item in value:
+        items = value
+    else:
+        return 0, 0
+    for item in items:
+        if isinstance(item, str):
+            colons += item.count(":")
+        elif isinstance(item, dict | list):
             inner_members, inner_colons = _tally(item)
             members += inner_members
             colons += inner_colons

@@ -23,6 +23,11 @@ class NoteError(LedgerError):
     """A C2SP signed note, key string or checkpoint is malformed or does not verify."""
 
 
+class KeyRotationError(NoteError):
+    """A log key rotation statement is malformed, not signed by the key it replaces or by the key
+    it installs, or a chain of them does not lead from one key to the next."""
+
+
 class StorageError(LedgerError):
     """The store failed, or holds data that breaks the log's invariants."""
 

@@ -1,10 +1,12 @@
-"""Verifying a proof bundle: the sixteen named checks of FORMAT.md, in their fixed order.
+"""Verifying a proof bundle: the seventeen named checks of FORMAT.md, in their fixed order.
 
 record ▶ leaf ▶ inclusion proof ▶ signed checkpoint ▶ on-chain anchor (DESIGN sections 1 and 7).
 Every check runs and reports passed, failed or not checked, with a message; a check whose input
 an earlier check already found broken is reported as not checked, naming that check. Offline
 (no chain reader), `operator_active` and `anchored_root` are not checked. The verdict fails if any
 check failed. Only `Unavailable` (a server that did not answer) escapes as an exception.
+The last check, `ca_signatures`, verifies the record's CA signatures offline from files the
+caller gives (`verifier.signatures`); one it could not check makes the result `could_not_check`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from verifier.errors import (
     OperatorInactive,
     RecordIdMismatch,
     RootMismatch,
+    SignatureError,
     TrustMismatch,
     Unavailable,
     VerificationError,
@@ -35,6 +38,12 @@ from verifier.jsonrpc import ChainReader
 from verifier.messages import Lang, Param, Text, Time, text
 from verifier.onchain import REGISTRAR_ROLE, LedgerAnchor, OperatorRegistry
 from verifier.rfc9162 import LeafHash, inclusion_proof_length, root_from_inclusion_proof
+from verifier.signatures import (
+    SignatureInputs,
+    SignatureReport,
+    check_record_signatures,
+    has_ca_signatures,
+)
 from verifier.trust import Trust
 
 CHECKS: Final = (
@@ -54,6 +63,7 @@ CHECKS: Final = (
     "checkpoint_size",
     "anchor_chain",
     "anchored_root",
+    "ca_signatures",
 )
 
 
@@ -95,6 +105,8 @@ class VerificationResult:
 
     record_id: str | None
     checks: tuple[CheckResult, ...]
+    signatures: tuple[SignatureReport, ...] = ()
+    """The record's CA signatures (`ca_signatures`), one report each."""
 
     @property
     def verified(self) -> bool:
@@ -106,6 +118,12 @@ class VerificationResult:
         """The failed checks, in order."""
         return tuple(c for c in self.checks if c.status is Status.FAILED)
 
+    @property
+    def could_not_check(self) -> bool:
+        """True when nothing failed but a CA signature could not be checked (a file it is
+        checked from was not given): the verdict is then incomplete (exit code 2)."""
+        return self.verified and any(s.could_not_check for s in self.signatures)
+
     def to_json(self, lang: Lang = "en") -> dict[str, Any]:
         """Return the result as JSON for machines (`--json`), messages in `lang`."""
         return {
@@ -113,6 +131,7 @@ class VerificationResult:
             "verified": self.verified,
             "failed": [c.name for c in self.failed],
             "checks": [c.to_json(lang) for c in self.checks],
+            "signatures": [s.to_json(lang) for s in self.signatures],
         }
 
 
@@ -136,6 +155,7 @@ class SuppliedBody:
 _PREREQUISITES: Final = {
     "proof_length": ("index_in_range",),
     "inclusion": ("index_in_range", "proof_length"),
+    "ca_signatures": ("attachments_hash",),
 }
 """Checks that cannot run once another failed: they would only repeat its failure."""
 
@@ -156,6 +176,7 @@ def verify_bundle(
     documents: Sequence[Document] = (),
     supplied_body: SuppliedBody | None = None,
     expected_record_id: LeafHash | None = None,
+    signatures: SignatureInputs | None = None,
 ) -> VerificationResult:
     """Run every check of FORMAT.md on a bundle's JSON text against the pinned `trust`.
 
@@ -172,7 +193,9 @@ def verify_bundle(
         results.extend(_blocked(name, ("format",)) for name in CHECKS[1:])
         return VerificationResult(record_id=None, checks=tuple(results))
     results.append(CheckResult("format", Status.PASSED, text("check.format", format=FORMAT)))
-    checks = _BundleChecks(bundle, trust, chain, documents, supplied_body, expected_record_id)
+    checks = _BundleChecks(
+        bundle, trust, chain, documents, supplied_body, expected_record_id, signatures, []
+    )
     failed: set[str] = set()
     for name in CHECKS[1:]:
         blocked = [needed for needed in _PREREQUISITES.get(name, ()) if needed in failed]
@@ -182,7 +205,11 @@ def verify_bundle(
         results.append(_run(name, getattr(checks, name)))
         if results[-1].status is Status.FAILED:
             failed.add(name)
-    return VerificationResult(record_id=record_id(bundle.record_id), checks=tuple(results))
+    return VerificationResult(
+        record_id=record_id(bundle.record_id),
+        checks=tuple(results),
+        signatures=tuple(checks.reports),
+    )
 
 
 def _blocked(name: str, failed: Sequence[str]) -> CheckResult:
@@ -214,6 +241,8 @@ class _BundleChecks:
     held_documents: Sequence[Document]
     supplied_body: SuppliedBody | None
     expected_record_id: LeafHash | None
+    signature_inputs: SignatureInputs | None
+    reports: list[SignatureReport]
 
     def body_content_hash(self) -> _Outcome:
         body, salt = self.bundle.body, self.bundle.salt
@@ -368,12 +397,17 @@ class _BundleChecks:
         return text("check.checkpoint_origin", origin=origin)
 
     def checkpoint_key(self) -> _Outcome:
-        trusted = self.trust.vkey
+        size = self.bundle.proof.checkpoint.checkpoint.size
+        trusted = self.trust.key_at(size)
         if self.bundle.log.vkey != trusted:
             raise TrustMismatch(
                 text("check.key_differs", key=str(self.bundle.log.vkey), trusted=str(trusted))
             )
-        return text("check.checkpoint_key", key=f"{trusted.name}+{trusted.key_id.hex()}")
+        key = f"{trusted.name}+{trusted.key_id.hex()}"
+        if trusted != self.trust.vkey:
+            until = next(e.until_size for e in self.trust.earlier_keys if e.vkey == trusted)
+            return text("check.checkpoint_key_earlier", key=key, size=size, until=until)
+        return text("check.checkpoint_key", key=key)
 
     def checkpoint_size(self) -> _Outcome:
         anchor = self.bundle.anchor
@@ -455,3 +489,25 @@ class _BundleChecks:
             tx="0x" + anchor.tx_hash.hex(),
             block=anchor.block_number,
         )
+
+    def ca_signatures(self) -> _Outcome:
+        if not has_ca_signatures(self.bundle):
+            return text("check.no_ca_signatures")
+        if self.signature_inputs is None:
+            return _NotChecked(text("check.ca_signatures_not_asked"))
+        reports = check_record_signatures(
+            self.bundle, self.trust.signing_domain(), self.signature_inputs
+        )
+        self.reports.extend(reports)
+        refused = [r.status for r in reports if not r.valid and not r.could_not_check]
+        if refused:
+            raise SignatureError(
+                text("check.ca_signatures_refused", count=len(reports), codes=", ".join(refused))
+            )
+        unchecked = [r.status for r in reports if r.could_not_check]
+        if unchecked:
+            codes = ", ".join(unchecked)
+            return _NotChecked(
+                text("check.ca_signatures_unchecked", count=len(reports), codes=codes)
+            )
+        return text("check.ca_signatures", count=len(reports))

@@ -1,7 +1,9 @@
 """`infraledger-verify`: check InfraLedger records, audit and watch a log, without trusting it.
 
-    infraledger-verify trust init --ledger URL [--trust FILE] [--force]
+    infraledger-verify trust init --ledger URL [--trust FILE] [--force] [--signing-roots FILE.pem]
+    infraledger-verify trust update --ledger URL [--trust FILE]
     infraledger-verify bundle FILE [--body FILE] [--salt HEX] [--document FILE ...]
+        [--evidence FILE_OR_DIR ...] [--binding FILE ...] [--at DATE]
     infraledger-verify record ID --ledger URL [the options of bundle]
     infraledger-verify audit (--ledger URL | --mirror DIR | both) [--jobs N]
     infraledger-verify monitor --ledger URL [--interval S] [--anchor-deadline S] [--once]
@@ -24,6 +26,7 @@ message `code`s) beside the messages.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -33,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn, TextIO
 
@@ -47,20 +51,23 @@ from verifier.bundle_verification import (
     verify_bundle,
 )
 from verifier.canonical_json import parse_json
+from verifier.certificates import SigningRoots
 from verifier.encodings import decode_hex
 from verifier.entry import parse_record_id
 from verifier.errors import (
     LedgerNotFound,
     LedgerUnavailable,
     MalformedInput,
+    MalformedLedgerResponse,
     NotCheckpointed,
     TrustMismatch,
     Unavailable,
     VerificationError,
 )
+from verifier.evidence import Files
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import LedgerApi, LogSource
-from verifier.messages import LANGUAGES, Lang, Text, language_from_environment, text
+from verifier.messages import LANGUAGES, VIETNAM_TIME, Lang, Text, language_from_environment, text
 from verifier.mirror import TileMirror
 from verifier.monitor import Monitor, MonitorState, Observation, TreeHead
 from verifier.open_data import (
@@ -71,6 +78,7 @@ from verifier.open_data import (
     verify_export,
 )
 from verifier.rfc9162 import LeafHash
+from verifier.signatures import Binding, SignatureInputs, binding_of
 from verifier.trust import Trust
 
 PROGRAM: Final = "infraledger-verify"
@@ -288,7 +296,24 @@ def _build_parser(lang: Lang) -> _Parser:
         "--out", metavar="FILE", default=None, help=_say(lang, text("help.out"))
     )
     init.options.add_argument("--force", action="store_true", help=_say(lang, text("help.force")))
+    init.options.add_argument(
+        "--signing-roots", metavar="FILE.pem", help=_say(lang, text("help.signing_roots"))
+    )
     _json_option(init)
+    update = command(
+        trust_commands,
+        "update",
+        text("help.update"),
+        text("help.update_description"),
+        text("help.update_exit_codes"),
+        _trust_update,
+    )
+    update.options.add_argument(
+        "--ledger", required=True, metavar="URL", help=_say(lang, text("help.ledger_update"))
+    )
+    _trust_option(update)
+    _json_option(update)
+    update.set_defaults(rpc=None)  # reads no chain: the pinned endpoints stay as they are
 
     bundle = command(
         commands,
@@ -418,6 +443,13 @@ def _verification_options(parser: _Parser) -> None:
     parser.options.add_argument(
         "--document", nargs="+", default=[], metavar="FILE", help=_say(lang, text("help.document"))
     )
+    parser.options.add_argument(
+        "--evidence", nargs="+", default=[], metavar="FILE", help=_say(lang, text("help.evidence"))
+    )
+    parser.options.add_argument(
+        "--binding", nargs="+", default=[], metavar="FILE", help=_say(lang, text("help.binding"))
+    )
+    parser.options.add_argument("--at", metavar="DATE", help=_say(lang, text("help.at")))
     _chain_options(parser)
 
 
@@ -456,17 +488,34 @@ def _trust_init(args: argparse.Namespace, out: _Output) -> int:
     path = Path(args.trust or args.out or DEFAULT_TRUST_FILE)
     if path.exists() and not args.force:
         raise UsageError(text("usage.trust_exists", file=str(path)))
-    trust = Trust.from_log_info(LedgerApi(args.ledger).log_info(), args.ledger)
+    roots = None
+    if args.signing_roots is not None:
+        roots = SigningRoots.parse(Path(args.signing_roots).read_text("ascii"))
+    api = LedgerApi(args.ledger)
+    log_info = api.log_info()
+    trust = dataclasses.replace(Trust.from_log_info(log_info, args.ledger), signing_roots=roots)
+    if isinstance(log_info, dict) and log_info.get("key_rotations"):
+        try:
+            trust = trust.with_history(_rotation_notes(api))
+        except (TrustMismatch, MalformedInput) as exc:
+            return out.finding("rotation-refused", text("out.history_refused", problem=exc.text))
     _write_atomically(path, json.dumps(trust.to_json(), indent=2) + "\n")
     lines = [
         text("out.pinned", file=str(path), url=args.ledger.rstrip("/") + "/v1/log"),
         text("out.pinned_origin", origin=trust.origin),
         text("out.pinned_key", key=str(trust.vkey)),
+        *(text("out.pinned_earlier_key", key=str(e.vkey), size=e.until_size)
+          for e in trust.earlier_keys),
         text(
             "out.pinned_chain",
             chain=trust.chain_id,
             anchor=trust.anchor_contract,
             registry=trust.operator_registry,
+        ),
+        *(
+            [text("out.pinned_roots", count=len(roots.certificates), file=args.signing_roots)]
+            if roots is not None
+            else []
         ),
         text("out.pinned_warning"),
     ]
@@ -484,6 +533,52 @@ def _trust_init(args: argparse.Namespace, out: _Output) -> int:
         for line in lines:
             out.say(line)
     return EXIT_VERIFIED
+
+
+def _trust_update(args: argparse.Namespace, out: _Output) -> int:
+    path = Path(args.trust or DEFAULT_TRUST_FILE)
+    pinned = _trust(args)
+    api = LedgerApi(args.ledger)
+    served = Trust.from_log_info(api.log_info(), args.ledger)
+    notes = _rotation_notes(api)
+    try:
+        trust, followed = pinned.follow(notes)
+        if (served.origin, served.vkey) != (trust.origin, trust.vkey):
+            raise TrustMismatch(
+                text("rotation.key_unreached", key=str(served.vkey), pinned=str(trust.vkey))
+            )
+    except (TrustMismatch, MalformedInput) as exc:
+        return out.finding("rotation-refused", text("out.rotation_refused", problem=exc.text))
+    lines = [text("out.rotation_followed", **rotation.describe()) for rotation in followed]
+    if followed:
+        _write_atomically(path, json.dumps(trust.to_json(), indent=2) + "\n")
+        lines.append(text("out.trust_updated", file=str(path), count=len(trust.earlier_keys) + 1,
+                          key=str(trust.vkey)))
+    else:
+        lines.append(text("out.trust_up_to_date", file=str(path), key=str(trust.vkey)))
+    if out.as_json:
+        out.json(
+            {
+                "result": "updated" if followed else "up-to-date",
+                "exit_code": EXIT_VERIFIED,
+                "trust_file": str(path),
+                "trust": trust.to_json(),
+                "message": "\n".join(line.render(out.lang) for line in lines),
+            }
+        )
+    else:
+        for line in lines:
+            out.say(line)
+    return EXIT_VERIFIED
+
+
+def _rotation_notes(api: LedgerApi) -> list[str]:
+    """The notes of `GET /v1/log/rotations`; raises `MalformedLedgerResponse` for another shape."""
+    answer = api.get_json("/v1/log/rotations")
+    notes = answer.get("rotations") if isinstance(answer, dict) else None
+    if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
+        raise MalformedLedgerResponse('/v1/log/rotations: want {"rotations": [note, ...]}')
+    return notes
 
 
 def _bundle(args: argparse.Namespace, out: _Output) -> int:
@@ -639,7 +734,43 @@ def _verify(
         documents=[_document(path) for path in args.document],
         supplied_body=supplied,
         expected_record_id=expected,
+        signatures=SignatureInputs(
+            roots=trust.signing_roots,
+            files=Files(_evidence_files(args.evidence)),
+            bindings=tuple(_binding(path, trust, chain) for path in args.binding),
+            now=_clock(args.at),
+        ),
     )
+
+
+def _evidence_files(paths: Sequence[str]) -> list[bytes]:
+    """The bytes of each file given, and of each file in each directory given."""
+    contents: list[bytes] = []
+    for path in map(Path, paths):
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        contents.extend(file.read_bytes() for file in files)
+    return contents
+
+
+def _binding(path: str, trust: Trust, chain: ChainReader | None) -> Binding:
+    """The binding a proof bundle file holds, once the bundle verifies (exit code 2 else)."""
+    data = Path(path).read_bytes()
+    result = verify_bundle(data, trust, chain=chain)
+    if not result.verified:
+        names = ", ".join(check.name for check in result.failed)
+        raise UsageError(text("usage.binding_fails", file=path, checks=names))
+    return binding_of(ProofBundle.parse(parse_json(data, what=path)))
+
+
+def _clock(at: str | None) -> datetime:
+    """`--at` (a date or an ISO 8601 time, Vietnam time when no zone is given), else now."""
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise UsageError(text("usage.at", got=repr(at[:40]))) from None
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=VIETNAM_TIME)
 
 
 def _audit(args: argparse.Namespace, out: _Output) -> int:
@@ -799,9 +930,13 @@ class _Output:
         lines += [self._correction(record_id, c) for c in found]
         disproved = any(c.status == "disproved" for c in found)
         code = EXIT_VERIFIED if result.verified and not disproved else EXIT_FINDING
+        outcome = "verified" if result.verified else "not-verified"
+        if code == EXIT_VERIFIED and result.could_not_check:
+            code, outcome = EXIT_COULD_NOT_CHECK, "could-not-check"
+            lines[0] = text("out.signatures_not_checked", record_id=record_id)
         if self.as_json:
             shown: dict[str, Any] = {
-                "result": "verified" if result.verified else "not-verified",
+                "result": outcome,
                 "exit_code": code,
                 **result.to_json(self.lang),
             }
@@ -820,6 +955,8 @@ class _Output:
             return code
         for check in result.checks:
             self._check_line(_LABELS[check.status], check.name, check.text)
+        for report in result.signatures:
+            self.say(text("out.signature", report=report.describe()))
         for line in lines:
             self.say(line)
         return code
@@ -852,6 +989,20 @@ class _Output:
         return text(
             "out.correction_not_checked", record_id=record_id, by=by, reason=correction.reason
         )
+
+    def finding(self, code: str, message: Text) -> int:
+        """Report a finding that is no bundle's: one line (and the JSON result)."""
+        if self.as_json:
+            self.json(
+                {
+                    "result": code,
+                    "exit_code": EXIT_FINDING,
+                    "message": message.render(self.lang),
+                }
+            )
+        else:
+            self.say(message)
+        return EXIT_FINDING
 
     def not_found(self, record_id: str, origin: str) -> int:
         """Report a record the pinned ledger does not hold: a finding."""

@@ -29,8 +29,9 @@ REGISTRAR_KINDS: Final = ("plan", "binding")
 Signers = Literal["operator", "registrar", "operator_or_registrar"]
 """Who may sign an entry, as the ledger admits it: an active operator, a holder of
 REGISTRAR_ROLE (the department), or either."""
-COMPILED_SCHEMAS: Final = frozenset({"indicator/2"})
-"""The schemas of figures the department may file compiled (signed by a registrar)."""
+COMPILED_SCHEMAS: Final = frozenset({("indicator", "indicator/2"), ("report", "report/2")})
+"""The kinds and schemas the department may file beside the operators (signed by a registrar):
+its compiled figures and its yearly report."""
 FIELDS: Final = frozenset(
     {
         "v",
@@ -211,11 +212,12 @@ class Entry:
 def signers_of(kind: str, schema: str) -> Signers:
     """Who may sign an entry of `kind` and `schema`: a plan or a binding only a holder of
     REGISTRAR_ROLE; an `indicator/2` figure an active operator (its own figure) or a registrar
-    (the department's compiled figure); every other record (permits, reports, sites, routes,
-    ducts, the retired `/1` schemas) an active operator only."""
+    (the department's compiled figure); a `report/2` an active operator or a registrar (the
+    department's yearly report); every other record (permits, sites, routes, ducts, the
+    retired `/1` schemas) an active operator only."""
     if kind in REGISTRAR_KINDS:
         return "registrar"
-    if kind == "indicator" and schema in COMPILED_SCHEMAS:
+    if (kind, schema) in COMPILED_SCHEMAS:
         return "operator_or_registrar"
     return "operator"
 

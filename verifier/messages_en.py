@@ -72,6 +72,10 @@ EN: Final[dict[str, str]] = {
     "check.origin_not_trusted": "checkpoint origin {origin}, the trusted origin is {trusted}",
     "check.checkpoint_key": "log key is the trusted key {key}",
     "check.key_differs": "log key {key}, trusted key is {trusted}",
+    "check.checkpoint_key_earlier": (
+        "log key is the trusted key {key}, which signed the log's checkpoints below size {until} "
+        "(this one is of size {size}) before a key rotation"
+    ),
     "check.no_anchor": "bundle has no anchor (not anchored yet)",
     "check.checkpoint_size": "checkpoint is the anchored one, size {size}",
     "check.anchor_differs": (
@@ -251,12 +255,42 @@ EN: Final[dict[str, str]] = {
     "out.pinned": "Trusted on first use: wrote {file} from {url}.",
     "out.pinned_origin": "  origin   {origin}",
     "out.pinned_key": "  log key  {key}",
+    "out.pinned_earlier_key": "  earlier  {key} (signed the checkpoints below size {size})",
+    "out.history_refused": "NOT pinned: the log's key rotations do not hold: {problem}",
     "out.pinned_chain": "  chain    {chain}, anchor {anchor}, registry {registry}",
     "out.pinned_warning": (
         "This server vouched for itself. Compare the log key with one published out of band\n"
         "(the authority's website or gazette, a colleague's trust file) before relying on it."
     ),
     "out.out_deprecated": "--out is deprecated: use --trust FILE",
+    "out.rotation_followed": (
+        "Key rotation followed: from size {size} the log key is {new}, in place of {old}; "
+        "announced {time}, signed by the pinned key and by the new one."
+    ),
+    "out.trust_updated": "Updated {file}: it pins {count} keys of this log, the current one {key}.",
+    "out.trust_up_to_date": "{file} is up to date: the log key is still {key}.",
+    "out.rotation_refused": "NOT updated: {problem}",
+    # Key rotation statements (GET /v1/log/rotations) that `trust update` refuses.
+    "rotation.other_origin": (
+        "rotation statement {number} is for the log {origin}, the pinned log is {pinned}"
+    ),
+    "rotation.unknown_key": (
+        "rotation statement {number} replaces the key {key}, the pinned key is {pinned}"
+    ),
+    "rotation.not_signed": (
+        "rotation statement {number} is not signed by the pinned key {key} it replaces: {problem}"
+    ),
+    "rotation.no_possession": (
+        "rotation statement {number} is not signed by the key it installs, {key}: {problem}"
+    ),
+    "rotation.size_back": (
+        "rotation statement {number} starts at size {size}, below the previous rotation's "
+        "size {previous}"
+    ),
+    "rotation.key_unreached": (
+        "the server's key changed without a rotation signed by the pinned key: it serves {key}, "
+        "its rotation statements lead to {pinned}"
+    ),
     "out.error_line": "{program}: error: {message}",
     "out.unavailable": "could not check: {problem}",
     "out.file": "{reason}: {file}",
@@ -316,6 +350,8 @@ EN: Final[dict[str, str]] = {
     "help.init_exit_codes": (
         "exit codes:\n"
         "  0  the trust file was written\n"
+        "  1  a finding: the log's key rotation statements do not chain to its key (nothing\n"
+        "     is written)\n"
         "  2  could not pin: usage, the file exists (without --force), or the ledger could not\n"
         "     be read or its answer is malformed"
     ),
@@ -375,6 +411,21 @@ EN: Final[dict[str, str]] = {
         "not make"
     ),
     "help.ledger_init": "the ledger's base URL: its GET /v1/log is pinned",
+    "help.ledger_update": "the ledger's base URL: its GET /v1/log/rotations is followed",
+    "help.update": "follow the log's key rotations from the pinned key",
+    "help.update_description": (
+        "Fetch the ledger's key rotation statements (GET /v1/log/rotations), check that each "
+        "is signed by the key pinned before it and by the key it installs, and pin the new key "
+        "from the size the statement names; the earlier keys stay pinned for the checkpoints "
+        "below it, so saved bundles keep verifying."
+    ),
+    "help.update_exit_codes": (
+        "exit codes:\n"
+        "  0  the trust file follows the log's current key (updated, or already up to date)\n"
+        "  1  a finding: a statement is not signed by the pinned key or by its new key, or the\n"
+        "     server's key is not reached by its statements; the trust file is left unchanged\n"
+        "  2  could not check: usage, the trust file, or the ledger could not be read"
+    ),
     "help.ledger_record": "the ledger's base URL, to fetch the record and its corrections from",
     "help.ledger_audit": "the ledger's base URL (with --mirror: fill the mirror from it)",
     "help.ledger_monitor": "the ledger's base URL",
@@ -464,6 +515,9 @@ EN: Final[dict[str, str]] = {
         "superseded_by names {by}, which is no row of this file that supersedes this "
         "record"
     ),
+    "export.file_other_checkpoint": "the file names another checkpoint than catalog.jsonld",
+    "export.feature_differs": "feature {position} (record {record_id}): {problem}",
+    "export.geometry_differs": "the geometry is not the record's position or line",
     "export.cell_differs": "column {column} is {got}, the record holds {want}",
     "export.bad_record_id": "record {got} is not a record id",
     "export.not_in_log": "the ledger holds no record {record_id}",
@@ -502,4 +556,88 @@ EN: Final[dict[str, str]] = {
     "out.export_finding": "{file}: {message}",
     "out.export_row_finding": "{file} line {line} (record {record_id}): {message}",
     "out.export_more": "and {count} more finding(s)",
+    # CA signatures (verifier.signatures), checked offline from the stored evidence.
+    "sig.der": "malformed DER: {detail}",
+    "sig.refused": "{status} ({detail})",
+    "sig.missing": "a file needed to check is missing: {detail}",
+    "sig.status_valid": "The digital signature is valid",
+    "sig.status_cms_invalid": "The CMS/CAdES signature is malformed",
+    "sig.status_signature_invalid": (
+        "The signature does not match the data: the data was changed or the signature is wrong"
+    ),
+    "sig.status_pdf_invalid": (
+        "The PDF cannot be read, has no signature, or a signature of an unsupported form"
+    ),
+    "sig.status_pdf_modified": (
+        "The PDF was changed after signing, or the signature does not cover the whole file"
+    ),
+    "sig.status_weak_key": (
+        "The certificate's key is too weak (want RSA >= 2048 or ECDSA >= 256 bits)"
+    ),
+    "sig.status_weak_algorithm": "A digest or signature algorithm is not accepted",
+    "sig.status_cert_untrusted": "The certificate does not chain to a pinned root",
+    "sig.status_cert_expired": "The certificate had expired at the signing time",
+    "sig.status_cert_not_yet_valid": "The certificate was not yet valid at the signing time",
+    "sig.status_cert_revoked": "The certificate was revoked before the signing time",
+    "sig.status_revocation_unavailable": "No usable certificate status (OCSP or CRL)",
+    "sig.status_cert_key_usage": "The certificate lacks the nonRepudiation key usage",
+    "sig.status_cert_identity": (
+        "The certificate does not belong to the filing operator (tax code or fingerprint mismatch)"
+    ),
+    "sig.status_timestamp_invalid": (
+        "The time-stamp is invalid or not from a trusted time-stamping authority"
+    ),
+    "sig.status_signing_time_invalid": (
+        "The signing time is invalid (after acceptance or after the time-stamp)"
+    ),
+    "sig.status_evidence_invalid": (
+        "The stored validation evidence is not intact or contradicts the record"
+    ),
+    "sig.status_evidence_missing": "Could not check: a file of the evidence is missing",
+    "sig.status_no_signing_roots": "Could not check: the trust file pins no signing roots",
+    "sig.status_detail": "{status}: {detail}",
+    "sig.report": (
+        "{format} signature by {subject} (organisation {organisation}, tax code {tax_code}), "
+        "issued by {issuer}, serial {serial}, signed at {time} ({source}): {status}"
+    ),
+    "sig.report_unread": "{format} signature (evidence document {evidence}): {status}",
+    "sig.report_untimed": (
+        "{format} signature by {subject} (organisation {organisation}, tax code {tax_code}), "
+        "issued by {issuer}, serial {serial}: {status}"
+    ),
+    "sig.source_timestamp": "from the time-stamp",
+    "sig.source_acceptance": "time of acceptance",
+    "check.no_ca_signatures": (
+        "the record carries no organisation-certificate signature (EIP-712 only)"
+    ),
+    "check.ca_signatures_not_asked": "CA signatures were not asked for",
+    "check.ca_signatures_refused": "{count} CA signature(s), refused: {codes}",
+    "check.ca_signatures_unchecked": "{count} CA signature(s), could not check: {codes}",
+    "check.ca_signatures": (
+        "{count} CA signature(s) valid, checked offline from the stored evidence"
+    ),
+    "help.signing_roots": (
+        "a PEM bundle of the roots CA signatures must chain to (e.g. the NEAC roots); stored in "
+        "the trust file"
+    ),
+    "help.evidence": (
+        "files (or directories) to check CA signatures from: evidence documents, the CMS, OCSP "
+        "responses, CRLs, certificates, time-stamps, signed PDFs; each is taken by its SHA-256"
+    ),
+    "help.binding": (
+        "proof bundles of the operator's binding/1 records (the one in force at the record's time"
+        " is used)"
+    ),
+    "help.at": (
+        "the verifier's clock: YYYY-MM-DD or an ISO 8601 time (Vietnam time when no zone is "
+        "given); default: now"
+    ),
+    "usage.binding_fails": "the binding bundle {file} does not verify (failed: {checks})",
+    "usage.at": "--at: {got} is not a YYYY-MM-DD date or an ISO 8601 time",
+    "out.pinned_roots": "pinned {count} root(s) for CA signatures from {file}",
+    "out.signatures_not_checked": (
+        "COULD NOT CHECK: the CA signatures of record {record_id} (a file is missing, see "
+        "ca_signatures)"
+    ),
+    "out.signature": "CA signature: {report}",
 }

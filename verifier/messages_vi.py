@@ -83,6 +83,10 @@ VI: Final[dict[str, str]] = {
     ),
     "check.checkpoint_key": "khóa nhật ký là khóa được tin cậy {key}",
     "check.key_differs": "khóa nhật ký là {key}, khóa được tin cậy là {trusted}",
+    "check.checkpoint_key_earlier": (
+        "khóa nhật ký là khóa được tin cậy {key}, khóa đã ký các checkpoint dưới kích thước "
+        "{until} (checkpoint này có kích thước {size}) trước một lần đổi khóa"
+    ),
     "check.no_anchor": "gói bằng chứng chưa có neo (bản ghi chưa được neo)",
     "check.checkpoint_size": "checkpoint chính là checkpoint đã được neo, kích thước {size}",
     "check.anchor_differs": (
@@ -279,6 +283,8 @@ VI: Final[dict[str, str]] = {
     "out.pinned": "Tin cậy ở lần dùng đầu tiên: đã ghi {file} từ {url}.",
     "out.pinned_origin": "  origin        {origin}",
     "out.pinned_key": "  khóa nhật ký  {key}",
+    "out.pinned_earlier_key": "  khóa trước   {key} (đã ký các checkpoint dưới kích thước {size})",
+    "out.history_refused": "KHÔNG ghim: các lần đổi khóa của nhật ký không đứng vững: {problem}",
     "out.pinned_chain": "  chuỗi khối    {chain}, hợp đồng neo {anchor}, sổ đăng ký {registry}",
     "out.pinned_warning": (
         "Máy chủ này tự xác nhận cho chính nó. Hãy so khóa nhật ký với khóa được công bố qua\n"
@@ -286,6 +292,37 @@ VI: Final[dict[str, str]] = {
         "dựa vào nó."
     ),
     "out.out_deprecated": "--out đã lỗi thời: hãy dùng --trust FILE",
+    "out.rotation_followed": (
+        "Đã theo lần đổi khóa: từ kích thước {size}, khóa nhật ký là {new}, thay cho {old}; "
+        "công bố lúc {time}, có chữ ký của khóa đã ghim và của khóa mới."
+    ),
+    "out.trust_updated": (
+        "Đã cập nhật {file}: tệp ghim {count} khóa của nhật ký này, khóa hiện hành là {key}."
+    ),
+    "out.trust_up_to_date": "{file} đã cập nhật: khóa nhật ký vẫn là {key}.",
+    "out.rotation_refused": "KHÔNG cập nhật: {problem}",
+    # Các tuyên bố đổi khóa (GET /v1/log/rotations) mà `trust update` từ chối.
+    "rotation.other_origin": (
+        "tuyên bố đổi khóa thứ {number} thuộc nhật ký {origin}, nhật ký đã ghim là {pinned}"
+    ),
+    "rotation.unknown_key": (
+        "tuyên bố đổi khóa thứ {number} thay khóa {key}, khóa đã ghim là {pinned}"
+    ),
+    "rotation.not_signed": (
+        "tuyên bố đổi khóa thứ {number} không có chữ ký của khóa đã ghim {key} mà nó thay: "
+        "{problem}"
+    ),
+    "rotation.no_possession": (
+        "tuyên bố đổi khóa thứ {number} không có chữ ký của khóa mới {key}: {problem}"
+    ),
+    "rotation.size_back": (
+        "tuyên bố đổi khóa thứ {number} bắt đầu từ kích thước {size}, nhỏ hơn kích thước "
+        "{previous} của lần đổi trước"
+    ),
+    "rotation.key_unreached": (
+        "khóa của máy chủ đã đổi mà không có tuyên bố đổi khóa được khóa đã ghim ký: máy chủ "
+        "dùng {key}, các tuyên bố của nó dẫn tới {pinned}"
+    ),
     "out.error_line": "{program}: lỗi: {message}",
     "out.unavailable": "không kiểm tra được: {problem}",
     "out.file": "không đọc hoặc ghi được tệp {file}: {reason}",
@@ -346,6 +383,8 @@ VI: Final[dict[str, str]] = {
     "help.init_exit_codes": (
         "mã thoát:\n"
         "  0  đã ghi tệp tin cậy\n"
+        "  1  một phát hiện: các tuyên bố đổi khóa của nhật ký không dẫn tới khóa của nó\n"
+        "     (không ghi gì)\n"
         "  2  không ghim được: sai cú pháp lệnh, tệp đã tồn tại (khi không có --force), hoặc\n"
         "     không đọc được sổ cái hay câu trả lời sai định dạng"
     ),
@@ -409,6 +448,21 @@ VI: Final[dict[str, str]] = {
         "được"
     ),
     "help.ledger_init": "URL gốc của sổ cái: GET /v1/log của nó được ghim",
+    "help.ledger_update": "URL gốc của sổ cái: theo GET /v1/log/rotations của nó",
+    "help.update": "theo các lần đổi khóa của nhật ký, từ khóa đã ghim",
+    "help.update_description": (
+        "Tải các tuyên bố đổi khóa của sổ cái (GET /v1/log/rotations), kiểm tra mỗi tuyên bố "
+        "có chữ ký của khóa đã ghim trước nó và của khóa mới, rồi ghim khóa mới từ kích thước "
+        "tuyên bố nêu; các khóa cũ vẫn được ghim cho các checkpoint nhỏ hơn kích thước đó, nên "
+        "các gói bằng chứng đã lưu vẫn xác minh được."
+    ),
+    "help.update_exit_codes": (
+        "mã thoát:\n"
+        "  0  tệp tin cậy theo đúng khóa hiện hành của nhật ký (đã cập nhật, hoặc vốn đã đúng)\n"
+        "  1  một phát hiện: một tuyên bố không có chữ ký của khóa đã ghim hay của khóa mới,\n"
+        "     hoặc các tuyên bố không dẫn tới khóa của máy chủ; tệp tin cậy giữ nguyên\n"
+        "  2  không kiểm tra được: sai cú pháp lệnh, tệp tin cậy, hoặc không đọc được sổ cái"
+    ),
     "help.ledger_record": "URL gốc của sổ cái, nơi tải bản ghi và các bản đính chính",
     "help.ledger_audit": "URL gốc của sổ cái (với --mirror: lấy dữ liệu cho bản sao từ đó)",
     "help.ledger_monitor": "URL gốc của sổ cái",
@@ -504,6 +558,9 @@ VI: Final[dict[str, str]] = {
         "superseded_by nêu {by}, không phải dòng nào của tệp này đính chính bản ghi "
         "này"
     ),
+    "export.file_other_checkpoint": "tệp nêu checkpoint khác với catalog.jsonld",
+    "export.feature_differs": "đối tượng thứ {position} (bản ghi {record_id}): {problem}",
+    "export.geometry_differs": "hình học khác vị trí hoặc tuyến trong bản ghi",
     "export.cell_differs": "cột {column} là {got}, bản ghi chứa {want}",
     "export.bad_record_id": "{got} không phải mã bản ghi",
     "export.not_in_log": "sổ cái không có bản ghi {record_id}",
@@ -546,4 +603,96 @@ VI: Final[dict[str, str]] = {
     "out.export_finding": "{file}: {message}",
     "out.export_row_finding": "{file} dòng {line} (bản ghi {record_id}): {message}",
     "out.export_more": "và {count} phát hiện khác",
+    # CA signatures (verifier.signatures), checked offline from the stored evidence.
+    "sig.der": "mã DER không hợp lệ: {detail}",
+    "sig.refused": "{status} ({detail})",
+    "sig.missing": "thiếu tệp để kiểm tra: {detail}",
+    "sig.status_valid": "Chữ ký số hợp lệ",
+    "sig.status_cms_invalid": "Cấu trúc chữ ký số (CMS/CAdES) không hợp lệ",
+    "sig.status_signature_invalid": (
+        "Chữ ký số không khớp với dữ liệu: dữ liệu đã bị thay đổi hoặc chữ ký sai"
+    ),
+    "sig.status_pdf_invalid": (
+        "Tệp PDF không đọc được, không có chữ ký số hoặc chữ ký không đúng định dạng"
+    ),
+    "sig.status_pdf_modified": (
+        "Tệp PDF đã bị thay đổi sau khi ký, hoặc chữ ký không bao trùm toàn bộ tệp"
+    ),
+    "sig.status_weak_key": (
+        "Khóa của chứng thư chữ ký số không đạt yêu cầu (RSA từ 2048 bit, ECDSA từ 256 bit)"
+    ),
+    "sig.status_weak_algorithm": "Thuật toán băm hoặc thuật toán ký không được chấp nhận",
+    "sig.status_cert_untrusted": (
+        "Chứng thư chữ ký số không xác thực được tới chứng thư số gốc tin cậy"
+    ),
+    "sig.status_cert_expired": "Chứng thư chữ ký số đã hết hạn tại thời điểm ký",
+    "sig.status_cert_not_yet_valid": "Chứng thư chữ ký số chưa có hiệu lực tại thời điểm ký",
+    "sig.status_cert_revoked": "Chứng thư chữ ký số đã bị thu hồi trước thời điểm ký",
+    "sig.status_revocation_unavailable": (
+        "Không có thông tin trạng thái chứng thư (OCSP hoặc CRL) dùng được"
+    ),
+    "sig.status_cert_key_usage": (
+        "Chứng thư chữ ký số không có mục đích sử dụng chống chối bỏ (nonRepudiation)"
+    ),
+    "sig.status_cert_identity": (
+        "Chứng thư chữ ký số không thuộc đơn vị nộp hồ sơ (mã số thuế hoặc dấu vân tay không khớp)"
+    ),
+    "sig.status_timestamp_invalid": (
+        "Dấu thời gian không hợp lệ hoặc không do đơn vị cấp dấu thời gian tin cậy cấp"
+    ),
+    "sig.status_signing_time_invalid": (
+        "Thời điểm ký không hợp lệ (sau thời điểm tiếp nhận hoặc sau dấu thời gian)"
+    ),
+    "sig.status_evidence_invalid": (
+        "Dữ liệu kiểm tra đã lưu không toàn vẹn hoặc mâu thuẫn với bản ghi"
+    ),
+    "sig.status_evidence_missing": "Không kiểm tra được: thiếu tệp dữ liệu kiểm tra",
+    "sig.status_no_signing_roots": "Không kiểm tra được: tệp tin cậy chưa ghim chứng thư số gốc",
+    "sig.status_detail": "{status}: {detail}",
+    "sig.report": (
+        "chữ ký {format} của {subject} (tổ chức {organisation}, MST {tax_code}), do {issuer} cấp,"
+        " số hiệu {serial}, ký lúc {time} ({source}): {status}"
+    ),
+    "sig.report_unread": "chữ ký {format} (tài liệu dữ liệu kiểm tra {evidence}): {status}",
+    "sig.report_untimed": (
+        "chữ ký {format} của {subject} (tổ chức {organisation}, MST {tax_code}), do {issuer} cấp,"
+        " số hiệu {serial}: {status}"
+    ),
+    "sig.source_timestamp": "theo dấu thời gian",
+    "sig.source_acceptance": "thời điểm tiếp nhận",
+    "check.no_ca_signatures": (
+        "bản ghi không mang chữ ký số bằng chứng thư của tổ chức (chỉ EIP-712)"
+    ),
+    "check.ca_signatures_not_asked": "không được yêu cầu kiểm tra chữ ký số bằng chứng thư",
+    "check.ca_signatures_refused": "{count} chữ ký số, có chữ ký không được chấp nhận: {codes}",
+    "check.ca_signatures_unchecked": "{count} chữ ký số, có chữ ký không kiểm tra được: {codes}",
+    "check.ca_signatures": (
+        "{count} chữ ký số hợp lệ, kiểm tra ngoại tuyến từ dữ liệu kiểm tra đã lưu"
+    ),
+    "help.signing_roots": (
+        "tệp PEM các chứng thư số gốc mà chữ ký số phải xác thực tới (ví dụ gốc NEAC); được lưu "
+        "vào tệp tin cậy"
+    ),
+    "help.evidence": (
+        "các tệp (hoặc thư mục) để kiểm tra chữ ký số: tài liệu dữ liệu kiểm tra, CMS, phản hồi "
+        "OCSP, CRL, chứng thư, dấu thời gian, tệp PDF đã ký; mỗi tệp được nhận theo SHA-256 của "
+        "nó"
+    ),
+    "help.binding": (
+        "gói bằng chứng của các bản ghi binding/1 của đơn vị (dùng bản ghi có hiệu lực tại thời "
+        "điểm của bản ghi)"
+    ),
+    "help.at": (
+        "đồng hồ của bộ xác minh: YYYY-MM-DD hoặc thời điểm ISO 8601 (giờ Việt Nam khi không ghi "
+        "múi giờ); mặc định là bây giờ"
+    ),
+    "usage.binding_fails": (
+        "gói bằng chứng binding {file} không xác minh được (không đạt: {checks})"
+    ),
+    "usage.at": "--at: {got} không phải ngày YYYY-MM-DD hay thời điểm ISO 8601",
+    "out.pinned_roots": "đã ghim {count} chứng thư số gốc cho chữ ký số, từ {file}",
+    "out.signatures_not_checked": (
+        "KHÔNG KIỂM TRA ĐƯỢC: chữ ký số của bản ghi {record_id} (thiếu tệp, xem ca_signatures)"
+    ),
+    "out.signature": "Chữ ký số: {report}",
 }

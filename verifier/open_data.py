@@ -2,7 +2,7 @@
 file against the catalogue's checksums, and every CSV row against its record in the log.
 
 An export is a directory or a URL holding `catalog.jsonld` (DCAT 3, JSON-LD), `datapackage.json`
-(Frictionless Data Package) and the CSV files they describe. The checks, in order:
+(Frictionless Data Package) and the CSV and GeoJSON files they describe. The checks, in order:
 
 1. `checkpoint`: the catalogue's signed note is a checkpoint of the pinned log (origin and key),
    of the tree size and root the catalogue states, and, online, the root anchored at that size
@@ -17,8 +17,16 @@ An export is a directory or a URL holding `catalog.jsonld` (DCAT 3, JSON-LD), `d
    `infraledger:source` equals the value at that JSON pointer of `{"record_id", "index",
    "entry", "body"}` (`{target}` replaced by the row's `target`), read by the column's type.
    A row's `superseded_by` must name rows of the same file whose `supersedes` is this record.
+4. `rows` of a GeoJSON resource (`"format": "geojson"`), feature by feature: the file is an RFC
+   7946 FeatureCollection naming the catalogue's checkpoint (`infraledger:checkpoint`); each
+   feature's `id` is a record id whose record passes the checks of 3; its geometry is the
+   record's as the resource's `infraledger:geometry` says (the geometry object at a JSON
+   pointer, or a Point of the longitude and latitude at two pointers); every property of
+   `infraledger:properties` with an `infraledger:source` is exactly the JSON value there; and
+   `superseded_by` names features of the file that supersede it.
 
-Each failure is a finding naming the file, the line and the column; `Unavailable` (the ledger
+Each failure is a finding naming the file, the line (for GeoJSON, the feature's position)
+and the column; `Unavailable` (the ledger
 or the chain could not be read) escapes to the caller.
 """
 
@@ -164,7 +172,11 @@ def verify_export(files: ExportFiles, trust: Trust, ledger: LedgerApi,
         report.add(ExportFinding("checkpoint", DATAPACKAGE, text("export.other_checkpoint")))
     rows = _RowChecks(trust, ledger, chain, size, root, report)
     for resource in _list(package.get("resources")):
-        _verify_resource(_object(resource, "resource"), contents, rows, report)
+        described = _object(resource, "resource")
+        if described.get("format") == "geojson":
+            _verify_features(described, contents, rows, named, report)
+        else:
+            _verify_resource(described, contents, rows, report)
     return report
 
 
@@ -232,17 +244,27 @@ def _verified_files(catalogue: Mapping[str, Any], files: ExportFiles,
     return contents
 
 
-def _verify_resource(resource: Mapping[str, Any], contents: Mapping[str, bytes],
-                     rows: _RowChecks, report: ExportReport) -> None:
+def _resource_data(resource: Mapping[str, Any], contents: Mapping[str, bytes],
+                   report: ExportReport) -> tuple[str, bytes | None]:
+    """The resource's file name and verified bytes (None, with a finding, when they are not
+    the catalogue's or the Data Package's)."""
     name = str(resource.get("path"))
     data = contents.get(name)
     if data is None:
         report.add(ExportFinding("files", name, text("export.not_listed")))
-        return
+        return name, None
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
     if (resource.get("bytes"), resource.get("hash")) != (len(data), digest):
         report.add(ExportFinding("files", name, text(
             "export.resource_differs", size=len(data), sha256=digest)))
+        return name, None
+    return name, data
+
+
+def _verify_resource(resource: Mapping[str, Any], contents: Mapping[str, bytes],
+                     rows: _RowChecks, report: ExportReport) -> None:
+    name, data = _resource_data(resource, contents, report)
+    if data is None:
         return
     try:
         columns = [_object(c, "field") for c in
@@ -268,8 +290,75 @@ def _verify_resource(resource: Mapping[str, Any], contents: Mapping[str, bytes],
     _check_corrections(name, parsed, report)
 
 
-def _check_corrections(name: str, rows: list[dict[str, str]], report: ExportReport) -> None:
-    """Every id in a row's `superseded_by` is a row of the file that supersedes this row."""
+def _verify_features(resource: Mapping[str, Any], contents: Mapping[str, bytes],
+                     rows: _RowChecks, checkpoint: Mapping[str, Any],
+                     report: ExportReport) -> None:
+    """Check 4 of the module docstring on one GeoJSON resource."""
+    name, data = _resource_data(resource, contents, report)
+    if data is None:
+        return
+    try:
+        described = _object(resource.get("infraledger:features"), "infraledger:features")
+        fields = [_object(f, "infraledger:properties")
+                  for f in _list(described.get("infraledger:properties"))]
+        collection = _object(parse_json(data, what=name), name)
+        if collection.get("type") != "FeatureCollection":
+            raise MalformedInput(f"{name}: want an RFC 7946 FeatureCollection")
+        features = [_object(f, "feature") for f in _list(collection.get("features"))]
+        for feature in features:
+            _object(feature.get("properties"), "properties")
+        geometry = described.get("infraledger:geometry")
+        _geometry({}, geometry)
+    except MalformedInput as exc:
+        report.add(ExportFinding("files", name, exc.text))
+        return
+    if collection.get("infraledger:checkpoint") != checkpoint:
+        report.add(ExportFinding("checkpoint", name, text("export.file_other_checkpoint")))
+    corrections: list[dict[str, str]] = []
+    for position, feature in enumerate(features, start=1):
+        report.rows += 1
+        record_id = str(feature.get("id", ""))
+        found = rows.document(record_id)
+
+        def finding(message: Text, position: int = position, record_id: str = record_id) -> None:
+            report.add(ExportFinding("rows", name, text(
+                "export.feature_differs", position=position, record_id=record_id,
+                problem=message), record_id=record_id))
+
+        if isinstance(found, Text):
+            finding(found)
+            continue
+        if feature.get("geometry") != _geometry(found, geometry):
+            finding(text("export.geometry_differs"))
+        values = feature["properties"]
+        for column in fields:
+            source = column.get("infraledger:source")
+            column_name = str(column.get("name"))
+            if isinstance(source, str) and values.get(column_name) != _pointer(found, source):
+                finding(text("export.cell_differs", column=column_name,
+                             got=repr(values.get(column_name))[:120],
+                             want=repr(_pointer(found, source))[:120]))
+        later = values.get("superseded_by")
+        corrections.append({"record": record_id, "supersedes": str(values.get("supersedes") or ""),
+                            "superseded_by": ",".join(later) if isinstance(later, list) else ""})
+    _check_corrections(name, corrections, report, first_line=None)
+
+
+def _geometry(document: Mapping[str, Any], described: Any) -> Any:
+    """The geometry a feature of `document` must have, by the resource's description."""
+    if isinstance(described, str):
+        return _pointer(document, described)
+    if isinstance(described, dict) and described.get("type") == "Point":
+        return {"type": "Point",
+                "coordinates": [_pointer(document, str(p)) for p in _list(
+                    described.get("coordinates"))]}
+    raise MalformedInput("infraledger:geometry: want a JSON pointer or a Point of two")
+
+
+def _check_corrections(name: str, rows: list[dict[str, str]], report: ExportReport,
+                       first_line: int | None = 2) -> None:
+    """Every id in a row's `superseded_by` is a row of the file that supersedes this row
+    (`first_line`: the first row's line, None for features, which are named by record)."""
     if not rows or "superseded_by" not in rows[0]:
         return
     supersedes = {row.get("record", ""): row.get("supersedes", "") for row in rows}
@@ -277,8 +366,10 @@ def _check_corrections(name: str, rows: list[dict[str, str]], report: ExportRepo
         record = row.get("record", "")
         for by in filter(None, row.get("superseded_by", "").split(",")):
             if supersedes.get(by) != "0x" + record:
-                report.add(ExportFinding("rows", name, text("export.false_correction", by=by),
-                                         line=position + 2, record_id=record))
+                report.add(ExportFinding(
+                    "rows", name, text("export.false_correction", by=by),
+                    line=None if first_line is None else position + first_line,
+                    record_id=record))
 
 
 class _RowChecks:
@@ -292,12 +383,17 @@ class _RowChecks:
         self._documents: dict[str, dict[str, Any] | Text] = {}
         self._consistent: dict[tuple[int, bytes], Text | None] = {}
 
-    def check(self, name: str, line: int, row: Mapping[str, str],
-              columns: Sequence[Mapping[str, Any]]) -> None:
-        record_id = row.get("record", "")
+    def document(self, record_id: str) -> dict[str, Any] | Text:
+        """The verified record document of `record_id`, or why there is none (fetched once)."""
         found = self._documents.get(record_id)
         if found is None:
             found = self._documents[record_id] = self._document(record_id)
+        return found
+
+    def check(self, name: str, line: int, row: Mapping[str, str],
+              columns: Sequence[Mapping[str, Any]]) -> None:
+        record_id = row.get("record", "")
+        found = self.document(record_id)
 
         def finding(message: Text) -> None:
             self._report.add(ExportFinding("rows", name, message, line=line, record_id=record_id))

@@ -30,10 +30,12 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     """Add `export`."""
     parser = groups.add_parser(
-        "export", parents=[common], help="write the open-data export (CSV, Data Package, DCAT)",
-        description="Write the public records of the log as CSV files with a Frictionless "
-        "Data Package and a DCAT 3 catalogue (catalog.jsonld) naming the signed checkpoint "
-        "they were taken at, so every row and file can be verified against the log.",
+        "export", parents=[common],
+        help="write the open-data export (CSV, GeoJSON, Data Package, DCAT)",
+        description="Write the public records of the log as CSV and GeoJSON files (the sites "
+        "and cable routes on a map) with a Frictionless Data Package and a DCAT 3 catalogue "
+        "(catalog.jsonld) naming the signed checkpoint they were taken at, so every row, "
+        "feature and file can be verified against the log.",
     )
     parser.add_argument("directory", metavar="DIR", type=Path, help="the directory to write")
     parser.add_argument("--size", type=int, default=None, metavar="N",

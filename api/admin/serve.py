@@ -85,8 +85,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.model_copy(update=changes)
     settings.check_production()
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_config=None, proxy_headers=False, access_log=settings.access_log,
+        uvicorn.run(create_app(settings, access_log=settings.access_log), host=settings.host,
+                    port=settings.port, log_config=None, proxy_headers=False, access_log=False,
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
         return 0
     if settings.embedded:
@@ -102,7 +102,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         os.environ.update(_environment(settings))
         uvicorn.run("api.admin.serve:worker_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, log_config=None,
-                    access_log=settings.access_log,
+                    access_log=False,
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
     finally:
         _stop_scheduler(scheduler)
@@ -151,7 +151,8 @@ def _stop_resource_tracker() -> None:
 
 def worker_app() -> FastAPI:
     """The app of one API worker process: settings from the environment, no jobs."""
-    return create_app(load_settings(), jobs=False)
+    settings = load_settings()
+    return create_app(settings, jobs=False, access_log=settings.access_log)
 
 
 def run_jobs(args: argparse.Namespace, settings: Settings) -> int:

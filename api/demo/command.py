@@ -10,6 +10,15 @@ as duplicates.
 What it writes under `<data dir>/keys/` is sample material, marked as such: the operators' private
 keys (`operators/<name>.key`, plain hex) and an inspector token (`inspector.token`). `serve
 --production` refuses sample keys.
+
+CA signatures: each run makes a fresh sample PKI in memory (`api.demo.pki`, marked SAMPLE, not
+NEAC) and serves its CRLs and time-stamps on loopback while the demo runs; it pins the PKI's
+root in `<data dir>/signing-roots.pem` and turns `ca_signatures` on in the data directory's
+`config.json` (fetching from loopback, `signing_loopback_urls`, only for its own run). The
+registrar binds the operators with a tax code (`binding/1`), and the drafts of
+`api.demo.sample.CA_SIGNED` carry a CMS or a PAdES-signed PDF by their organisation certificate
+(`api.demo.certified`); the demo prints them, once `GET /v1/records/{id}` shows each signature
+valid.
 """
 
 from __future__ import annotations
@@ -24,8 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.admin.report import fetch_report, file_report
 from api.app import create_app
+from api.demo.certified import CertifiedSigning
 from api.demo.drafts import REGISTRAR, Draft
+from api.demo.pki import ROOTS_FILE, Organisation, SamplePki, pin_root, serve_sample_pki
 from api.demo.sample import SAMPLE_OPERATORS, restricted_salt, sample_drafts
 from api.errors import ApiError
 from api.node import Node, deploy_embedded, open_chain, service_account
@@ -33,10 +45,14 @@ from api.serving import ServerThread
 from api.settings import SAMPLE_KEY_MARKER, Settings, check_key_file
 from client.keys import write_secret
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
+from filings.bindings import BINDING_KIND
+from filings.plans import PLAN_KIND
 from filings.signing import AttachmentRef, SubmissionDomain, signer_address
 from ledger.storage.tokens import TokenStore
 
 ANCHOR_WAIT = 120.0
+REPORT_YEAR = 2025
+"""The year of the yearly report the demo files, made at the checkpoint of its sample."""
 
 
 class DemoFailed(ApiError):
@@ -52,9 +68,10 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         "demo", parents=[common], help="run the whole ledger on this machine with sample data",
         description="Start the embedded chain, deploy the contracts, register the sample "
         "operators (VNPT, Viettel, MobiFone, FPT Telecom: sample data), file plans 254 and "
-        "455, the sample figures, sites and routes through the real API, anchor them, and "
-        "serve the API and the public pages. Rerunning on the same data directory files "
-        "nothing twice.",
+        "455, the sample figures, sites and routes through the real API (some also signed "
+        "with CMS and PAdES by the certificates of a sample PKI: SAMPLE, not NEAC), anchor "
+        "them, and serve the API and the public pages. Rerunning on the same data directory "
+        "files nothing twice.",
     )
     demo.add_argument("--host", default=None, help="address to serve on (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=None,
@@ -102,23 +119,46 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings = deploy_embedded(settings, access)
     finally:
         access.close()
-    app = create_app(settings, jobs=True)
-    server = ServerThread(app, settings.host, settings.port)
-    with server as url:
-        node: Node = app.state.node
-        keys = _sample_keys(settings, node)
-        _register_operators(node, keys)
-        print(f"InfraLedger demo (sample data) at {url}: filing plans 254 and 455, the "
-              "sample figures, sites and routes...")
-        summary = _file_sample(url, keys)
-        print(summary.describe())
-        _wait_anchored(url)
-        print(_instructions(url, settings, summary))
-        if not args.seed_only:
-            print("Serving until Ctrl-C.")
-            with contextlib.suppress(KeyboardInterrupt):
-                server.wait()
+    with serve_sample_pki(_organisations()) as pki:
+        settings = _pin_sample_root(settings, pki)
+        app = create_app(settings, jobs=True)
+        server = ServerThread(app, settings.host, settings.port)
+        with server as url:
+            node: Node = app.state.node
+            keys = _sample_keys(settings, node)
+            _register_operators(node, keys)
+            print(f"InfraLedger demo (sample data) at {url}: filing plans 254 and 455, the "
+                  "sample figures, sites and routes...")
+            summary = _file_sample(url, keys, pki)
+            print(summary.describe())
+            _wait_anchored(url)
+            sample_size = max(int(r.index or 0) for r in summary.results.values()) + 1
+            record, _ = file_report(url, keys.operators[REGISTRAR],
+                                    fetch_report(url, REPORT_YEAR, sample_size))
+            print(f"the {REPORT_YEAR} report is record {record}: {url}/reports/{REPORT_YEAR}")
+            _wait_anchored(url)
+            print(_ca_signatures(url, settings, summary))
+            print(_instructions(url, settings, summary))
+            if not args.seed_only:
+                print("Serving until Ctrl-C.")
+                with contextlib.suppress(KeyboardInterrupt):
+                    server.wait()
     return 0
+
+
+def _organisations() -> list[Organisation]:
+    """The sample operators that sign with an organisation certificate."""
+    return [Organisation(operator.slug, operator.name, operator.tax_code)
+            for operator in SAMPLE_OPERATORS if operator.tax_code is not None]
+
+
+def _pin_sample_root(settings: Settings, pki: SamplePki) -> Settings:
+    """Pin the run's sample root and turn CA signatures on in `config.json`; the returned
+    settings also fetch evidence from loopback, for this run only (module doc)."""
+    roots = (settings.data_dir / ROOTS_FILE).resolve()
+    pin_root(roots, pki)
+    saved = settings.save(ca_signatures=True, signing_roots_file=str(roots))
+    return saved.model_copy(update={"signing_roots_file": roots, "signing_loopback_urls": True})
 
 
 def _sample_keys(settings: Settings, node: Node) -> SampleKeys:
@@ -175,15 +215,21 @@ class FilingSummary:
         return str(self.results[draft.key].record_id)
 
 
-def _file_sample(url: str, keys: SampleKeys) -> FilingSummary:
+def _file_sample(url: str, keys: SampleKeys, pki: SamplePki) -> FilingSummary:
     addresses = {slug: signer_address(key) for slug, key in keys.operators.items()}
     drafts = sample_drafts(addresses)
     results: dict[str, SubmissionResult] = {}
-    with LedgerClient(url) as client:
+    with LedgerClient(url) as client, CertifiedSigning(url, pki) as certified:
         domain = client.domain()
         for wave in _waves(drafts):
-            signed = [_signed(client, domain, keys, draft, results) for draft in wave]
-            for draft, result in zip(wave, client.submit(signed), strict=True):
+            for draft in wave:
+                found = certified.filed(draft, addresses[draft.operator])
+                if found is not None:
+                    results[draft.key] = found
+            pending = [draft for draft in wave if draft.key not in results]
+            signed = [_signed(client, certified, domain, keys, draft, results)
+                      for draft in pending]
+            for draft, result in zip(pending, client.submit(signed), strict=True):
                 results[draft.key] = result
     rejected = [(key, result.error) for key, result in results.items() if not result.ok]
     if rejected:
@@ -192,10 +238,12 @@ def _file_sample(url: str, keys: SampleKeys) -> FilingSummary:
 
 
 def _waves(drafts: Sequence[Draft]) -> Iterator[list[Draft]]:
-    """The drafts in the order they can be filed: the plans, then every first record, then
-    each round of corrections whose record before it is filed (a site's states in turn)."""
-    yield [d for d in drafts if d.kind == "plan"]
-    yield [d for d in drafts if d.kind != "plan" and d.corrects is None]
+    """The drafts in the order they can be filed: the plans and bindings, then every first
+    record, then each round of corrections whose record before it is filed (a site's states in
+    turn)."""
+    first = (PLAN_KIND, BINDING_KIND)
+    yield [d for d in drafts if d.kind in first]
+    yield [d for d in drafts if d.kind not in first and d.corrects is None]
     filed = {d.key for d in drafts if d.corrects is None}
     pending = [d for d in drafts if d.corrects is not None]
     while pending:
@@ -207,16 +255,20 @@ def _waves(drafts: Sequence[Draft]) -> Iterator[list[Draft]]:
         pending = [d for d in pending if d.key not in filed]
 
 
-def _signed(client: LedgerClient, domain: SubmissionDomain, keys: SampleKeys, draft: Draft,
-            filed: Mapping[str, SubmissionResult]) -> dict[str, Any]:
+def _signed(client: LedgerClient, certified: CertifiedSigning, domain: SubmissionDomain,
+            keys: SampleKeys, draft: Draft, filed: Mapping[str, SubmissionResult]
+            ) -> dict[str, Any]:
     key = keys.operators[draft.operator]
     attachments: list[AttachmentRef] = []
-    for item in draft.attachments:
+    for item in certified.files(draft):
         attachments.append(client.upload_attachment(item.data, item.type, key, name=item.name))
     supersedes = None if draft.corrects is None else filed[draft.corrects].record_id
+    salt = restricted_salt(key, draft)
+    attachments += certified.evidence(client, domain, key, draft, attachments,
+                                      supersedes=supersedes, salt=salt)
     return prepare_submission(
         key, domain, kind=draft.kind, schema=draft.schema, subject=draft.subject,
-        body=draft.body, issued_at=draft.issued_at, salt=restricted_salt(key, draft),
+        body=draft.body, issued_at=draft.issued_at, salt=salt,
         attachments=attachments, supersedes=supersedes,
     )
 
@@ -235,6 +287,40 @@ def _wait_anchored(url: str) -> None:
             time.sleep(0.25)
 
 
+def _ca_signatures(url: str, settings: Settings, summary: FilingSummary) -> str:
+    """The records that carry CA signatures, in Vietnamese and English, once the ledger shows
+    every one of them valid; raises `DemoFailed` otherwise. A data directory of a demo that
+    did not sign with certificates yet holds those records without: they are named as such."""
+    names = {operator.slug: operator.name for operator in SAMPLE_OPERATORS}
+    lines = [
+        "",
+        "Chữ ký số bằng chứng thư số của tổ chức, bên cạnh EIP-712 (PKI MẪU, không phải NEAC):",
+        "Signatures by organisation certificates, beside EIP-712 (a SAMPLE PKI, not NEAC):",
+    ]
+    with LedgerClient(url) as client:
+        for draft in summary.drafts:
+            if draft.ca_signature is None:
+                continue
+            record_id = str(summary.results[draft.key].record_id)
+            shown = [item for item in client.record(record_id)["signatures"]
+                     if item["format"] != "eip712"]
+            refused = [item["status"] for item in shown if item["status"] != "valid"]
+            if refused:
+                raise DemoFailed(f"the CA signatures of sample record {record_id} are not "
+                                 f"valid: {refused}")
+            if not shown:
+                lines.append(f"  -      nộp trước đây, không có chữ ký CA / filed earlier "
+                             f"without a CA signature (make demo-reset): {draft.subject}")
+            for item in shown:
+                lines.append(f"  {item['format'].upper():5}  {item['message']['vi']} / "
+                             f"{item['message']['en']}: {names[draft.operator]}, "
+                             f"MST {item['tax_code']}, {draft.subject}")
+            lines.append(f"         {url}/v1/records/{record_id}")
+    lines.append(f"Gốc tin cậy MẪU được ghim / SAMPLE root pinned: "
+                 f"{settings.signing_roots_file}")
+    return "\n".join(lines)
+
+
 def _instructions(url: str, settings: Settings, summary: FilingSummary) -> str:
     record = summary.example("indicator")
     permit = summary.example("permit", restricted=True)
@@ -250,7 +336,8 @@ def _instructions(url: str, settings: Settings, summary: FilingSummary) -> str:
         f"  {url}/docs                  the API",
         "",
         "Verify a record yourself, without trusting this server's pages:",
-        f"  .venv/bin/infraledger-verify trust init --ledger {url} --trust {trust}",
+        f"  .venv/bin/infraledger-verify trust init --ledger {url} --trust {trust} "
+        f"--signing-roots {settings.signing_roots_file}",
         f"  .venv/bin/infraledger-verify record {record} --ledger {url} --trust {trust}",
         "",
         f"Sample material (never use it for real): operator keys in {keys}/,",

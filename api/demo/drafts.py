@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from filings.periods import VIETNAM_TIME
 
@@ -27,7 +27,9 @@ class Draft:
 
     `key` names the draft uniquely; `operator` is a sample operator's slug or `REGISTRAR`;
     `corrects` is the key of the draft this one supersedes (its record id is known only once
-    that one is filed).
+    that one is filed). `ca_signature` says how the operator's organisation certificate signs
+    it too (`api.demo.certified`): `cms`, a detached CAdES over the record; `pades`, its PDF
+    attachments signed; None, EIP-712 alone.
     """
 
     key: str
@@ -40,6 +42,7 @@ class Draft:
     restricted: bool = False
     attachments: tuple[SampleFile, ...] = ()
     corrects: str | None = None
+    ca_signature: Literal["cms", "pades"] | None = None
 
 
 def sample_timestamp(day: date) -> int:

@@ -17,7 +17,11 @@ units in force on each period's reference date (`filings.areas`):
   shared, some restricted because they name a landowner; yearly reports (`report/2`) with a PDF
   made on the spot; and two corrections;
 - BTS sites in the 40 communes, two cable routes and two manholes, with the late-2025 floods'
-  outages and the 5G upgrades of 2026 (`api.demo.sites`).
+  outages and the 5G upgrades of 2026 (`api.demo.sites`);
+- signatures that count in law, beside EIP-712: the registrar binds VNPT and Viettel to their
+  (sample) tax codes (`binding/1`); VNPT's 2025 city figures carry a detached CMS by its
+  organisation certificate, and VNPT's and Viettel's 2025 reports a PAdES-signed PDF
+  (`CA_SIGNED`; the certificates are the demo's sample PKI, `api.demo.pki`).
 
 Values are generated, except the department's 2025 results (baomoi, "Thúc đẩy chuyển đổi số":
 BTS sharing 13%, pole and duct sharing 92% and 49%, villages with mobile and FTTH coverage
@@ -35,15 +39,16 @@ import json
 import random
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from api.demo.drafts import REGISTRAR, Draft, SampleFile, sample_timestamp
 from api.demo.sites import infrastructure_drafts
 from filings.areas import Area, AreaCatalogue, load_areas
+from filings.bindings import BINDING_KIND, BINDING_SCHEMA, binding_subject
 from filings.periods import parse_period
 from filings.plans import PLAN_KIND, PLAN_SCHEMA, plan_subject
 
@@ -64,19 +69,30 @@ REPORTED_2025: Final = (
 
 @dataclass(frozen=True, slots=True)
 class SampleOperator:
-    """A sample operator: a slug for its key file, its registry name and licence number."""
+    """A sample operator: a slug for its key file, its registry name and licence number, and
+    the tax code (MST) of its organisation certificate, None when it signs with EIP-712 only.
+    The codes are samples: valid check digits under Huế's prefix 33, not the companies' own."""
 
     slug: str
     name: str
     licence: str
+    tax_code: str | None = None
 
 
 SAMPLE_OPERATORS: Final = (
-    SampleOperator("vnpt", "VNPT Huế (sample data)", "SAMPLE-GP-VNPT-01"),
-    SampleOperator("viettel", "Viettel Huế (sample data)", "SAMPLE-GP-VTL-02"),
+    SampleOperator("vnpt", "VNPT Huế (sample data)", "SAMPLE-GP-VNPT-01", "3300103668"),
+    SampleOperator("viettel", "Viettel Huế (sample data)", "SAMPLE-GP-VTL-02", "3300104277"),
     SampleOperator("mobifone", "MobiFone Huế (sample data)", "SAMPLE-GP-MBF-03"),
     SampleOperator("fpt", "FPT Telecom Huế (sample data)", "SAMPLE-GP-FPT-04"),
 )
+CA_SIGNED: Final[dict[str, Literal["cms", "pades"]]] = {
+    "smartphone/vnpt/2025": "cms", "ftth/vnpt/2025": "cms", "bts/vnpt/46/2025": "cms",
+    "report/vnpt/2025": "pades", "report/viettel/2025": "pades",
+}
+"""The drafts signed with an organisation certificate beside EIP-712, by key."""
+BOUND_ON: Final = date(2025, 12, 1)
+"""The day the registrar binds the operators to their tax codes: before any draft of
+`CA_SIGNED` (a binding counts for the records signed from its `issued_at` on)."""
 
 
 def sample_drafts(addresses: Mapping[str, str]) -> list[Draft]:
@@ -85,14 +101,27 @@ def sample_drafts(addresses: Mapping[str, str]) -> list[Draft]:
 
     `addresses` maps each sample operator's slug to its EIP-55 address.
     """
-    drafts = plan_drafts()
+    drafts = plan_drafts() + binding_drafts(addresses)
     figures = _figure_drafts()
     drafts += figures + _compiled_drafts()
     drafts += _permit_drafts(addresses)
     drafts += _report_drafts(figures)
     drafts += infrastructure_drafts(addresses)
     drafts += _corrections(figures)
-    return drafts
+    return [replace(draft, ca_signature=CA_SIGNED[draft.key]) if draft.key in CA_SIGNED
+            else draft for draft in drafts]
+
+
+def binding_drafts(addresses: Mapping[str, str]) -> list[Draft]:
+    """The registrar's `binding/1` of each operator with a tax code: by that code alone, so
+    that a new certificate (each demo run makes one) still carries the bound identity, as a
+    renewed certificate does."""
+    return [Draft(key=f"binding/{operator.slug}", operator=REGISTRAR, kind=BINDING_KIND,
+                  schema=BINDING_SCHEMA, subject=binding_subject(addresses[operator.slug]),
+                  body={"operator": addresses[operator.slug], "organisation": operator.name,
+                        "tax_code": operator.tax_code, "fingerprints": []},
+                  issued_at=sample_timestamp(BOUND_ON))
+            for operator in SAMPLE_OPERATORS if operator.tax_code is not None]
 
 
 def restricted_salt(private_key: bytes, draft: Draft) -> bytes | None:

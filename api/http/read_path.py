@@ -48,6 +48,7 @@ from typing import Any, Final
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http.access_log import AccessLog, logged
 from api.http.deps import Ledger
 from api.metrics import LedgerMetrics
 from ledger.merkle import LeafHash
@@ -364,11 +365,19 @@ class HeadWatch:
 
 class ReadPathApp(FastAPI):
     """A FastAPI app whose requests go through its `ReadPath` first, once `mount_read_path`
-    gave it one (before that, it is FastAPI unchanged)."""
+    gave it one (before that, it is FastAPI unchanged), and are written to its `access_log`
+    when it has one (`api.http.access_log`; `infraledger serve` gives it one)."""
 
     read_path: ReadPath | None = None
+    access_log: AccessLog | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.access_log is not None and scope["type"] == "http":
+            await logged(self._answer, self.access_log, scope, receive, send)
+        else:
+            await self._answer(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.read_path is None:
             await super().__call__(scope, receive, send)
         else:
@@ -397,5 +406,7 @@ def mount_read_path(app: ReadPathApp, warm: Warm) -> None:
             finally:
                 reads.ledger = None
                 await watch.stop()
+                if app.access_log is not None:
+                    app.access_log.flush()
 
     app.router.lifespan_context = lifespan

@@ -1,7 +1,8 @@
 """The open-data export (`api.open_data`, docs/open-data.md), taken at the latest anchored
 checkpoint: `GET /v1/export/catalog.jsonld` (DCAT 3, `application/ld+json`) and
-`GET /v1/export/{name}` for each of its distributions (CSV as a `text/csv` attachment, the
-Frictionless `datapackage.json`). The files of one anchored size are built once and kept (the
+`GET /v1/export/{name}` for each of its distributions (CSV as a `text/csv` attachment, GeoJSON
+as `application/geo+json`: `sites.geojson`, `routes.geojson`; the Frictionless
+`datapackage.json`). The files of one anchored size are built once and kept (the
 last `EXPORTS_KEPT` sizes); 404 `export_not_ready` before the first anchor, 404 `not_found` for
 another name.
 """

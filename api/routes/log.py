@@ -2,7 +2,9 @@
 
 Checkpoints are JSON here, `{"size", "root": "0x..", "note": "<signed C2SP note>",
 "created_at"}`; the bare note (text/plain) is `GET /tlog/checkpoint`, for tlog clients. Proofs
-are served for checkpointed sizes only, so each can be checked against a signed root.
+are served for checkpointed sizes only, so each can be checked against a signed root. After a log
+key rotation, `GET /v1/log/rotations` serves the signed statements (`ledger.rotation`) by which a
+verifier that pinned an earlier key follows it to the current one.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def log_info(ledger: LedgerDep) -> Response:
     return json_response({
         "origin": node.settings.origin,
         "vkey": node.verifier_key,
+        "key_rotations": len(node.rotations),
         "tree_size": sizes.tree_size,
         "checkpoint_size": sizes.checkpoint_size,
         "anchored_size": sizes.anchored_size,
@@ -46,6 +49,11 @@ def log_info(ledger: LedgerDep) -> Response:
         "anchor_contract": node.deployment.ledger_anchor,
         "operator_registry": node.deployment.operator_registry,
     })
+
+
+@router.get("/v1/log/rotations", summary="The log's key rotation statements, oldest first")
+def key_rotations(ledger: LedgerDep) -> Response:
+    return json_response({"rotations": list(ledger.node.rotations)})
 
 
 @router.get("/v1/checkpoints/latest", summary="The latest signed checkpoint")

@@ -10,6 +10,12 @@ feature's `id` its record id, properties `site_id`, `operator`, `operator_name`,
 `status`, `technologies`, `structure`, `height_m`, `area`, `as_of`, `commissioned`,
 `out_of_service`, `record` (the record page's path); removed sites are left out.
 
+`GET /v1/map/routes.geojson?on=YYYY-MM-DD`: the cable routes standing that day in the anchored
+log, each a LineString feature whose `id` is its record id, properties `route_id`, `owner`,
+`owner_name`, `kind` (`aerial` or `underground`), `shared` (`poles`, `ducts` or null), `tenants`,
+`status`, `areas`, `as_of`, `length_m` (geodesic, WGS84) and `record`; removed routes are left
+out.
+
 `GET /v1/map/sites/{site_id}/history`: every anchored version of a site, oldest first; 404
 `not_found` when the log holds no anchored version of it.
 
@@ -30,6 +36,7 @@ from api.http.openapi import ERROR_RESPONSES
 from api.web.map_view import (
     GEOJSON_MEDIA_TYPE,
     areas_geojson,
+    routes_geojson,
     site_history,
     sites_geojson,
 )
@@ -64,6 +71,14 @@ def map_sites(ledger: LedgerDep, on: OnDay = None) -> Response:
     anchored = ledger.records.sizes().anchored_size
     names = tuple(sorted(ledger.node.directory.names().items()))
     return _geojson(sites_geojson(ledger.infrastructure, anchored, day, names))
+
+
+@router.get("/v1/map/routes.geojson", summary="The cable routes standing on a day, as GeoJSON")
+def map_routes(ledger: LedgerDep, on: OnDay = None) -> Response:
+    day = requested_day(on, ledger.node.clock(), InvalidDay)
+    anchored = ledger.records.sizes().anchored_size
+    names = tuple(sorted(ledger.node.directory.names().items()))
+    return _geojson(routes_geojson(ledger.infrastructure, anchored, day, names))
 
 
 @router.get("/v1/map/sites/{site_id}/history", summary="Every anchored version of a site")

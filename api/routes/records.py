@@ -256,7 +256,7 @@ def proof_bundle(ledger: Ledger, source: ProofSource, *, show_body: bool) -> dic
     return {
         "format": PROOF_FORMAT,
         "record_id": record.leaf_hash.hex(),
-        "log": {"origin": node.settings.origin, "vkey": node.verifier_key},
+        "log": {"origin": node.settings.origin, "vkey": node.verifier_key_at(size)},
         "entry": orjson.Fragment(record.data),
         "body": orjson.Fragment(record.body) if show_body and record.body is not None else None,
         "salt": hex32(record.salt) if show_body and record.salt is not None else None,

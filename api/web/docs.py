@@ -24,11 +24,13 @@ PAGE: Final = """<!doctype html>
 <title>Tài liệu API · API reference · InfraLedger</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 <link rel="stylesheet" href="/static/site.css">
+<link rel="stylesheet" href="/static/docs.css">
 </head>
 <body>
 <header class="site"><a class="brand" href="/">InfraLedger</a>
-<p>Tài liệu API (OpenAPI) · API reference: <a href="/openapi.json">/openapi.json</a></p></header>
-<main id="swagger-ui"></main>
+<p>Tài liệu API (OpenAPI) · <span lang="en">API reference</span>:
+<a href="/openapi.json">/openapi.json</a></p></header>
+<main id="swagger-ui" lang="en"></main>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/static/docs.js"></script>
 </body>

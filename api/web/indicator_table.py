@@ -5,28 +5,44 @@ with a bar chart of the latest sub-area figures (inline SVG, drawn on the server
 The plans are shown newest document first. An indicator appears once, under the newest plan
 that names it, with its whole history: each period judged by its own target, whichever plan
 that comes from. Figures are those of the anchored log (`ledger.storage.indicators`).
+
+Where a formula of `filings.computed` computes the indicator from the infrastructure records,
+the city's computed figure on the day is shown beside what was declared for the city
+(`ComputedView`): each declarant's latest figure of the latest period that has begun by that
+day, and the computed one with the number of records it is computed from and the records it
+counts, each verifiable. The computed figures are of the anchored log too (each thing's latest
+anchored version, `api.web.map_view.standing`); the formulas no plan names are listed after the
+plans (`unplanned`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 import orjson
 
+from api.infrastructure import InfrastructureBook
+from api.web.map_view import standing
+from api.web.wording import page_text
 from filings.areas import AreaCatalogue
+from filings.computed import FORMULAS, ComputedFigure, Formula, compute
 from filings.figures import (
+    DEPARTMENT,
     AreaFigure,
     Declared,
     FiledFigure,
     IndicatorHistory,
     Series,
     indicator_history,
+    latest_per_declarant,
 )
-from filings.periods import Period
+from filings.infrastructure import INFRASTRUCTURE_KINDS
+from filings.periods import Period, parse_period
 from filings.plans import FiledPlan, Goal, PlanBook, PlanSection, Target
-from filings.units import UNITS
+from filings.units import PERCENT, UNITS
 from ledger.entry import record_id
 from ledger.storage.indicators import IndicatorRecord
 
@@ -35,32 +51,14 @@ CHART_LABEL_WIDTH: Final = 120
 CHART_BAR_HEIGHT: Final = 14
 CHART_GAP: Final = 4
 CHART_TOP: Final = 20
+COUNTED_SHOWN: Final = 10
+"""Records counted by a computed figure that the page links to one by one; the others are in
+the answer of `GET /v1/indicators/computed` the figure links to."""
 LEVEL_NOTES: Final[Mapping[str, tuple[str, str]]] = {
-    "district": (
-        "Các đơn vị cấp huyện của năm 2023–2024 và của 6 tháng đầu năm 2025 không hoàn toàn "
-        "là một: từ 01/01/2025 thành phố Huế cũ được chia thành quận Phú Xuân và quận Thuận "
-        "Hóa, huyện Nam Đông nhập vào huyện Phú Lộc (NQ 1314/NQ-UBTVQH15). Mỗi dòng là một đơn "
-        "vị giữ nguyên địa giới; không so sánh các dòng khác nhau như một chuỗi.",
-        "The district-level units of 2023–2024 and of 2025 H1 are not quite the same: from "
-        "2025-01-01 the old Huế City was split into Phú Xuân and Thuận Hóa, and Nam Đông merged "
-        "into Phú Lộc (NQ 1314/NQ-UBTVQH15). Each row is one unit with unchanged borders; "
-        "different rows are never compared as one series."),
-    "commune": (
-        "Từ 01/07/2025 không còn cấp huyện: 40 đơn vị cấp xã (21 phường, 19 xã, "
-        "NQ 1675/NQ-UBTVQH15) có địa giới cắt ngang các huyện cũ, nên số liệu theo xã không so "
-        "sánh được với số liệu theo huyện (số liệu huyện năm 2024 không phải số liệu phường, "
-        "xã năm 2026).",
-        "From 2025-07-01 there is no district level: the 40 commune-level units (21 wards, "
-        "19 communes, NQ 1675/NQ-UBTVQH15) cut across the old districts, so figures by commune "
-        "cannot be compared with figures by district (a 2024 district figure is not a 2026 "
-        "ward figure)."),
-}
+    level: page_text(f"home.level_note_{level}") for level in ("district", "commune")}
 """Why the figures of one level's table are not one series with another's."""
 LEVEL_NAMES: Final[Mapping[str, tuple[str, str]]] = {
-    "province": ("Toàn tỉnh / thành phố", "Province / city"),
-    "district": ("Theo đơn vị cấp huyện", "By district-level unit"),
-    "commune": ("Theo đơn vị cấp xã", "By commune-level unit"),
-}
+    level: page_text(f"home.level_{level}") for level in ("province", "district", "commune")}
 
 
 def figures_of(records: Iterable[IndicatorRecord]) -> list[FiledFigure]:
@@ -141,6 +139,7 @@ class IndicatorView:
     """(address, name) of each operator that filed a province- or city-level figure."""
     tables: tuple[SubTable, ...]
     chart: Chart | None
+    computed: ComputedView | None = None
 
     @property
     def code(self) -> str:
@@ -165,6 +164,70 @@ class IndicatorView:
 
 
 @dataclass(frozen=True, slots=True)
+class ComputedView:
+    """An indicator computed from the infrastructure records for the city on a day, beside the
+    figures declared for the city: each declarant's latest of the latest period begun by then."""
+
+    figure: ComputedFigure
+    declared: tuple[tuple[str, FiledFigure, Period], ...]
+    """(declarant's name, figure, its period), by name; the department's under its own name."""
+
+    @property
+    def formula(self) -> Formula:
+        return self.figure.formula
+
+    @property
+    def percentage(self) -> bool:
+        return self.formula.unit == PERCENT
+
+    @property
+    def counted_shown(self) -> tuple[str, ...]:
+        """The record ids (64 hex digits) of the first records counted, linked one by one."""
+        return tuple(r.removeprefix("0x") for r in self.figure.counted[:COUNTED_SHOWN])
+
+    @property
+    def counted_more(self) -> int:
+        return max(0, len(self.figure.counted) - COUNTED_SHOWN)
+
+
+def computed_views(infrastructure: InfrastructureBook, anchored_size: int, day: date,
+                   figures: Sequence[FiledFigure], names: Mapping[str, str]
+                   ) -> dict[str, ComputedView]:
+    """The city's figure of every formula that takes at least one thing of the anchored log on
+    `day`, beside the city figures declared, by indicator code. `names` are the registered
+    operators' (any other signer is the department, as `filings.figures` has it)."""
+    states = {kind: standing(infrastructure, day, anchored_size, kind)
+              for kind in INFRASTRUCTURE_KINDS}
+    views = {}
+    for formula in FORMULAS.values():
+        city = compute(formula, states[formula.kind], day)[0]
+        if not city.records:
+            continue
+        views[formula.indicator] = ComputedView(
+            city, _declared_for(formula.indicator, city.area, day, figures, names))
+    return views
+
+
+def _declared_for(indicator: str, area: str, day: date, figures: Sequence[FiledFigure],
+                  names: Mapping[str, str]) -> tuple[tuple[str, FiledFigure, Period], ...]:
+    mine = [(f, parse_period(f.period)) for f in latest_per_declarant(figures)
+            if f.indicator == indicator and f.area == area]
+    begun = [(f, period) for f, period in mine if period.start <= day]
+    if not begun:
+        return ()
+    latest = max((period for _, period in begun), key=lambda p: (p.end, p.start))
+    return tuple(sorted(((names.get(f.signer, DEPARTMENT), f, period) for f, period in begun
+                         if period == latest), key=lambda item: item[0]))
+
+
+def unplanned(plans: Sequence[PlanView], computed: Mapping[str, ComputedView]
+              ) -> tuple[ComputedView, ...]:
+    """The computed indicators no plan shown names, in the formulas' order."""
+    shown = {i.code for plan in plans for s in plan.sections for i in s.indicators}
+    return tuple(view for code, view in computed.items() if code not in shown)
+
+
+@dataclass(frozen=True, slots=True)
 class SectionView:
     section: PlanSection
     indicators: tuple[IndicatorView, ...]
@@ -178,9 +241,11 @@ class PlanView:
 
 
 def plan_views(book: PlanBook, figures: Sequence[FiledFigure], catalogue: AreaCatalogue,
-               names: Mapping[str, str]) -> tuple[PlanView, ...]:
+               names: Mapping[str, str], computed: Mapping[str, ComputedView] | None = None
+               ) -> tuple[PlanView, ...]:
     """Every plan in force, newest document first, each with the indicators it is the newest
-    plan of. `names` maps every registered operator's address to its registry name."""
+    plan of, and the computed figure of those a formula computes (`computed_views`). `names`
+    maps every registered operator's address to its registry name."""
     plans = tuple(reversed(book.current()))
     by_indicator: dict[str, list[FiledFigure]] = {}
     for item in figures:
@@ -198,7 +263,8 @@ def plan_views(book: PlanBook, figures: Sequence[FiledFigure], catalogue: AreaCa
                 history = indicator_history(target.indicator,
                                             by_indicator.get(target.indicator, ()), book,
                                             catalogue, names)
-                items.append(_view(target, plan, history, names))
+                items.append(_view(target, plan, history, names,
+                                   (computed or {}).get(target.indicator)))
             if items:
                 sections.append(SectionView(section, tuple(items)))
         views.append(PlanView(plan, tuple(sections), tuple(plan.body.goals)))
@@ -206,7 +272,7 @@ def plan_views(book: PlanBook, figures: Sequence[FiledFigure], catalogue: AreaCa
 
 
 def _view(target: Target, plan: FiledPlan, history: IndicatorHistory,
-          names: Mapping[str, str]) -> IndicatorView:
+          names: Mapping[str, str], computed: ComputedView | None) -> IndicatorView:
     current = history.latest.target if history.latest is not None else target
     cities = history.series_at("province")
     city = cities[0] if len(cities) == 1 else None
@@ -224,7 +290,7 @@ def _view(target: Target, plan: FiledPlan, history: IndicatorHistory,
                                    tuple(s for s in ordered if not _has_value(s))))
     return IndicatorView(current, plan, history, city,
                          tuple((a, names.get(a, a)) for a in declarants), tuple(tables),
-                         _chart(tables[-1], current) if tables else None)
+                         _chart(tables[-1], current) if tables else None, computed)
 
 
 def _has_value(series: Series) -> bool:

@@ -1,5 +1,6 @@
-"""The map's layers as RFC 7946 GeoJSON: Huế's areas in force on a day, and the sites standing on
-a day, drawn by the map page (`/map`, `static/map.mjs`) and served by `api.routes.map`.
+"""The map's layers as RFC 7946 GeoJSON: Huế's areas in force on a day, and the sites and cable
+routes standing on a day, drawn by the map page (`/map`, `static/map.mjs`) and served by
+`api.routes.map`.
 
 Areas: every area in force on the day is a feature (`id` its code), with the boundary the
 project holds for it (`filings.areas.Geometry`: the 40 commune-level units from 2025-07-01 and
@@ -9,8 +10,9 @@ which: `commune_boundaries` (every commune in force has its own) or `city_outlin
 
 Sites: each site's latest version with `as_of` on or before the day, among the records covered
 by an anchor (the map shows what anyone can verify, as the home page does); a removed site is
-left out. Each layer is serialised once per (areas in force) or (anchored size, day) and served
-from memory.
+left out. Routes: the same rule for `route/1`, each a LineString with its geodesic length
+(`filings.infrastructure.route_length_m`). Each layer is serialised once per (areas in force) or
+(anchored size, day) and served from memory.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ import orjson
 
 from api.infrastructure import InfraState, InfrastructureBook
 from filings.areas import Area, load_areas
-from filings.infrastructure import SITE_KIND
+from filings.infrastructure import ROUTE_KIND, SITE_KIND, RouteBody, route_length_m
 
 GEOJSON_MEDIA_TYPE: Final = "application/geo+json"
 BOUNDARY_SOURCE_URL: Final = "https://github.com/thanglequoc/vietnamese-provinces-database"
 BOUNDARY_LICENCE: Final = "MIT, © 2021 Thang Le Quoc"
 """The licence of the boundary data (`filings/data/sources/hue-areas/LICENSE`)."""
 REMOVED: Final = "removed"
+LENGTH_DECIMALS: Final = 1
+"""A route's length on the map, in metres to the decimetre."""
 
 
 # -- areas ------------------------------------------------------------------------------------
@@ -143,6 +147,41 @@ def sites_geojson(book: InfrastructureBook, anchored_size: int, day: date,
     for state in standing(book, day, anchored_size):
         if state.body.status != REMOVED:
             features.append(_site_feature(state, state.body.model_dump(mode="json"), named))
+    return orjson.dumps({"type": "FeatureCollection", "on": day.isoformat(),
+                         "anchored_size": anchored_size, "features": features})
+
+
+def _route_feature(state: InfraState, body: RouteBody, names: Mapping[str, str]
+                   ) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": state.record_id,
+        "properties": {
+            "route_id": body.route_id,
+            "owner": state.operator,
+            "owner_name": names.get(state.operator),
+            "kind": body.placement,
+            "shared": body.shared,
+            "tenants": body.tenants,
+            "status": body.status,
+            "areas": body.areas,
+            "as_of": body.as_of.isoformat(),
+            "length_m": round(route_length_m(body), LENGTH_DECIMALS),
+            "record": record_path(state.record_id),
+        },
+        "geometry": body.geometry.model_dump(mode="json"),
+    }
+
+
+@lru_cache(maxsize=16)
+def routes_geojson(book: InfrastructureBook, anchored_size: int, day: date,
+                   names: tuple[tuple[str, str], ...]) -> bytes:
+    """The cable routes standing on `day` in the log at `anchored_size` as a FeatureCollection
+    of LineStrings (`api.routes.map`), serialised once per (book, anchored size, day, names)."""
+    named = dict(names)
+    features = [_route_feature(state, state.body, named)
+                for state in standing(book, day, anchored_size, ROUTE_KIND)
+                if isinstance(state.body, RouteBody) and state.body.status != REMOVED]
     return orjson.dumps({"type": "FeatureCollection", "on": day.isoformat(),
                          "anchored_size": anchored_size, "features": features})
 

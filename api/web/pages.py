@@ -15,7 +15,7 @@ import json
 import mimetypes
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -30,13 +30,23 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from api.errors import InvalidRequest
 from api.http.deps import Ledger, LedgerDep
 from api.http.security import map_page_policy
+from api.infrastructure import InfrastructureBook
 from api.routes.records import attachment_list, parse_id
+from api.signatures import record_signatures
 from api.web import record_view, wording
-from api.web.indicator_table import LEVEL_NAMES, figures_of, plan_views
+from api.web.indicator_table import (
+    LEVEL_NAMES,
+    computed_views,
+    figures_of,
+    plan_views,
+    unplanned,
+)
 from filings.areas import load_areas
 from filings.figures import FORMULAS
 from filings.periods import VIETNAM_TIME
 from filings.plans import PlanBook
+from filings.signing import AttachmentRef
+from ledger.entry import Entry
 from ledger.merkle import LeafHash
 from ledger.storage.anchors import StoredAnchor
 from ledger.storage.indicators import standing_indicator_records
@@ -54,6 +64,11 @@ CHECKS: Final = tuple(
 )
 """The browser's checks, in the order `static/verify.mjs` runs them: (name, Vietnamese,
 English)."""
+REGISTRAR_CHECKS: Final = tuple(
+    (name, *wording.page_text("check.registrar_role")) if name == "operator_active"
+    else (name, vi, en) for name, vi, en in CHECKS)
+"""`CHECKS` for a record the department signed: `verify.mjs` checks there that the signer held
+REGISTRAR_ROLE at the anchor's block, not that an operator was active."""
 
 router = APIRouter(include_in_schema=False)
 mimetypes.add_type("text/javascript", ".mjs")
@@ -91,14 +106,17 @@ def _page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse
 
 @lru_cache(maxsize=4)
 def _home_html(store: LogStore, book: PlanBook, anchored_size: int,
-               names: tuple[tuple[str, str], ...], anchor: StoredAnchor | None) -> str:
-    """The home page of the log in `store` at one anchored size (it changes only when an anchor
-    lands, a plan is filed or the registry changes): rendered once, served from memory."""
+               names: tuple[tuple[str, str], ...], anchor: StoredAnchor | None,
+               infrastructure: InfrastructureBook, day: date) -> str:
+    """The home page of the log in `store` at one anchored size on one day (it changes only
+    when an anchor lands, a plan is filed, the registry changes or the day turns): rendered
+    once, served from memory."""
     figures = figures_of(standing_indicator_records(store, anchored_size))
-    views = plan_views(book.up_to(anchored_size), figures, load_areas(), dict(names))
+    computed = computed_views(infrastructure, anchored_size, day, figures, dict(names))
+    views = plan_views(book.up_to(anchored_size), figures, load_areas(), dict(names), computed)
     return _environment().get_template("home.html").render(
         plans=views, formulas=FORMULAS, level_names=LEVEL_NAMES, anchored_size=anchored_size,
-        anchor=anchor,
+        anchor=anchor, computed=unplanned(views, computed),
     )
 
 
@@ -110,7 +128,8 @@ def home(ledger: LedgerDep) -> HTMLResponse:
     anchored = ledger.records.sizes().anchored_size
     names = tuple(sorted(node.directory.names().items()))
     return HTMLResponse(_home_html(node.store, node.plans.book(), anchored, names,
-                                   ledger.anchors.latest()))
+                                   ledger.anchors.latest(), ledger.infrastructure,
+                                   datetime.fromtimestamp(node.clock(), VIETNAM_TIME).date()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +194,8 @@ def _not_found(message: str, status_code: int, query: str = "") -> Response:
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def record_page(record_id: str, ledger: LedgerDep) -> Response:
-    """A record: its entry, public body, versions and anchor, and the in-browser verification."""
+    """A record: its entry, public body, signatures, versions and anchor, and the in-browser
+    verification (its registry check labelled for the department's records)."""
     try:
         record = ledger.records.get(parse_id(record_id))
     except InvalidRequest:
@@ -188,6 +208,10 @@ def record_page(record_id: str, ledger: LedgerDep) -> Response:
     attachments = orjson.loads(orjson.dumps(attachment_list(ledger, entry["attachments"])))
     summary = record_view.view(ledger.node.plans.book(), ledger.node.directory.names(),
                                record.index, entry, body, attachments, record.restricted)
+    refs = [AttachmentRef(item["sha256"], item["size"], item["name"], item["type"])
+            for item in attachments]
+    signatures = [record_view.signature_view(item, summary.signer) for item in
+                  record_signatures(ledger, bytes(record.leaf_hash), Entry.from_json(entry), refs)]
     return _page(
         "record.html",
         record_id=record_id,
@@ -197,7 +221,8 @@ def record_page(record_id: str, ledger: LedgerDep) -> Response:
         body_json=None if body is None else json.dumps(body, ensure_ascii=False, indent=2),
         history=_history(ledger, record, entry),
         anchor=anchor,
-        checks=CHECKS,
+        signatures=signatures,
+        checks=REGISTRAR_CHECKS if summary.signer.department else CHECKS,
     )
 
 
@@ -211,7 +236,7 @@ def map_page(ledger: LedgerDep) -> HTMLResponse:
     settings = ledger.node.settings
     today = datetime.fromtimestamp(ledger.node.clock(), VIETNAM_TIME).date()
     response = _page("map.html", today=today.isoformat(), tiles_url=settings.map_tiles_url,
-                     tiles_attribution=settings.map_tiles_attribution, words=wording.MAP_WORDS)
+                     tiles_attribution=settings.map_tiles_attribution)
     response.headers["content-security-policy"] = map_page_policy(settings.map_tiles_url)
     return response
 

@@ -1,40 +1,32 @@
 """What the record page says about a record in plain words, for a citizen rather than an engineer:
 a heading that names the thing (the figure, the permit, the report, the plan), who signed it by
-name, the body as a short summary, the attachments with their sizes and download links.
+name, the body as a short summary, the attachments with their sizes and download links, and
+each signature it carries (the signing organisation and its CA for a certificate).
 
 Everything here is derived from the record itself, the plans in force and the area catalogue,
-in Vietnamese and English at once (`Words`); numbers and dates are written by `api.web.wording`.
+in Vietnamese and English at once (`Words`), in the messages of the catalogue
+(`api.web.wording`), which writes numbers and dates too.
 A restricted body is never read here: its heading comes from the entry's subject alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from api.web import wording
 from filings.areas import Area, load_areas
 from filings.errors import FilingError
-from filings.figures import DEPARTMENT
 from filings.kinds import PERMIT_TYPE_LABELS
 from filings.periods import Period, issued_day, parse_period
 from filings.plans import PlanBook, Target
 from filings.units import PERCENT, UNITS
 
-DEPARTMENT_EN: Final = "Huế City Department of Science and Technology"
-"""The English name of `filings.figures.DEPARTMENT`, the registrar that files plans and compiled
-figures."""
-
-KINDS: Final = {
-    "indicator": ("Số liệu chỉ tiêu", "Indicator figure"),
-    "permit": ("Giấy phép", "Permit"),
-    "report": ("Báo cáo", "Report"),
-    "plan": ("Kế hoạch", "Plan"),
-}
-"""Each record kind in words."""
-
-REGISTRAR_KINDS: Final = frozenset({"plan", "indicator"})
+REGISTRAR_KINDS: Final = frozenset({"plan", "binding", "indicator", "report"})
 """The kinds the department files: a signer of these that is not a registered operator is the
 department (`filings.figures`)."""
 
@@ -52,6 +44,14 @@ class Words:
     @staticmethod
     def same(text: str) -> Words:
         return Words(text, text)
+
+    @staticmethod
+    def say(key: str, **values: Words | str | int | float) -> Words:
+        """The catalogue's message `key` with `values` filled in, each language its own."""
+        filled: dict[str, wording.PageValue] = {
+            name: (value.vi, value.en) if isinstance(value, Words) else value
+            for name, value in values.items()}
+        return Words(*wording.page_text(key, **filled))
 
     @staticmethod
     def number(value: float, unit: str | None = None) -> Words:
@@ -122,6 +122,24 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class SignatureView:
+    """One signature the record carries (`signatures` of `GET /v1/records/{id}`), in words:
+    what kind it is, who signed (the organisation and its tax code for a certificate, the
+    operator for an Ethereum key), the CA that issued the certificate, when, and the result."""
+
+    format: str
+    kind: Words
+    signer: Words
+    tax_code: str | None
+    issuer: Words | None
+    serial: str | None
+    signed_at: Words | None
+    valid: bool
+    status: Words
+    attachment: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class BodyView:
     """What a body says: the heading it gives the record, the figure (`indicator/2`), facts
     (label: value), a report's summary text and the figures it quotes."""
@@ -171,8 +189,57 @@ def signer_of(entry: dict[str, Any], names: dict[str, str]) -> Signer:
     if name is not None:
         return Signer(Words.same(name), address, department=False)
     if entry["kind"] in REGISTRAR_KINDS:
-        return Signer(Words(DEPARTMENT, DEPARTMENT_EN), address, department=True)
+        return Signer(Words.say("summary.department"), address, department=True)
     return Signer(None, address, department=False)
+
+
+def _name_part(subject: str, oid: x509.ObjectIdentifier) -> str | None:
+    """The first `oid` attribute of an RFC 4514 distinguished name, or None."""
+    try:
+        found = x509.Name.from_rfc4514_string(subject).get_attributes_for_oid(oid)
+    except ValueError:
+        return None
+    return str(found[0].value) if found else None
+
+
+def organisation_words(subject: str | None) -> Words:
+    """Who a certificate names: its organisation (O), else its common name (CN), else the
+    whole subject; "unknown" when there is none."""
+    if not subject:
+        return Words.say("signature.unknown")
+    name = _name_part(subject, NameOID.ORGANIZATION_NAME) or \
+        _name_part(subject, NameOID.COMMON_NAME)
+    return Words.same(name or subject)
+
+
+def signature_view(item: dict[str, Any], signer: Signer) -> SignatureView:
+    """One `signatures` item in words; `signer` names the operator of an EIP-712 signature."""
+    form = str(item["format"])
+    kind_key = f"signature.format_{form}"
+    kind = Words.say(kind_key) if kind_key in wording.VI else Words.same(form)
+    if form == "eip712":
+        who = signer.name or Words.say("record.address_not_named_registry")
+    else:
+        who = organisation_words(item.get("signer"))
+    signed_at = None
+    if item.get("signed_at"):
+        moment = int(datetime.fromisoformat(str(item["signed_at"])).timestamp())
+        signed_at = Words(wording.vi_time(moment), wording.en_time(moment))
+    status = str(item["status"])
+    said = item.get("message")
+    if status == "valid":
+        words = Words.say("signature.status_valid")
+    elif isinstance(said, dict) and said.get("vi") and said.get("en"):
+        words = Words(str(said["vi"]), str(said["en"]))
+    else:
+        words = Words.say("signature.status_code", code=status)
+    return SignatureView(
+        format=form, kind=kind, signer=who,
+        tax_code=None if item.get("tax_code") is None else str(item["tax_code"]),
+        issuer=None if not item.get("issuer") else organisation_words(item["issuer"]),
+        serial=None if item.get("serial") is None else str(item["serial"]),
+        signed_at=signed_at, valid=status == "valid", status=words,
+        attachment=None if item.get("attachment") is None else str(item["attachment"]))
 
 
 def size_words(size: int) -> Words:
@@ -198,7 +265,7 @@ def area_words(code: str, day: date) -> Words:
     try:
         area: Area = load_areas().resolve(code, day)
     except FilingError:
-        return Words(f"Mã địa bàn {code}", f"Area code {code}")
+        return Words.say("summary.area_code", code=code)
     return Words(area.name_vi, area.name_en)
 
 
@@ -211,12 +278,18 @@ def indicator_words(book: PlanBook, code: str) -> Words:
     return Words.same(code)
 
 
+def kind_words(kind: str) -> Words:
+    """A record kind in words (the catalogue's `kind.*`); its code when the catalogue has none."""
+    key = f"kind.{kind}"
+    return Words.say(key) if key in wording.VI else Words.same(kind)
+
+
 def view(book: PlanBook, names: dict[str, str], index: int, entry: dict[str, Any],
          body: Any, attachments: list[dict[str, Any]], restricted: bool) -> RecordView:
     """The record at log `index` with `entry`, its public `body` (None when withheld) and its
     attachment list, in plain words."""
-    kind_vi, kind_en = KINDS.get(str(entry["kind"]), (str(entry["kind"]), str(entry["kind"])))
-    said = BodyView(Words(f"{kind_vi} · {entry['subject']}", f"{kind_en} · {entry['subject']}"))
+    kind = kind_words(str(entry["kind"]))
+    said = BodyView(Words(f"{kind.vi} · {entry['subject']}", f"{kind.en} · {entry['subject']}"))
     body = body if isinstance(body, dict) else None
     schema = entry["schema"]
     try:
@@ -230,7 +303,7 @@ def view(book: PlanBook, names: dict[str, str], index: int, entry: dict[str, Any
             said = _plan(body)
     except (FilingError, KeyError, TypeError, ValueError):
         pass  # a retired or unexpected body: the subject names it, the JSON shows it
-    return RecordView(Words(kind_vi, kind_en), signer_of(entry, names),
+    return RecordView(kind, signer_of(entry, names),
                       attachments_of(attachments, restricted), said)
 
 
@@ -264,37 +337,33 @@ def _permit(names: dict[str, str], entry: dict[str, Any],
     _, commune, number = str(entry["subject"]).split(":", 2)
     if body is None:  # withheld: the subject names the commune and the number
         place = area_words(commune, issued_day(int(entry["issued_at"])))
-        return BodyView(Words(f"Giấy phép {number} · {place.vi}",
-                              f"Permit {number} · {place.en}"))
+        return BodyView(Words.say("summary.permit_withheld", number=number, place=place))
     start, end = date.fromisoformat(body["valid_from"]), date.fromisoformat(body["valid_until"])
     place = area_words(str(body["location"]["commune"]), start)
-    label_vi, label_en = PERMIT_TYPE_LABELS.get(body["type"], (body["type"], body["type"]))
-    valid_from, valid_until = Words.day(start), Words.day(end)
+    label = Words(*PERMIT_TYPE_LABELS.get(body["type"], (body["type"], body["type"])))
     operators = [names.get(str(address), str(address)) for address in body["operators"]]
     facts = [
-        Fact(Words("Loại công trình", "Type"), Words(label_vi, label_en)),
-        Fact(Words("Xã, phường", "Commune"), place),
-        Fact(Words("Hiệu lực", "Valid"), Words(f"từ {valid_from.vi} đến {valid_until.vi}",
-                                               f"{valid_from.en} to {valid_until.en}")),
-        Fact(Words("Các doanh nghiệp dùng chung", "Operators sharing it"),
-             Words.same(", ".join(operators))),
+        Fact(Words.say("summary.permit_type"), label),
+        Fact(Words.say("summary.commune"), place),
+        Fact(Words.say("summary.valid"),
+             Words.say("summary.from_to", start=Words.day(start), end=Words.day(end))),
+        Fact(Words.say("summary.operators_sharing"), Words.same(", ".join(operators))),
     ]
     if body.get("holder"):
-        facts.append(Fact(Words("Chủ giấy phép", "Holder"), Words.same(str(body["holder"]))))
+        facts.append(Fact(Words.say("summary.holder"), Words.same(str(body["holder"]))))
     location = body["location"]
     lat, lon = float(location["lat"]), float(location["lon"])
-    facts.append(Fact(Words("Vị trí (vĩ độ, kinh độ)", "Location (latitude, longitude)"),
-                      Words(f"{wording.number_vi(lat)}; {wording.number_vi(lon)}",
-                            f"{wording.number_en(lat)}, {wording.number_en(lon)}")))
-    return BodyView(Words(f"Giấy phép {number} · {label_vi} · {place.vi}",
-                          f"Permit {number} · {label_en} · {place.en}"), facts=tuple(facts))
+    facts.append(Fact(Words.say("summary.location"), Words.say(
+        "summary.latitude_longitude", latitude=Words.number(lat), longitude=Words.number(lon))))
+    return BodyView(Words.say("summary.permit", number=number, type=label, place=place),
+                    facts=tuple(facts))
 
 
 def _report(book: PlanBook, entry: dict[str, Any], body: dict[str, Any] | None) -> BodyView:
     if body is None:  # a restricted draft: the subject names its period
         period = parse_period(str(entry["subject"]).split(":")[1])
         when = Words.period(period)
-        return BodyView(Words(f"Báo cáo · {when.vi}", f"Report · {when.en}"))
+        return BodyView(Words.say("summary.report_withheld", period=when))
     period = parse_period(str(body["period"]))
     figures = tuple(
         QuotedFigure(indicator_words(book, str(item["indicator"])),
@@ -303,7 +372,7 @@ def _report(book: PlanBook, entry: dict[str, Any], body: dict[str, Any] | None) 
         for item in body.get("indicators", ()))
     summary = body.get("summary")
     return BodyView(Words.same(str(body["title"])),
-                    facts=(Fact(Words("Kỳ báo cáo", "Period"), Words.period(period)),),
+                    facts=(Fact(Words.say("summary.report_period"), Words.period(period)),),
                     text=None if summary is None else str(summary), figures=figures)
 
 
@@ -314,13 +383,11 @@ def _plan(body: dict[str, Any]) -> BodyView:
         Words.day(date.fromisoformat(covered["end"]))
     targets = len(body.get("targets", ()))
     facts = (
-        Fact(Words("Cơ quan ban hành", "Issued by"), Words.same(str(document["issuer"]))),
-        Fact(Words("Ngày ban hành", "Date"), Words.day(date.fromisoformat(document["date"]))),
-        Fact(Words("Thời kỳ", "Period"), Words(f"từ {start.vi} đến {end.vi}",
-                                              f"{start.en} to {end.en}")),
-        Fact(Words("Số mục tiêu định lượng", "Quantified targets"),
-             Words(wording.number_vi(targets), wording.number_en(targets))),
-        Fact(Words("Nguồn", "Source"), Words.same(str(document["source"]))),
+        Fact(Words.say("summary.issued_by"), Words.same(str(document["issuer"]))),
+        Fact(Words.say("summary.issued_on"), Words.day(date.fromisoformat(document["date"]))),
+        Fact(Words.say("summary.plan_period"), Words.say("summary.from_to", start=start, end=end)),
+        Fact(Words.say("summary.quantified_targets"), Words.number(targets)),
+        Fact(Words.say("home.source"), Words.same(str(document["source"]))),
     )
-    return BodyView(Words(f"Kế hoạch {number} · {document['title_vi']}",
-                          f"Plan {number} · {document['title_en']}"), facts=facts)
+    title = Words(str(document["title_vi"]), str(document["title_en"]))
+    return BodyView(Words.say("summary.plan", number=number, title=title), facts=facts)

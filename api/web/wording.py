@@ -6,8 +6,10 @@ other way round in English (12,345.5)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
+from importlib import resources
 from types import MappingProxyType
 from typing import Final
 
@@ -74,66 +76,28 @@ def number_en(value: float) -> str:
 _VI_SEPARATORS: Final = str.maketrans(",.", ".,")
 
 
-MAP_WORDS: Final = {
-    "status": {
-        "planned": ("Đã lên kế hoạch", "Planned"),
-        "in_service": ("Đang hoạt động", "In service"),
-        "out_of_service": ("Ngừng hoạt động", "Out of service"),
-        "removed": ("Đã tháo dỡ", "Removed"),
-    },
-    "structure": {
-        "ground_tower": ("Cột dựng dưới mặt đất", "Ground tower"),
-        "rooftop": ("Cột trên mái nhà", "Rooftop"),
-        "camouflaged": ("Cột ngụy trang", "Camouflaged"),
-        "pole": ("Cột dạng trụ", "Pole"),
-    },
-    "reason": {
-        "flood": ("Ngập lụt", "Flood"),
-        "power": ("Mất điện", "Power cut"),
-        "fibre_cut": ("Đứt cáp quang", "Fibre cut"),
-        "equipment": ("Hỏng thiết bị", "Equipment fault"),
-        "other": ("Lý do khác", "Other"),
-    },
-    "label": {
-        "site_id": ("Mã trạm", "Site id"),
-        "operator": ("Doanh nghiệp", "Operator"),
-        "tenants": ("Dùng chung với", "Shared with"),
-        "status": ("Trạng thái", "Status"),
-        "technologies": ("Công nghệ", "Technologies"),
-        "structure": ("Loại cột", "Structure"),
-        "height_m": ("Chiều cao", "Height"),
-        "area": ("Địa bàn", "Area"),
-        "as_of": ("Tình trạng tính đến ngày", "State as of"),
-        "commissioned": ("Ngày đưa vào hoạt động", "Commissioned"),
-        "out_of_service": ("Ngừng hoạt động từ", "Out of service since"),
-        "history": ("Lịch sử phiên bản", "Version history"),
-        "verify": ("Kiểm chứng", "Verify"),
-        "none": ("không có", "none"),
-        "all": ("Tất cả", "All"),
-        "unnamed": ("Địa chỉ không có tên trong sổ đăng ký", "Address not named in the registry"),
-        "sites": ("trạm trên bản đồ", "sites on the map"),
-        "loading": ("Đang tải…", "Loading…"),
-        "load_failed": ("Không tải được dữ liệu bản đồ", "The map data could not be loaded"),
-        "boundaries": ("Ranh giới hành chính", "Administrative boundaries"),
-        "outline_only": (
-            "Ngày này chỉ có đường bao thành phố: ranh giới các xã, phường trước 01/07/2025 "
-            "không có trong dữ liệu.",
-            "Only the city's outline exists for this day: the boundaries of the communes before "
-            "2025-07-01 are not in the data."),
-        "basemap_down": (
-            "Không tải được bản đồ nền; ranh giới và các trạm vẫn hiển thị.",
-            "The basemap could not be loaded; the boundaries and sites still show."),
-    },
-}
-"""The map page's words (`static/map.mjs`): (Vietnamese, English) by field and value."""
-
-
 # -- the pages' message catalogue -------------------------------------------------------------
-# Every string a page template shows comes from here: one catalogue per language, the same keys
-# in both (tests/web/test_wording.py holds the templates and the catalogues to that). `{name}`
-# marks a value the page fills in.
+# Every string a page template or script shows comes from here: one catalogue per language, the
+# same keys in both (tests/web/test_wording.py holds the templates, the scripts and the
+# catalogues to that). `{name}` marks a value the page fills in. The messages the scripts show
+# are kept in `static/wording/vi.json` and `en.json`, which `static/text.mjs` imports and which
+# are joined here to the messages only the server shows.
 
-VI: Final[Mapping[str, str]] = MappingProxyType({
+
+def _catalogue(lang: str, server_messages: dict[str, str]) -> Mapping[str, str]:
+    """`server_messages` joined with the scripts' messages in `lang` (`static/wording`).
+
+    Raises ValueError when a key is in both, so neither copy can silently win.
+    """
+    source = resources.files("api.web").joinpath("static", "wording", f"{lang}.json")
+    scripts: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
+    twice = sorted(set(scripts) & set(server_messages))
+    if twice:
+        raise ValueError(f"messages both in static/wording/{lang}.json and wording.py: {twice}")
+    return MappingProxyType({**server_messages, **scripts})
+
+
+VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "site.skip_main_content": "Tới nội dung chính",
     "site.brand": "Hạ tầng số thành phố Huế",
     "site.indicators": "Chỉ tiêu",
@@ -288,12 +252,35 @@ VI: Final[Mapping[str, str]] = MappingProxyType({
     ),
     "home.met_short": "đạt",
     "home.not_yet_short": "chưa đạt",
+    "home.level_province": "Toàn tỉnh / thành phố",
+    "home.level_district": "Theo đơn vị cấp huyện",
+    "home.level_commune": "Theo đơn vị cấp xã",
+    "home.level_note_district": (
+        "Các đơn vị cấp huyện của năm 2023–2024 và của 6 tháng đầu năm 2025 không hoàn toàn "
+        "là một: từ 01/01/2025 thành phố Huế cũ được chia thành quận Phú Xuân và quận Thuận "
+        "Hóa, huyện Nam Đông nhập vào huyện Phú Lộc (NQ 1314/NQ-UBTVQH15). Mỗi dòng là một đơn "
+        "vị giữ nguyên địa giới; không so sánh các dòng khác nhau như một chuỗi."
+    ),
+    "home.level_note_commune": (
+        "Từ 01/07/2025 không còn cấp huyện: 40 đơn vị cấp xã (21 phường, 19 xã, "
+        "NQ 1675/NQ-UBTVQH15) có địa giới cắt ngang các huyện cũ, nên số liệu theo xã không so "
+        "sánh được với số liệu theo huyện (số liệu huyện năm 2024 không phải số liệu phường, "
+        "xã năm 2026)."
+    ),
+    "home.declared_and_computed": "Số liệu khai báo và số liệu tính từ hồ sơ hạ tầng",
+    "home.declared_side": "Do các bên khai báo",
+    "home.computed_side": "Tính từ hồ sơ hạ tầng",
+    "home.declared_by": "{name} khai báo, {period}",
+    "home.nothing_declared": "Chưa có bên nào khai báo số liệu của thành phố.",
+    "home.computed_from_records": "tính từ {count} hồ sơ theo công thức {formula}, ngày {date}",
+    "home.computed_counts": "{numerator} trên {denominator}",
+    "home.computed_no_value": "không có hồ sơ nào để tính",
+    "home.counted_records": "Các hồ sơ được đếm ({count})",
+    "home.counted_more": "và {count} hồ sơ khác trong danh sách đầy đủ",
+    "home.other_computed": "Các chỉ tiêu khác tính từ hồ sơ hạ tầng",
     "site.navigation": "Điều hướng",
     "verify.title": "Kiểm tra",
     "not_found.title": "Không tìm thấy trang",
-    "status.sequenced": "đã ghi vào nhật ký",
-    "status.checkpointed": "đã có checkpoint ký",
-    "status.anchored": "đã neo trên chuỗi khối",
     "check.body_content_hash": "Nội dung ▶ mã băm nội dung",
     "check.attachments_hash": "Danh sách tệp đính kèm ▶ mã băm",
     "check.leaf_hash": "Bản ghi nhật ký ▶ mã băm lá (= mã hồ sơ)",
@@ -305,9 +292,102 @@ VI: Final[Mapping[str, str]] = MappingProxyType({
     "error.not_a_record_id": "Đây không phải là mã hồ sơ (64 chữ số hex).",
     "error.record_id_format": "Mã hồ sơ gồm đúng 64 chữ số hex (0-9, a-f).",
     "error.not_in_ledger": "Không có hồ sơ này trong sổ cái.",
+    "check.registrar_role": "Bên ký giữ quyền REGISTRAR_ROLE trong OperatorRegistry tại khối neo",
+    "summary.department": "Sở Khoa học và Công nghệ thành phố Huế",
+    "summary.area_code": "Mã địa bàn {code}",
+    "summary.permit_withheld": "Giấy phép {number} · {place}",
+    "summary.permit": "Giấy phép {number} · {type} · {place}",
+    "summary.permit_type": "Loại công trình",
+    "summary.commune": "Xã, phường",
+    "summary.valid": "Hiệu lực",
+    "summary.from_to": "từ {start} đến {end}",
+    "summary.operators_sharing": "Các doanh nghiệp dùng chung",
+    "summary.holder": "Chủ giấy phép",
+    "summary.location": "Vị trí (vĩ độ, kinh độ)",
+    "summary.latitude_longitude": "{latitude}; {longitude}",
+    "summary.report_withheld": "Báo cáo · {period}",
+    "summary.report_period": "Kỳ báo cáo",
+    "summary.issued_by": "Cơ quan ban hành",
+    "summary.issued_on": "Ngày ban hành",
+    "summary.plan_period": "Thời kỳ",
+    "summary.quantified_targets": "Số mục tiêu định lượng",
+    "summary.plan": "Kế hoạch {number} · {title}",
+    "signature.heading": "Chữ ký trên hồ sơ",
+    "signature.format_eip712": "Chữ ký EIP-712 bằng khóa Ethereum của doanh nghiệp",
+    "signature.format_cms": "Chữ ký số CMS (CAdES) bằng chứng thư số của tổ chức",
+    "signature.format_pades": "Chữ ký số PAdES trên tệp PDF",
+    "signature.organisation": "Tổ chức ký",
+    "signature.tax_code": "Mã số thuế",
+    "signature.issuer": "Tổ chức cung cấp dịch vụ chứng thực chữ ký số (CA)",
+    "signature.serial": "Số hiệu chứng thư số",
+    "signature.signed_at": "Thời điểm ký",
+    "signature.status": "Kết quả kiểm tra",
+    "signature.status_valid": "Hợp lệ",
+    "signature.status_code": "Không hợp lệ (mã {code})",
+    "signature.signed_file": "Tệp được ký",
+    "signature.signer": "Bên ký",
+    "signature.unknown": "không rõ",
+    "report.title": "Báo cáo năm {year}",
+    "report.heading": "Báo cáo kết quả thực hiện kế hoạch phát triển hạ tầng số năm {year}",
+    "report.sender": "Sở Khoa học và Công nghệ thành phố Huế",
+    "report.recipient": "Kính gửi: Ủy ban nhân dân thành phố Huế",
+    "report.basis": (
+        "Báo cáo định kỳ hằng năm kết quả thực hiện kế hoạch (Kế hoạch 254/KH-UBND, mục VI.1), "
+        "lập tự động từ các hồ sơ đã ký trong sổ cái: mỗi chỉ tiêu của các kế hoạch có hiệu "
+        "lực, số liệu theo địa bàn và đơn vị khai báo, và những nội dung còn thiếu."
+    ),
+    "report.checkpoint": (
+        "Lập tại checkpoint đã ký của nhật ký {origin}: {size} hồ sơ, gốc {root}, ký lúc {time}."
+    ),
+    "report.how_to_verify": (
+        "Bên cạnh mỗi số liệu là đường dẫn và mã QR tới hồ sơ gốc: quét mã để tự kiểm chứng "
+        "hồ sơ, không cần tin máy chủ này."
+    ),
+    "report.links_under": "Các đường dẫn kiểm chứng nằm dưới {base}.",
+    "report.summary": (
+        "{indicators} chỉ tiêu đánh giá năm này: {met} đạt, {missed} chưa đạt, {unknown} chưa "
+        "có kết quả; {figures} số liệu được trích dẫn, mỗi số liệu kèm hồ sơ của nó."
+    ),
+    "report.pdf_vi": "Tải bản PDF (tiếng Việt)",
+    "report.pdf_en": "Tải bản PDF (tiếng Anh)",
+    "report.filed": "Báo cáo đã được nộp vào sổ cái (lập tại checkpoint {size}):",
+    "report.filed_record": "Báo cáo đã được nộp vào sổ cái:",
+    "report.not_filed_yet": "Báo cáo của năm này chưa được nộp vào sổ cái.",
+    "report.plans_heading": "1. Các kế hoạch có hiệu lực trong năm",
+    "report.targets_of": "Các chỉ tiêu của kế hoạch {number}",
+    "report.target_col": "Chỉ tiêu",
+    "report.value_col": "Mục tiêu",
+    "report.deadline_col": "Thời hạn",
+    "report.judges": "Chỉ tiêu dùng để đánh giá năm {year}",
+    "report.at_least": "tối thiểu {value} {unit}",
+    "report.at_most": "tối đa {value} {unit}",
+    "report.results_heading": "2. Kết quả theo chỉ tiêu",
+    "report.result": "Kết quả của thành phố: {value} ({period}): {status}",
+    "report.no_result": "Chưa có số liệu của thành phố cho năm này.",
+    "report.computed": "Tính từ hồ sơ hạ tầng ({formula}): {value}, từ {records} hồ sơ",
+    "report.chart_caption": (
+        "Biểu đồ: {period}, theo địa bàn; vạch đứt nét là mục tiêu; cùng số liệu với bảng."
+    ),
+    "report.figures_of": "Số liệu năm {year}: {name}",
+    "report.area_col": "Địa bàn, kỳ",
+    "report.declarant_col": "Đơn vị khai báo",
+    "report.figure_col": "Số liệu",
+    "report.assessment_col": "Đánh giá",
+    "report.proof_col": "Hồ sơ kiểm chứng",
+    "report.area_figure": "Số liệu của địa bàn",
+    "report.verify_record": "Kiểm chứng hồ sơ {record}",
+    "report.missing_heading": "3. Những nội dung còn thiếu",
+    "report.missing_none": "Không thiếu số liệu nào.",
+    "report.missing_no_figure": "{name}: không có số liệu nào cho năm {year}.",
+    "report.missing_no_city_figure": "{name}: chưa có số liệu của toàn thành phố cho năm {year}.",
+    "report.missing_not_filed": (
+        "{name}: {operator} đã khai báo chỉ tiêu này cho năm khác nhưng chưa khai báo cho năm "
+        "{year}."
+    ),
+    "report.footer": "Báo cáo năm {year} · checkpoint {size} · trang {page}/{pages}",
 })
 """The pages' words in Vietnamese, by message key (`page_text`)."""
-EN: Final[Mapping[str, str]] = MappingProxyType({
+EN: Final[Mapping[str, str]] = _catalogue("en", {
     "site.skip_main_content": "Skip to main content",
     "site.brand": "Huế City digital infrastructure",
     "site.indicators": "Indicators",
@@ -464,12 +544,35 @@ EN: Final[Mapping[str, str]] = MappingProxyType({
     ),
     "home.met_short": "met",
     "home.not_yet_short": "not yet",
+    "home.level_province": "Province / city",
+    "home.level_district": "By district-level unit",
+    "home.level_commune": "By commune-level unit",
+    "home.level_note_district": (
+        "The district-level units of 2023–2024 and of 2025 H1 are not quite the same: from "
+        "2025-01-01 the old Huế City was split into Phú Xuân and Thuận Hóa, and Nam Đông merged "
+        "into Phú Lộc (NQ 1314/NQ-UBTVQH15). Each row is one unit with unchanged borders; "
+        "different rows are never compared as one series."
+    ),
+    "home.level_note_commune": (
+        "From 2025-07-01 there is no district level: the 40 commune-level units (21 wards, "
+        "19 communes, NQ 1675/NQ-UBTVQH15) cut across the old districts, so figures by commune "
+        "cannot be compared with figures by district (a 2024 district figure is not a 2026 "
+        "ward figure)."
+    ),
+    "home.declared_and_computed": "Declared figures and figures computed from the records",
+    "home.declared_side": "Declared",
+    "home.computed_side": "Computed from the infrastructure records",
+    "home.declared_by": "declared by {name}, {period}",
+    "home.nothing_declared": "Nobody has declared a figure for the city.",
+    "home.computed_from_records": "computed from {count} records by {formula}, on {date}",
+    "home.computed_counts": "{numerator} of {denominator}",
+    "home.computed_no_value": "no record to compute it from",
+    "home.counted_records": "The records counted ({count})",
+    "home.counted_more": "and {count} more in the full list",
+    "home.other_computed": "Other indicators computed from the infrastructure records",
     "site.navigation": "Navigation",
     "verify.title": "Verify",
     "not_found.title": "Page not found",
-    "status.sequenced": "sequenced",
-    "status.checkpointed": "checkpointed",
-    "status.anchored": "anchored",
     "check.body_content_hash": "Body ▶ content hash",
     "check.attachments_hash": "Attachment list ▶ attachments hash",
     "check.leaf_hash": "Entry ▶ leaf hash (= record id)",
@@ -481,6 +584,103 @@ EN: Final[Mapping[str, str]] = MappingProxyType({
     "error.not_a_record_id": "This is not a record id (64 hex digits).",
     "error.record_id_format": "A record id is exactly 64 hex digits (0-9, a-f).",
     "error.not_in_ledger": "This record is not in the ledger.",
+    "check.registrar_role": (
+        "Signer holds REGISTRAR_ROLE in the OperatorRegistry at the anchor's block"
+    ),
+    "summary.department": "Huế City Department of Science and Technology",
+    "summary.area_code": "Area code {code}",
+    "summary.permit_withheld": "Permit {number} · {place}",
+    "summary.permit": "Permit {number} · {type} · {place}",
+    "summary.permit_type": "Type",
+    "summary.commune": "Commune",
+    "summary.valid": "Valid",
+    "summary.from_to": "{start} to {end}",
+    "summary.operators_sharing": "Operators sharing it",
+    "summary.holder": "Holder",
+    "summary.location": "Location (latitude, longitude)",
+    "summary.latitude_longitude": "{latitude}, {longitude}",
+    "summary.report_withheld": "Report · {period}",
+    "summary.report_period": "Period",
+    "summary.issued_by": "Issued by",
+    "summary.issued_on": "Date",
+    "summary.plan_period": "Period",
+    "summary.quantified_targets": "Quantified targets",
+    "summary.plan": "Plan {number} · {title}",
+    "signature.heading": "The record's signatures",
+    "signature.format_eip712": "EIP-712 signature with the operator's Ethereum key",
+    "signature.format_cms": "CMS (CAdES) digital signature with an organisation certificate",
+    "signature.format_pades": "PAdES digital signature on a PDF file",
+    "signature.organisation": "Signing organisation",
+    "signature.tax_code": "Tax code",
+    "signature.issuer": "Certification authority (CA)",
+    "signature.serial": "Certificate serial number",
+    "signature.signed_at": "Signed at",
+    "signature.status": "Status",
+    "signature.status_valid": "Valid",
+    "signature.status_code": "Not valid (code {code})",
+    "signature.signed_file": "Signed file",
+    "signature.signer": "Signer",
+    "signature.unknown": "unknown",
+    "report.title": "Report {year}",
+    "report.heading": "Report on the digital infrastructure plans: results of {year}",
+    "report.sender": "Department of Science and Technology of Huế City",
+    "report.recipient": "To: the People's Committee of Huế City",
+    "report.basis": (
+        "The yearly report on the plan's results (plan 254/KH-UBND, section VI.1), made from "
+        "the signed records of the ledger: every target of the plans in force, the figures by "
+        "area and declarant, and what is missing."
+    ),
+    "report.checkpoint": (
+        "Made at the signed checkpoint of the log {origin}: {size} records, root {root}, "
+        "signed at {time}."
+    ),
+    "report.how_to_verify": (
+        "Beside each figure are a link and a QR code to its record: scan it to verify the "
+        "record yourself, without trusting this server."
+    ),
+    "report.links_under": "The verification links are under {base}.",
+    "report.summary": (
+        "{indicators} targets judge this year: {met} met, {missed} not met, {unknown} without "
+        "a result; {figures} figures quoted, each with its record."
+    ),
+    "report.pdf_vi": "Download the PDF (Vietnamese)",
+    "report.pdf_en": "Download the PDF (English)",
+    "report.filed": "This report is filed in the ledger (made at checkpoint {size}):",
+    "report.filed_record": "This report is filed in the ledger:",
+    "report.not_filed_yet": "This year's report is not filed in the ledger yet.",
+    "report.plans_heading": "1. The plans in force in the year",
+    "report.targets_of": "The targets of plan {number}",
+    "report.target_col": "Target",
+    "report.value_col": "Goal",
+    "report.deadline_col": "Deadline",
+    "report.judges": "The target that judges {year}",
+    "report.at_least": "at least {value} {unit}",
+    "report.at_most": "at most {value} {unit}",
+    "report.results_heading": "2. Results by target",
+    "report.result": "The city's result: {value} ({period}): {status}",
+    "report.no_result": "No city figure for this year yet.",
+    "report.computed": (
+        "Computed from the infrastructure records ({formula}): {value}, from {records} records"
+    ),
+    "report.chart_caption": (
+        "Chart: {period}, by area; the dashed line is the target; the same figures as the table."
+    ),
+    "report.figures_of": "Figures of {year}: {name}",
+    "report.area_col": "Area, period",
+    "report.declarant_col": "Declarant",
+    "report.figure_col": "Figure",
+    "report.assessment_col": "Assessment",
+    "report.proof_col": "Proof",
+    "report.area_figure": "The area's figure",
+    "report.verify_record": "Verify record {record}",
+    "report.missing_heading": "3. What is missing",
+    "report.missing_none": "Nothing is missing.",
+    "report.missing_no_figure": "{name}: no figure at all for {year}.",
+    "report.missing_no_city_figure": "{name}: no figure for the whole city for {year}.",
+    "report.missing_not_filed": (
+        "{name}: {operator} declared this indicator for another year but not for {year}."
+    ),
+    "report.footer": "Report {year} · checkpoint {size} · page {page} of {pages}",
 })
 """The pages' words in English, by the keys of `VI`."""
 

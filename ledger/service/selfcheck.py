@@ -9,10 +9,11 @@ Quick mode (the default) stays cheap on a long log; it reads a bounded number of
 
 - entries: no index missing (row count, lowest and highest index);
 - checkpoints: the latest `recent` ones and `sample` others at random: each note verifies with
-  the log key and origin, its `size` and `root` columns are the note's, its size is within the
-  log, and its root is the root the stored node runs give at that size; each of the recent ones
-  is consistent with the one before it (RFC 9162 consistency proof from the stored nodes), and
-  the log's current head with the latest;
+  the log key of its size (after a key rotation, `ledger.rotation.KeyHistory`) and origin,
+  its `size` and `root` columns are the note's, its size is within the log, and its root is
+  the root the stored node runs give at that size; each of the recent ones is consistent with
+  the one before it (RFC 9162 consistency proof from the stored nodes), and the log's current
+  head with the latest;
 - entries: the last `recent` and `sample` at random: the data is a canonical valid entry that
   hashes to its stored leaf hash and to the stored level-0 node, the searchable columns are the
   data's, the body (when stored) hashes to the content commitment (after the salt), and the
@@ -53,6 +54,7 @@ from ledger.merkle import (
     verify_inclusion,
 )
 from ledger.note import Verifier
+from ledger.rotation import KeyHistory
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.scan import CheckpointRecord, EntryRecord, StoreScan
 from ledger.storage.store import LogStore
@@ -93,7 +95,7 @@ class SelfCheckReport:
 
 def run_selfcheck(
     store: LogStore,
-    verifier_key: str,
+    verifier_key: str | KeyHistory,
     anchors: AnchorStore | None = None,
     *,
     full: bool = False,
@@ -103,12 +105,14 @@ def run_selfcheck(
 ) -> SelfCheckReport:
     """Check the stored log (see the module docstring); return what was covered.
 
-    `verifier_key` is the log's C2SP verifier key; `anchors`, when given, adds the anchor rows.
+    `verifier_key` is the log's C2SP verifier key, or its key history once it rotated;
+    `anchors`, when given, adds the anchor rows.
     Raises `SelfCheckFailed` (a `LogIntegrityError`) naming every fault found, `NoteError` if
     `verifier_key` is malformed, `StoreUnavailable` if the database cannot be read.
     """
-    check = _SelfCheck(store, Verifier.from_vkey(verifier_key), full, recent, sample,
-                       rng or random.Random())
+    keys = (KeyHistory.of(Verifier.from_vkey(verifier_key)) if isinstance(verifier_key, str)
+            else verifier_key)
+    check = _SelfCheck(store, keys, full, recent, sample, rng or random.Random())
     report = check.run(anchors)
     if check.problems:
         raise SelfCheckFailed(check.problems[:MAX_PROBLEMS], len(check.problems))
@@ -116,11 +120,11 @@ def run_selfcheck(
 
 
 class _SelfCheck:
-    def __init__(self, store: LogStore, verifier: Verifier, full: bool, recent: int,
+    def __init__(self, store: LogStore, keys: KeyHistory, full: bool, recent: int,
                  sample: int, rng: random.Random) -> None:
         self.store = store
         self.scan = StoreScan(store)
-        self.verifier = verifier
+        self.keys = keys
         self.full = full
         self.recent = recent
         self.sample = sample
@@ -201,9 +205,10 @@ class _SelfCheck:
     def open_checkpoint(self, record: CheckpointRecord) -> Checkpoint | None:
         what = f"checkpoint {record.size}"
         try:
-            checkpoint = open_checkpoint(record.note, self.store.origin, self.verifier)
+            checkpoint = open_checkpoint(record.note, self.store.origin,
+                                         self.keys.key_at(record.size))
         except LedgerError as exc:
-            self.fault(f"{what}: its note does not verify with the log key: {exc}")
+            self.fault(f"{what}: its note does not verify with the log key of its size: {exc}")
             return None
         if checkpoint.size != record.size:
             self.fault(f"{what}: the signed note is of size {checkpoint.size}")

@@ -139,6 +139,8 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
                                          every(200)),
     ("GET", "/v1/map/areas.geojson"): (get("/v1/map/areas.geojson?on=2025-07-01"), every(200)),
     ("GET", "/v1/map/sites.geojson"): (get("/v1/map/sites.geojson?on=2025-07-01"), every(200)),
+    ("GET", "/v1/map/routes.geojson"): (get("/v1/map/routes.geojson?on=2025-07-01"),
+                                        every(200)),
     ("GET", "/v1/map/sites/{site_id}/history"): (get("/v1/map/sites/VNPT-HUE-00001/history"),
                                                  every(404)),
     ("GET", "/v1/export/catalog.jsonld"): (get("/v1/export/catalog.jsonld"), every(200)),
@@ -149,6 +151,7 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/v1/records/{record_id}/proof"): (
         get(lambda w: f"/v1/records/{w.restricted_id}/proof"), TOKEN_CHECKED),
     ("GET", "/v1/log"): (get("/v1/log"), every(200)),
+    ("GET", "/v1/log/rotations"): (get("/v1/log/rotations"), every(200)),
     ("GET", "/v1/checkpoints/latest"): (get("/v1/checkpoints/latest"), every(200)),
     ("GET", "/v1/checkpoints/{size}"): (get(lambda w: f"/v1/checkpoints/{w.size}"), every(200)),
     ("GET", "/v1/proofs/consistency"): (
@@ -180,6 +183,10 @@ MATRIX: Final[dict[tuple[str, str], tuple[Build, dict[str, int]]]] = {
     ("GET", "/records/{record_id}"): (get(lambda w: f"/records/{w.restricted_id}"), every(200)),
     ("GET", "/verify"): (get("/verify"), every(200)),
     ("GET", "/map"): (get("/map"), every(200)),
+    # The department's yearly report of a year: public, the same for every caller.
+    ("GET", "/reports/{year}"): (get("/reports/2025"), every(200)),
+    ("GET", "/reports/{year}.pdf"): (get("/reports/2025.pdf"), every(200)),
+    ("GET", "/reports/{year}.json"): (get("/reports/2025.json"), every(200)),
 }
 
 

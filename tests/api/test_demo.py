@@ -1,30 +1,48 @@
 """`infraledger demo`: the sample is filed through the real API, anchored, and every sample
-record verifies with the independent verifier; a second run files nothing twice."""
+record verifies with the independent verifier; the records the demo signs with its sample PKI's
+organisation certificates (CMS, PAdES) are accepted with valid CA signatures of the identities
+that PKI made, under a pinned root marked sample; a second run files nothing twice."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from cryptography.x509.oid import NameOID
 
 from api.app import create_app
 from api.cli import main
-from api.demo.sample import SAMPLE_OPERATORS, sample_drafts
+from api.demo.drafts import Draft
+from api.demo.pki import CA_NAME, ROOT_NAME, ROOTS_FILE
+from api.demo.sample import CA_SIGNED, SAMPLE_OPERATORS, sample_drafts
 from api.serving import ServerThread
 from api.settings import load_settings
-from filings.signing import signer_address
+from filings.bindings import binding_subject
+from filings.signatures import TrustRoots
+from filings.signing import EVIDENCE_TYPE, signer_address
+from tests.server_fixtures import auth
 from verifier.cli import main as verify
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo's data directory after a first run, and what the run printed."""
     directory = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--data-dir", str(directory), "--port", "0", "--seed-only"]) == 0
-    return directory
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        assert main(["demo", "--data-dir", str(directory), "--port", "0", "--seed-only"]) == 0
+    return directory, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_dir(demo_run: tuple[Path, str]) -> Path:
+    return demo_run[0]
 
 
 @pytest.fixture
@@ -68,18 +86,24 @@ def test_the_sample_material_is_written_and_marked(demo_dir: Path) -> None:
 
 
 def test_every_sample_record_verifies_with_infraledger_verify(
-    demo_dir: Path, served: str, capsys: pytest.CaptureFixture[str]
+    demo_dir: Path, served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Every record, those with CA signatures checked too: from their evidence, their
+    operator's binding and the demo's pinned sample root."""
     size, anchors = _ledger_state(served)
     everything = _all_record_ids(served)
     assert len(everything) == size
     # The demo waited for its anchor; a record filed since (the submit hint) may not be yet.
     ids = everything[:anchors[-1]["tree_size"]]
-    assert len(ids) == len(sample_drafts(_addresses(demo_dir))) >= 300
+    # The sample, then the department's yearly report of 2025 (`api.demo.command`).
+    assert len(ids) == len(sample_drafts(_addresses(demo_dir))) + 1 >= 301
     trust = demo_dir / "trust.json"
-    assert verify(["trust", "init", "--ledger", served, "--trust", str(trust)]) == 0
+    assert verify(["trust", "init", "--ledger", served, "--trust", str(trust),
+                   "--signing-roots", str(demo_dir / ROOTS_FILE)]) == 0
+    evidence = _ca_evidence(served, demo_dir, tmp_path)
     failed = [rid for rid in ids
-              if verify(["record", rid, "--ledger", served, "--trust", str(trust), "--json"])]
+              if verify(["record", rid, "--ledger", served, "--trust", str(trust), "--json",
+                         *evidence.get(rid, [])])]
     assert failed == []
     out, decoder, reports = capsys.readouterr().out, json.JSONDecoder(), []
     position = out.find("{")
@@ -88,6 +112,113 @@ def test_every_sample_record_verifies_with_infraledger_verify(
         reports.append(report)
         position = out.find("{", position)
     assert [report["record_id"] for report in reports if report["verified"]] == ids
+    signed = {report["record_id"]: [(item["format"], item["status"], item["tax_code"])
+                                    for item in report["signatures"]]
+              for report in reports if report.get("signatures")}
+    assert sorted(signed) == sorted(evidence) and len(signed) == len(CA_SIGNED)
+    assert {status for shown in signed.values() for _, status, _ in shown} == {"valid"}
+
+
+def _ca_evidence(url: str, demo_dir: Path, into: Path) -> dict[str, list[str]]:
+    """The verifier's options for each CA-signed record: its evidence (the documents, which the
+    record lists, and the blobs they name, which the ledger serves to inspectors) and the
+    proof bundle of its operator's binding."""
+    token = (demo_dir / "keys" / "inspector.token").read_text().splitlines()[-1]
+    options = {}
+    for draft in _ca_drafts(demo_dir):
+        record = _ca_record(url, demo_dir, draft)
+        folder = into / record["id"]
+        folder.mkdir()
+        for listed in record["attachments"]:
+            if listed["type"] != EVIDENCE_TYPE:
+                continue
+            document = httpx.get(f"{url}/v1/attachments/{listed['sha256']}").json()
+            signature = document["signature"]
+            for name in (listed["sha256"], signature.get("sha256") or signature["attachment"],
+                         *(item["sha256"] for item in document["evidence"]["items"])):
+                blob = httpx.get(f"{url}/v1/attachments/{name}", headers=auth(token))
+                assert blob.status_code == 200, (name, blob.text)
+                (folder / name).write_bytes(blob.content)
+        [binding] = httpx.get(f"{url}/v1/records", params={
+            "kind": "binding", "subject": binding_subject(record["entry"]["operator"])}
+            ).json()["records"]
+        bundle = into / f"binding-{record['id']}.json"
+        bundle.write_bytes(httpx.get(f"{url}/v1/records/{binding['id']}/proof").content)
+        options[record["id"]] = ["--evidence", str(folder), "--binding", str(bundle)]
+    return options
+
+
+def _ca_drafts(demo_dir: Path) -> list[Draft]:
+    drafts = [d for d in sample_drafts(_addresses(demo_dir)) if d.ca_signature is not None]
+    assert {d.key: d.ca_signature for d in drafts} == CA_SIGNED
+    return drafts
+
+
+def _ca_record(url: str, demo_dir: Path, draft: Draft) -> dict[str, Any]:
+    """The one record filed for the CA-signed `draft`."""
+    listed = httpx.get(f"{url}/v1/records", params={
+        "kind": draft.kind, "subject": draft.subject,
+        "operator": _addresses(demo_dir)[draft.operator]}).json()["records"]
+    assert len(listed) == 1, listed
+    record: dict[str, Any] = httpx.get(f"{url}/v1/records/{listed[0]['id']}").json()
+    return record
+
+
+def test_the_ca_signed_records_carry_valid_signatures_of_the_sample_identities(
+    demo_dir: Path, served: str
+) -> None:
+    operators = {operator.slug: operator for operator in SAMPLE_OPERATORS}
+    drafts = _ca_drafts(demo_dir)
+    assert {d.ca_signature for d in drafts} == {"cms", "pades"}
+    for draft in drafts:
+        record = _ca_record(served, demo_dir, draft)
+        operator = operators[draft.operator]
+        eip712, *ca = record["signatures"]
+        assert (eip712["format"], eip712["status"]) == ("eip712", "valid")
+        assert eip712["signer"] == _addresses(demo_dir)[draft.operator]
+        assert [item["format"] for item in ca] == [draft.ca_signature], draft.key
+        [signature] = ca
+        assert signature["status"] == "valid", signature
+        assert signature["tax_code"] == operator.tax_code
+        assert f"UID=MST:{operator.tax_code}" in signature["signer"]
+        assert f"O={operator.name}" in signature["signer"]
+        assert signature["issuer"].startswith(f"CN={CA_NAME}")
+        assert signature["message"] == {"vi": "Chữ ký số hợp lệ",
+                                        "en": "The digital signature is valid"}
+        if draft.ca_signature == "pades":
+            [pdf] = [item for item in record["attachments"] if item["type"] == "application/pdf"]
+            assert signature["attachment"] == pdf["sha256"]
+
+
+def test_the_pinned_root_is_marked_sample_and_no_key_of_the_pki_is_kept(
+    demo_run: tuple[Path, str]
+) -> None:
+    demo_dir, printed = demo_run
+    config = json.loads((demo_dir / "config.json").read_text())
+    roots_file = demo_dir / ROOTS_FILE
+    assert config["ca_signatures"] is True
+    assert Path(config["signing_roots_file"]) == roots_file.resolve()
+    assert "signing_loopback_urls" not in config
+    text = roots_file.read_text(encoding="ascii")
+    assert text.startswith("# SAMPLE") and "NOT the NEAC national root" in text
+    [root] = TrustRoots.load(roots_file).certificates
+    [common] = root.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    assert common.value == ROOT_NAME and "SAMPLE" in ROOT_NAME and "not NEAC" in ROOT_NAME
+    assert root.issuer == root.subject
+    kept = [path for path in demo_dir.rglob("*") if path.is_file()
+            and b"PRIVATE KEY" in path.read_bytes()]
+    assert kept == []
+    assert "PKI MẪU, không phải NEAC" in printed and "SAMPLE PKI, not NEAC" in printed
+    assert f"SAMPLE root pinned: {roots_file.resolve()}" in printed
+
+
+def test_the_demo_prints_each_ca_signed_record(demo_run: tuple[Path, str], served: str
+                                               ) -> None:
+    demo_dir, printed = demo_run
+    for draft in _ca_drafts(demo_dir):
+        record = _ca_record(served, demo_dir, draft)
+        assert f"/v1/records/{record['id']}" in printed
+    assert printed.count("Chữ ký số hợp lệ / The digital signature is valid") == len(CA_SIGNED)
 
 
 def test_a_second_run_files_nothing_twice_and_keeps_every_anchor(demo_dir: Path) -> None:
@@ -96,8 +227,13 @@ def test_a_second_run_files_nothing_twice_and_keeps_every_anchor(demo_dir: Path)
     assert main(["demo", "--data-dir", str(demo_dir), "--port", "0", "--seed-only"]) == 0
     with ServerThread(create_app(load_settings(demo_dir), jobs=False)) as url:
         after = _ledger_state(url)
+        statuses = {item["status"] for draft in _ca_drafts(demo_dir)
+                    for item in _ca_record(url, demo_dir, draft)["signatures"]}
     assert after[0] == before[0]
     assert after[1][: len(before[1])] == before[1]
+    # The second run's fresh PKI is pinned beside the first's, whose records rest on it.
+    assert len(TrustRoots.load(demo_dir / ROOTS_FILE).certificates) == 2
+    assert statuses == {"valid"}
 
 
 def test_the_demo_refuses_a_network_chain(

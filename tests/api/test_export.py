@@ -1,14 +1,17 @@
 """The open-data export through the real server, on SQLite and PostgreSQL: records filed through
 the API (figures and a correction, a public and a restricted permit, the plan), then the
 catalogue and its files at the anchored checkpoint: the Frictionless package validates with
-`frictionless`, the DCAT catalogue names the checkpoint, no restricted body appears anywhere,
-and `infraledger export DIR` writes the same bytes."""
+`frictionless`, the DCAT catalogue names the checkpoint, the sites, cable routes and ducts are
+there as CSV and GeoJSON (a route with its computed length), no restricted body appears anywhere
+(a rooftop owner's name neither), and `infraledger export DIR` writes the same bytes."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,7 @@ from api.app import create_app
 from api.cli import main
 from api.serving import ServerThread
 from api.settings import Settings
+from filings.infrastructure import RouteBody, route_length_m
 from filings.signing import SubmissionDomain
 from tests.filings.factories import (
     CITY,
@@ -34,14 +38,16 @@ from tests.filings.factories import (
     figure,
     signed,
 )
+from tests.filings.infra_factories import DUCT_BODY, ISSUED, POSITION, ROUTE_BODY, VN2000, thing
 from tests.server_fixtures import SAMPLE
 
 FILED_2024: Final = 1_737_000_000  # 2025-01-16
 FILES: Final = ("catalog.jsonld", "datapackage.json", "indicators.csv", "permits.csv",
-                "plans.csv")
+                "plans.csv", "sites.csv", "sites.geojson", "routes.geojson", "ducts.csv")
 PRIVATE_NAME: Final = "Nguyễn Thị Chủ Nhà"
 PRIVATE_PHONE: Final = "+84 234 3822 119"
 RESTRICTED_NUMBER: Final = "777/GP-KIN"
+ROOFTOP_SITE: Final = "VNPT-HUE-ROOF-9"
 
 
 @pytest.fixture
@@ -59,10 +65,15 @@ class Sample:
     city_figure: str
     permit: str
     restricted_permit: str
+    site: str
+    site_down: str
+    rooftop_site: str
+    route: str
+    duct: str
 
     @property
     def last(self) -> str:
-        return self.restricted_permit
+        return self.duct
 
 
 def _submit(url: str, *items: dict[str, Any]) -> list[str]:
@@ -92,7 +103,20 @@ def file_sample(url: str, domain: SubmissionDomain) -> Sample:
         signed("permit", "permit/2", f"permit:20152:{RESTRICTED_NUMBER}", restricted_body,
                domain=domain, salt=SALT),
     )
-    sample = Sample(first, correction, other, city, permit, restricted)
+    down = {"status": "out_of_service",
+            "out_of_service": {"reason": "flood", "since": "2025-10-28"}}
+    [site, rooftop, route, duct] = _submit(
+        url,
+        thing(domain=domain),
+        thing(domain=domain, site_id=ROOFTOP_SITE, structure="rooftop", salt=SALT,
+              rooftop_owner={"name": PRIVATE_NAME, "phone": PRIVATE_PHONE}),
+        thing("route", domain=domain),
+        thing("duct", domain=domain),
+    )
+    [site_down] = _submit(url, thing(domain=domain, supersedes=site, issued_at=ISSUED + 60,
+                                     **down))
+    sample = Sample(first, correction, other, city, permit, restricted, site, site_down,
+                    rooftop, route, duct)
     wait_anchored(url, sample.last)
     return sample
 
@@ -117,6 +141,17 @@ def download(url: str, directory: Path) -> dict[str, bytes]:
     return files
 
 
+def spherical_length(points: list[list[float]]) -> float:
+    """A line's length on the sphere of the Earth's mean radius (haversine): within 0.5 % of
+    the ellipsoid's geodesic length, an independent recount of a route's length."""
+    total = 0.0
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(points):
+        a = (math.sin(math.radians(lat2 - lat1) / 2) ** 2 + math.cos(math.radians(lat1))
+             * math.cos(math.radians(lat2)) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+        total += 2 * 6_371_008.8 * math.asin(math.sqrt(a))
+    return total
+
+
 def rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
 
@@ -131,12 +166,14 @@ def test_the_export_validates_names_its_checkpoint_and_holds_no_restricted_body(
         served = download(url, tmp_path / "served")
         catalog_answer = httpx.get(f"{url}/v1/export/catalog.jsonld")
         csv_answer = httpx.get(f"{url}/v1/export/indicators.csv")
+        geojson_answer = httpx.get(f"{url}/v1/export/sites.geojson")
         anchored = httpx.get(f"{url}/v1/anchors").json()["anchors"][-1]
         missing = httpx.get(f"{url}/v1/export/secrets.csv")
 
     assert catalog_answer.headers["content-type"] == "application/ld+json"
     assert csv_answer.headers["content-type"].startswith("text/csv")
     assert csv_answer.headers["content-disposition"] == 'attachment; filename="indicators.csv"'
+    assert geojson_answer.headers["content-type"] == "application/geo+json"
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
 
     report = validate(str(tmp_path / "served" / "datapackage.json"))
@@ -173,10 +210,43 @@ def test_the_export_validates_names_its_checkpoint_and_holds_no_restricted_body(
     assert len(targets) == len(PLAN_254["targets"])
     assert targets[0]["operator_name"] == "Sở Khoa học và Công nghệ thành phố Huế"
 
+    assert datasets["sites"]["infraledger:restrictedWithheld"] == 1
+    assert [d["dcat:downloadURL"]["@id"] for d in datasets["sites"]["dcat:distribution"]] == [
+        "sites.csv", "sites.geojson"]
+    assert datasets["routes"]["dcat:distribution"][0]["dct:conformsTo"][0]["@id"] == \
+        "https://www.rfc-editor.org/rfc/rfc7946"
+    sites = {row["record"]: row for row in rows(served["sites.csv"])}
+    assert set(sites) == {sample.site, sample.site_down}
+    assert sites[sample.site]["superseded_by"] == sample.site_down
+    assert (sites[sample.site]["lat"], sites[sample.site]["vn2000_x"],
+            sites[sample.site]["area_name"]) == (str(POSITION["lat"]), str(VN2000["x"]),
+                                                  "Phường Thuận Hoá")
+    assert sites[sample.site]["tenants"] == SAMPLE.other.address
+    assert (sites[sample.site_down]["status"], sites[sample.site_down]["outage_reason"],
+            sites[sample.site_down]["outage_since"]) == ("out_of_service", "flood",
+                                                         "2025-10-28")
+    [duct] = rows(served["ducts.csv"])
+    assert (duct["record"], duct["capacity"], duct["used"]) == (sample.duct, "4", "2")
+
+    points = json.loads(served["sites.geojson"])
+    assert points["infraledger:checkpoint"] == {k: v for k, v in claim.items() if k != "@id"}
+    first_site = next(f for f in points["features"] if f["id"] == sample.site)
+    assert first_site["geometry"] == {"type": "Point",
+                                      "coordinates": [POSITION["lon"], POSITION["lat"]]}
+    assert first_site["properties"]["superseded_by"] == [sample.site_down]
+    assert first_site["properties"]["technologies"] == ["4G", "5G"]
+    [line] = json.loads(served["routes.geojson"])["features"]
+    assert (line["id"], line["geometry"]) == (sample.route, ROUTE_BODY["geometry"])
+    length = route_length_m(RouteBody.model_validate(ROUTE_BODY))
+    assert line["properties"]["length_m"] == round(length, 2)
+    assert abs(length / spherical_length(ROUTE_BODY["geometry"]["coordinates"]) - 1) < 0.005
+    assert (line["properties"]["placement"], line["properties"]["shared"]) == ("aerial", "poles")
+    assert DUCT_BODY["duct_id"] in served["ducts.csv"].decode()
+
     for name, data in served.items():
         text = data.decode("utf-8")
         for secret in (PRIVATE_NAME, PRIVATE_PHONE, RESTRICTED_NUMBER, sample.restricted_permit,
-                       SALT.hex()):
+                       SALT.hex(), ROOFTOP_SITE, sample.rooftop_site):
             assert secret not in text, (name, secret)
 
     monkeypatch.setenv("INFRALEDGER_DATABASE_URL", ledger_database_url)

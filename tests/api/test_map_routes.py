@@ -1,7 +1,8 @@
 """The map's GeoJSON routes through the real app, on SQLite and PostgreSQL: genuine signed
 `site/1` records filed through the API and anchored on the embedded chain; RFC 7946 shapes
 (FeatureCollection, lon/lat order, the record id as feature id), the areas of a past day, a
-site's state on a past day, removed and unanchored versions left out, bad dates refused."""
+site's state on a past day, the cable routes of a past day with their lengths, removed and
+unanchored versions left out, bad dates refused."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from filings.infrastructure import RouteBody, route_length_m
 from filings.periods import VIETNAM_TIME
 from filings.signing import SubmissionDomain
 from tests.filings.factories import signed
@@ -207,7 +209,71 @@ async def test_a_newer_version_shows_once_anchored_and_the_older_meanwhile(
     assert shown["features"][0]["properties"]["status"] == "out_of_service"
 
 
-@pytest.mark.parametrize("path", ["/v1/map/areas.geojson", "/v1/map/sites.geojson"])
+def route_body(route_id: str, as_of: str, *, placement: str = "aerial", shared: str | None = None,
+               tenants: tuple[str, ...] = (), status: str = "in_service") -> dict[str, Any]:
+    """A valid `route/1` body from the test point of Phú Xuân to that of Vỹ Dạ."""
+    return {
+        "route_id": route_id, "as_of": as_of, "areas": [PHU_XUAN, VY_DA],
+        "geometry": {"type": "LineString", "coordinates": [
+            [POINTS[PHU_XUAN][1], POINTS[PHU_XUAN][0]], [107.595, 16.479],
+            [POINTS[VY_DA][1], POINTS[VY_DA][0]]]},
+        "placement": placement, "shared": shared, "tenants": list(tenants), "status": status,
+    }
+
+
+def route_submission(domain: SubmissionDomain, key: bytes, body: dict[str, Any], n: int,
+                     supersedes: str | None = None) -> dict[str, Any]:
+    return signed("route", "route/1", f"route:{body['route_id']}", body, key=key, domain=domain,
+                  issued_at=ISSUED + 100 + n, supersedes=supersedes)
+
+
+async def test_the_cable_routes_of_a_past_day(
+        manual_app: FastAPI, manual_client: httpx.AsyncClient,
+        ledger_domain: SubmissionDomain) -> None:
+    """R1 (VNPT, aerial on poles shared with Viettel) from 2025-08-01 until its removal on
+    2025-11-01; R2 (Viettel, underground in shared ducts) from 2025-09-01."""
+    domain = ledger_domain
+    r1_body = route_body("VNPT-HUE-R1", "2025-08-01", shared="poles",
+                         tenants=(VIETTEL.address,))
+    r1 = await _file(manual_client, route_submission(domain, VNPT.key, r1_body, 0))
+    r2_body = route_body("VTL-HUE-R2", "2025-09-01", placement="underground", shared="ducts")
+    r2 = await _file(manual_client, route_submission(domain, VIETTEL.key, r2_body, 1))
+    removed = await _file(manual_client, route_submission(
+        domain, VNPT.key, {**r1_body, "as_of": "2025-11-01", "status": "removed"}, 2, r1))
+    assert (await _geojson(manual_client, "/v1/map/routes.geojson?on=2025-10-01")
+            )["features"] == []  # nothing anchored yet
+    await _anchor(manual_app)
+
+    october = await _geojson(manual_client, "/v1/map/routes.geojson?on=2025-10-01")
+    assert october["on"] == "2025-10-01"
+    by_route = {f["properties"]["route_id"]: f for f in october["features"]}
+    assert sorted(by_route) == ["VNPT-HUE-R1", "VTL-HUE-R2"]
+    line = by_route["VNPT-HUE-R1"]
+    assert line["id"] == _prefixed(r1)
+    assert line["geometry"] == r1_body["geometry"]  # [longitude, latitude], RFC 7946
+    assert line["properties"] == {
+        "route_id": "VNPT-HUE-R1", "owner": VNPT.address, "owner_name": VNPT.name,
+        "kind": "aerial", "shared": "poles", "tenants": [VIETTEL.address],
+        "status": "in_service", "areas": [PHU_XUAN, VY_DA], "as_of": "2025-08-01",
+        "length_m": round(route_length_m(RouteBody.model_validate(r1_body)), 1),
+        "record": "/records/" + _prefixed(r1)[2:]}
+    assert 3_000 < line["properties"]["length_m"] < 4_500
+    assert (by_route["VTL-HUE-R2"]["properties"]["kind"],
+            by_route["VTL-HUE-R2"]["properties"]["shared"],
+            by_route["VTL-HUE-R2"]["properties"]["owner_name"]) == (
+        "underground", "ducts", VIETTEL.name)
+
+    august = await _geojson(manual_client, "/v1/map/routes.geojson?on=2025-08-15")
+    assert [f["id"] for f in august["features"]] == [_prefixed(r1)]  # R2 not there yet
+    december = await _geojson(manual_client, "/v1/map/routes.geojson?on=2025-12-01")
+    assert [f["id"] for f in december["features"]] == [_prefixed(r2)]  # R1 removed
+    assert _prefixed(removed) not in {f["id"] for f in december["features"]}
+    sites = await _geojson(manual_client, "/v1/map/sites.geojson?on=2025-10-01")
+    assert sites["features"] == []  # routes are not sites
+
+
+@pytest.mark.parametrize("path", ["/v1/map/areas.geojson", "/v1/map/sites.geojson",
+                                  "/v1/map/routes.geojson"])
 @pytest.mark.parametrize("bad", ["2025-02-30", "2025-7-1", "yesterday", "20250701", "2025-13-01",
                                  "２０２５-07-01"])
 async def test_a_bad_date_is_a_400_with_a_code(manual_client: httpx.AsyncClient, path: str,

@@ -1,7 +1,8 @@
 """The operator's client stands alone: `pip install "infraledger[client]"` into a fresh virtual
-environment (no system site-packages) brings the base install, httpx and the RFC 8785 reference,
-nothing of the server, and there `infraledger keys new` and `infraledger submit` file a record
-to a live server, reading a key file that carries a comment line as the demo writes them."""
+environment (no system site-packages) brings the base install, httpx, the RFC 8785 reference and
+python-pkcs11, nothing of the server, and there `infraledger keys new` and `infraledger submit`
+file a record to a live server, reading a key file that carries a comment line as the demo
+writes them."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLIENT_INSTALL = {
     "infraledger", "cryptography", "cffi", "pycparser", "coincurve", "asn1crypto", "eth-hash",
     "pycryptodome", "pip", "setuptools", "httpx", "httpcore", "h11", "anyio", "idna",
-    "certifi", "sniffio", "typing-extensions", "typing_extensions", "rfc8785",
+    "certifi", "sniffio", "typing-extensions", "typing_extensions", "rfc8785", "python-pkcs11",
 }
 """The distributions a client install may hold."""
 SERVER_MODULES = ("fastapi", "pydantic", "sqlalchemy", "web3", "eth_account", "uvicorn", "rich",

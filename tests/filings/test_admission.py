@@ -134,9 +134,12 @@ def test_a_figure_is_an_operators_or_the_registrars(ledger: MemoryLedger) -> Non
     assert error.code == "inactive_operator" and "nor a registrar" in error.message
 
 
-def test_permits_and_reports_are_operators_only(ledger: MemoryLedger) -> None:
-    report = signed("report", "report/2", REPORT_SUBJECT, REPORT_BODY, key=REGISTRAR_KEY)
-    assert refusal(ledger, report).code == "inactive_operator"
+def test_a_report_is_an_operators_or_the_registrars(ledger: MemoryLedger) -> None:
+    admitted(ledger, signed("report", "report/2", REPORT_SUBJECT, REPORT_BODY,
+                            key=REGISTRAR_KEY))
+    ledger.active.discard(signer_address(KEY))
+    error = refusal(ledger, signed("report", "report/2", REPORT_SUBJECT, REPORT_BODY, key=KEY))
+    assert error.code == "inactive_operator" and "nor a registrar" in error.message
 
 
 # --- the clock --------------------------------------------------------------------------------

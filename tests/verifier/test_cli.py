@@ -551,6 +551,7 @@ def test_help_describes_every_argument_and_the_exit_codes(lang, capsys) -> None:
         (),
         ("trust",),
         ("trust", "init"),
+        ("trust", "update"),
         ("bundle",),
         ("record",),
         ("audit",),

@@ -1,7 +1,9 @@
 """`infraledger-verify export` against the real server (uvicorn, the embedded chain, SQLite and
 PostgreSQL): the export verifies online from the ledger's URL and from a downloaded directory,
-row by row; a character changed in a row is found by its file's checksum, and, when the forger
-also rewrites the checksums, by the row and column; a forged checkpoint and a restricted record
+row by row and feature by feature (the sites, routes and ducts as CSV and GeoJSON); a
+character changed in a row is found by its file's checksum, and, when the forger also rewrites
+the checksums, by the row and column; a moved route and a changed property of a site's feature
+are found by the feature; a forged checkpoint and a restricted record
 slipped into the export are findings too (exit code 1); a directory without a ledger to fetch
 the bundles from is a usage error (exit code 2)."""
 
@@ -85,15 +87,18 @@ def test_the_export_verifies_online_from_the_url_and_from_a_directory(
     assert verify(served.url, "--trust", str(served.trust)) == 0
     out = capsys.readouterr().out
     assert "VERIFIED: export at checkpoint size" in out
-    assert ": 4 file(s), " in out  # every distribution; the catalogue holds no hash of itself
+    assert ": 8 file(s), " in out  # every distribution; the catalogue holds no hash of itself
     assert verify(str(served.export), "--ledger", served.url, "--trust", str(served.trust),
                   "--lang", "vi") == 0
     assert "ĐÃ XÁC MINH: bản xuất tại checkpoint" in capsys.readouterr().out
     assert verify(str(served.export), "--ledger", served.url, "--trust", str(served.trust),
                   "--json", "--offline") == 0
     report = json.loads(capsys.readouterr().out)
-    rows = 4 + 1 + len(httpx.get(f"{served.url}/v1/export/plans.csv").text.splitlines()) - 1
-    assert (report["result"], report["files"], report["rows"]) == ("verified", 4, rows)
+    targets = len(httpx.get(f"{served.url}/v1/export/plans.csv").text.splitlines()) - 1
+    rows = 4 + 1 + targets + 2 + 1  # figures, permit, targets, site versions, duct
+    features = 2 + 1  # site versions, route
+    assert (report["result"], report["files"], report["rows"]) == (
+        "verified", 8, rows + features)
 
 
 def test_a_character_changed_in_a_row_is_found(
@@ -118,6 +123,30 @@ def test_a_character_changed_in_a_row_is_found(
             f"{served.sample.other_figure}): column value is '38.5', the record holds 30.5") \
         in out
     assert "NOT VERIFIED: 1 finding(s) in the export" in out
+
+
+def test_a_moved_route_and_a_changed_site_feature_are_found(
+    served: Served, capsys: pytest.CaptureFixture[str],
+) -> None:
+    routes_path = served.export / "routes.geojson"
+    routes = json.loads(routes_path.read_text())
+    routes["features"][0]["geometry"]["coordinates"][1][0] += 0.001
+    routes_path.write_text(json.dumps(routes, ensure_ascii=False))
+    sites_path = served.export / "sites.geojson"
+    sites = json.loads(sites_path.read_text())
+    [down] = [n for n, f in enumerate(sites["features"]) if f["id"] == served.sample.site_down]
+    sites["features"][down]["properties"]["status"] = "in_service"
+    sites_path.write_text(json.dumps(sites, ensure_ascii=False))
+    rehash(served.export, "routes.geojson")
+    rehash(served.export, "sites.geojson")
+    assert verify(str(served.export), "--ledger", served.url, "--trust", str(served.trust),
+                  "--offline") == 1
+    out = capsys.readouterr().out
+    assert (f"FAIL rows: routes.geojson: feature 1 (record {served.sample.route}): the "
+            "geometry is not the record's position or line") in out
+    assert (f"FAIL rows: sites.geojson: feature {down + 1} (record {served.sample.site_down}): "
+            "column status is 'in_service', the record holds 'out_of_service'") in out
+    assert "NOT VERIFIED: 2 finding(s) in the export" in out
 
 
 def test_a_forged_checkpoint_and_a_restricted_row_are_found(

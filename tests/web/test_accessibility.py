@@ -6,9 +6,9 @@ Each page is audited as a visitor meets it at 390 px (a phone) and at 1280 px (a
 Vietnamese and then in English (switched with the page's own button), including the states
 scripts draw: a record page after "Verify in my browser", the lookup page after a file was
 hashed and after a wrong id. axe-core is the pinned npm package (package.json), read from
-node_modules and evaluated in the page by the test: the app never serves it. `/docs` (Swagger
-UI's own markup, which axe faults for contrast, nested controls and target size) is held to
-no sideways scrolling only.
+node_modules and evaluated in the page by the test: the app never serves it. `/docs` (the
+bundled Swagger UI, in one language) is audited at both widths as it opens and with an
+operation expanded.
 """
 
 from __future__ import annotations
@@ -146,6 +146,29 @@ def test_every_page_has_no_wcag_violation_in_either_language(
             if violations:
                 found[f"{visit.name} {width} {language}"] = violations
         in_language(page, "vi")
+    assert found == {}, found
+
+
+def test_the_api_reference_has_no_wcag_violation(live_server: str, browser: Browser  # noqa: F811
+                                                 ) -> None:
+    found: dict[str, list[dict[str, Any]]] = {}
+    errors: list[str] = []
+    for width, viewport in WIDTHS.items():
+        context = browser.new_context(viewport=viewport, locale="vi-VN")
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live_server + "/docs")
+        operation = page.locator(".opblock-summary-control").first
+        expect(operation).to_be_visible(timeout=20_000)
+        for state in ("opened", "operation-expanded"):
+            if state == "operation-expanded":
+                operation.click()
+                expect(page.locator(".opblock-body").first).to_be_visible()
+            violations = axe_violations(page)
+            if violations:
+                found[f"docs {state} {width}"] = violations
+        context.close()
+    assert errors == [], errors
     assert found == {}, found
 
 

@@ -1,24 +1,44 @@
 """The home page's data: which records stand in the anchored log (SQLite and PostgreSQL), the
-figures read from them, the plans shown newest first with each indicator once, and the chart."""
+figures read from them, the plans shown newest first with each indicator once, and the chart;
+and, through the real app with genuine signed sites, the figure computed from the records beside
+the one declared for the same indicator, the computed one linking to the records it counts."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
 
+import httpx
+import lxml.html
 import pytest
+from fastapi import FastAPI
 
-from api.web.indicator_table import CHART_LABEL_WIDTH, figures_of, plan_views
+from api.infrastructure import InfrastructureBook
+from api.web.indicator_table import (
+    CHART_LABEL_WIDTH,
+    COUNTED_SHOWN,
+    computed_views,
+    figures_of,
+    plan_views,
+)
 from filings.areas import load_areas
+from filings.periods import VIETNAM_TIME
 from filings.plans import FiledPlan, PlanBody, PlanBook
+from filings.signing import SubmissionDomain
 from ledger.canonical import canonical_json
 from ledger.entry import Entry, to_checksum_address
 from ledger.merkle import Hash, LeafHash
 from ledger.storage.anchors import AnchorStore, StoredAnchor
 from ledger.storage.indicators import IndicatorRecord, standing_indicator_records
+from ledger.storage.records import RecordStore
 from ledger.storage.store import LogStore, PendingEntry
-from tests.filings.factories import PLAN_254, PLAN_ISSUED_AT
+from tests.api.test_map_routes import VIETTEL, VNPT, site_history, site_submission
+from tests.filings.factories import CITY, PLAN_254, PLAN_ISSUED_AT, figure
+from tests.filings.infra_factories import body as infra_body
 from tests.filings.test_plans import PLAN_455
 
 OPERATOR = to_checksum_address("0x" + "ab" * 20)
@@ -191,3 +211,105 @@ def test_areas_declared_for_without_a_value_are_listed_apart_not_as_rows() -> No
     [table] = bts.tables
     assert table.rows == () and table.periods == () and len(table.empty) == 2
     assert bts.chart is None
+
+
+@pytest.fixture
+def ledger_database_url(database_url: str) -> str:
+    return database_url
+
+
+def in_vietnamese(element: lxml.html.HtmlElement) -> str:
+    """The text of `element` as the Vietnamese page shows it (the English spans left out)."""
+    copy = lxml.html.fromstring(lxml.html.tostring(element))
+    for english in copy.xpath('.//*[@lang="en"]'):
+        english.drop_tree()
+    return " ".join(copy.text_content().split())
+
+
+async def test_the_home_page_shows_the_computed_figure_beside_the_declared(
+        manual_app: FastAPI, manual_client: httpx.AsyncClient,
+        ledger_domain: SubmissionDomain) -> None:
+    """Today A (VNPT, in service, shared with Viettel) is the only site in service, B is out of
+    service, C planned, D removed: 100 % of the sites in service are shared, from one record;
+    VNPT declared 40 % and Viettel 55 % for the city in 2025."""
+    async def post(submission: dict[str, Any]) -> str:
+        answer = await manual_client.post("/v1/submissions", json=submission)
+        assert answer.status_code == 202, answer.text
+        result = answer.json()["results"][0]
+        assert result["status"] == "accepted", result
+        record_id: str = result["record_id"]
+        return record_id
+
+    sites: dict[str, str] = {}
+    for n, (name, key, body, older) in enumerate(site_history(ledger_domain)):
+        sites[name] = await post(site_submission(ledger_domain, key, body, n,
+                                                 None if older is None else sites[older]))
+    declared = {operator.name: await post(figure(
+        area=CITY, period="2025", value=value, key=operator.key, domain=ledger_domain,
+        issued_at=1_764_547_300, extra={"numerator": int(value), "denominator": 100}))
+        for operator, value in ((VNPT, 40.0), (VIETTEL, 55.0))}
+    node = manual_app.state.node
+    await asyncio.to_thread(node.checkpointer.run_once)
+    assert await asyncio.to_thread(node.anchorer.run_once) is not None
+    today = datetime.fromtimestamp(node.clock(), VIETNAM_TIME).date()
+
+    page = await manual_client.get("/")
+    assert page.status_code == 200
+    html = lxml.html.fromstring(page.text)
+    [table] = html.xpath('//article[@id="bts_shared_ratio"]//table[@data-computed='
+                         '"bts_shared_ratio@1"]')
+    [side] = table.xpath('.//td[@data-side="declared"]')
+    vi = in_vietnamese(side)
+    assert "40 % VNPT Thừa Thiên Huế khai báo, Năm 2025" in vi
+    assert "55 % Viettel Thừa Thiên Huế khai báo, Năm 2025" in vi
+    assert {a.get("href") for a in side.xpath(".//a")} == {
+        f"/records/{declared[VNPT.name]}", f"/records/{declared[VIETTEL.name]}"}
+    [computed] = table.xpath('.//td[@data-side="computed"]')
+    [value] = computed.xpath('./a[@class="value"]')
+    assert value.get("href") == f"/v1/indicators/computed?on={today.isoformat()}"
+    assert value.xpath('./span[@lang="vi"]/text()') == ["100"]
+    words = in_vietnamese(computed)
+    assert f"tính từ 1 hồ sơ theo công thức bts_shared_ratio@1, ngày {today:%d/%m/%Y}" in words
+    assert "1 trên 1" in words
+    assert [a.get("href") for a in computed.xpath('.//details//a[@class="badge"]')] == [
+        "/records/" + sites["a2"].removeprefix("0x")]
+
+    [down] = html.xpath('//section[@id="computed"]//table[@data-computed='
+                        '"sites_out_of_service@1"]')
+    assert down.xpath('.//td[@data-side="computed"]/a[@class="value"]/span[@lang="en"]/text()'
+                      ) == ["1"]
+    assert [a.get("href") for a in down.xpath('.//details//a[@class="badge"]')] == [
+        "/records/" + sites["b"].removeprefix("0x")]
+    assert " ".join(down.xpath('.//td[@data-side="declared"]//*[@lang="en"]//text()')
+                    ).strip() == "Nobody has declared a figure for the city."
+    assert html.xpath('//section[@id="computed"]//article/@id') == [
+        "sites_5g", "sites_4g_share", "sites_out_of_service"]  # no route, no duct: not shown
+    assert not html.xpath('//article[@id="cable_pole_shared_ratio"]//table[@data-computed]')
+
+
+COMPUTED_DAY = date(2025, 12, 1)
+
+
+def site(n: int) -> PendingEntry:
+    """A `site/1` record of a shared site in service (the sample body, its own id)."""
+    body = infra_body("site", site_id=f"VNPT-HUE-{n:05d}")
+    return pending(n, f"site:{body['site_id']}", body, schema="site/1")
+
+
+def test_a_computed_figure_links_to_its_first_records_and_counts_the_rest(
+        database_url: str) -> None:
+    """Twelve sites in service, all shared: the page links to the first ten one by one."""
+    store = LogStore(database_url, "test.example/log", now=0)
+    try:
+        book = InfrastructureBook(RecordStore(store))
+        assert computed_views(book, 0, COMPUTED_DAY, [], {}) == {}  # nothing to compute from
+        for n in range(12):
+            append(store, site(n))
+        anchor(store, 12)
+        view = computed_views(book, 12, COMPUTED_DAY, [], {})["bts_shared_ratio"]
+        assert (view.figure.value, view.counted_more) == (100.0, 12 - COUNTED_SHOWN)
+        assert len(view.counted_shown) == COUNTED_SHOWN
+        assert all(len(record) == 64 for record in view.counted_shown)
+        assert view.declared == ()
+    finally:
+        store.close()

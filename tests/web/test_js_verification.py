@@ -4,7 +4,8 @@
 RFC 8785 examples, and (from the fixture written here) JCS values canonicalised by the ledger's
 own verifier, EIP-712 digests and signatures made by eth-account and judged by the ledger's own
 submission check (`filings.signing`), and proof bundles made by the ledger test double, checked
-against JSON-RPC endpoints served over HTTP: honest ones, liars and one that is not there.
+against JSON-RPC endpoints served over HTTP: honest ones, liars and one that is not there; and
+log key rotation statements and checkpoints signed by the ledger's own `ledger.rotation`.
 
 The committed bundle of `@noble/curves` and `@noble/hashes` the page imports must be what
 `api/web/build_vendor.mjs` makes of the pinned packages.
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,11 @@ from eth_utils.crypto import keccak
 
 from filings.errors import BadSignature
 from filings.signing import SubmissionDomain, SubmissionMessage, recover_address
+from ledger.checkpoint import Checkpoint
 from ledger.entry import to_checksum_address
+from ledger.merkle import Hash
+from ledger.note import Signer
+from ledger.rotation import KeyRotation
 from tests.verifier.ledger_double import (
     OPERATOR_OF_RETURNS,
     OPERATOR_REGISTRY,
@@ -53,6 +59,7 @@ STATIC = ROOT / "api" / "web" / "static"
 ANCHOR_ARTIFACT = ROOT / "contracts" / "artifacts" / "LedgerAnchor.json"
 REGISTRY_ARTIFACT = ROOT / "contracts" / "artifacts" / "OperatorRegistry.json"
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+VIETNAM = timezone(timedelta(hours=7))
 FIRST_ANCHOR_TIME = 1_735_700_100
 """The block time of the test double's first anchor (`ChainDouble.anchor`)."""
 FILES = [("report.pdf", b"%PDF-1.7 coverage\n" * 30, "application/pdf"),
@@ -173,6 +180,40 @@ def _operator_of_cases(rng: random.Random) -> list[dict[str, Any]]:
     return cases
 
 
+def _key_rotation_cases() -> dict[str, Any]:
+    """Key rotation statements made by the ledger's own code (`ledger.rotation`): a chain
+    k0 -> k1 (from size 1500) -> k2 (from 12000), checkpoints each key signed, and forgeries."""
+    origin = "ledger.example.vn/hue-infra"
+    k0, k1, k2, stranger = (Signer(origin, bytes([n]) * 32) for n in (11, 12, 13, 19))
+    announced = 1_780_000_000
+
+    def statement(old: Signer, new: Signer, size: int, *signers: Signer) -> str:
+        rotation = KeyRotation(origin, old.verifier, new.verifier, size, announced)
+        if not signers:
+            return rotation.sign(old, new)
+        body = rotation.text()
+        return body + "\n" + "".join(signer.signature_line(body) for signer in signers)
+
+    return {
+        "origin": origin,
+        "keys": [key.verifier.vkey() for key in (k0, k1, k2)],
+        "time": announced,
+        "day": [datetime.fromtimestamp(announced, VIETNAM).strftime("%d/%m/%Y"),
+                datetime.fromtimestamp(announced, VIETNAM).date().isoformat()],
+        "chain": [statement(k0, k1, 1500), statement(k1, k2, 12000)],
+        "checkpoints": {str(size): Checkpoint(origin, size, Hash(bytes([size % 256]) * 32))
+                        .sign(key) for size, key in ((1499, k0), (1500, k1), (11999, k1),
+                                                     (12000, k2))},
+        "forged": {
+            "signed_by_a_stranger": statement(k0, k1, 1500, stranger, k1),
+            "without_the_new_key": statement(k0, k1, 1500, k0),
+            "of_another_key": statement(stranger, k1, 1500),
+            "malformed": statement(k0, k1, 1500).replace("from 1500", "from 01500"),
+        },
+        "sizes_back": [statement(k0, k1, 12000), statement(k1, k2, 1500)],
+    }
+
+
 def _eip712_vectors() -> dict[str, Any]:
     rng = random.Random(712)
     cases = _eip712_cases(rng)
@@ -236,6 +277,7 @@ def fixture_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             "jcs": _jcs_cases(300),
             "eip712": _eip712_vectors(),
             "operator_of": _operator_of_cases(random.Random(636)),
+            "key_rotations": _key_rotation_cases(),
         }
         path.write_text(json.dumps(fixture))
         yield path
@@ -244,7 +286,7 @@ def fixture_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def test_the_javascript_verification_passes_under_node(fixture_file: Path) -> None:
     node = shutil.which("node")
     assert node is not None, "node is not on PATH: the page's verification code cannot be tested"
-    assert len(JS_TESTS) == 7
+    assert len(JS_TESTS) == 8
     result = subprocess.run(
         [node, "--test", *map(str, JS_TESTS)],
         capture_output=True, text=True, timeout=120, cwd=ROOT,

@@ -6,7 +6,10 @@ The basemap is a setting: pointed at a closed local port, the tiles fail and the
 sites still draw; pointed at a small tile server on another loopback port, its PNG tiles are
 requested and drawn (and the page's policy allows images from that origin). Filters change the
 markers, a past date changes both layers, a site's popup names its fields in words, lists its
-versions and leads to its record page, where the record verifies in the browser. No script
+versions and leads to its record page, where the record verifies in the browser. Cable routes
+(`tests.api.test_map_routes.route_body`) draw as lines in their own pane with a legend entry per
+kind, follow the operator filter and the date, and a route's popup names its owner, kind, shared
+poles and length and links to its record. No script
 error, no console error other than the unreachable basemap's, nothing scrolls sideways.
 Screenshots go to `test-artifacts/web/`.
 """
@@ -32,8 +35,15 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, exp
 from api.app import create_app
 from api.serving import ServerThread
 from api.settings import Settings
+from api.web.wording import number_vi
 from filings.signing import SubmissionDomain
-from tests.api.test_map_routes import VIETTEL, VNPT, file_sites_with
+from tests.api.test_map_routes import (
+    VIETTEL,
+    VNPT,
+    file_sites_with,
+    route_body,
+    route_submission,
+)
 from tests.server_fixtures import PLANS, free_port
 from tests.web.test_pages import ANCHOR_TIMEOUT, browser, screenshot, submit  # noqa: F401
 
@@ -236,6 +246,85 @@ def test_the_map_draws_without_a_reachable_basemap_filters_and_goes_back_in_time
         page.get_by_role("button", name="Kiểm tra trong trình duyệt của tôi").click()
         expect(page.locator("#verdict")).to_have_attribute("data-verification", "passed",
                                                            timeout=20_000)
+    unexpected = [(message.text, message.location) for message in unasked(console)
+                  if not message.location.get("url", "").startswith(ledger.tiles_origin)]
+    assert not unexpected, unexpected
+
+
+def expect_routes(page: Page, count: int) -> None:
+    expect(page.locator("#map")).to_have_attribute("data-routes", str(count))
+    expect(page.locator(".leaflet-routes-pane path.route-line")).to_have_count(count)
+
+
+def test_the_map_draws_the_cable_routes_of_a_day_with_a_legend(
+        ledger_settings: Settings, ledger_domain: SubmissionDomain,
+        phone: tuple[Page, list[ConsoleMessage]]) -> None:
+    page, console = phone
+    closed = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
+    with serve_map(ledger_settings, ledger_domain, closed) as ledger:
+        aerial = route_body("VNPT-HUE-R1", "2025-08-01", shared="poles",
+                            tenants=(VIETTEL.address,))
+        with httpx.Client(base_url=ledger.url, timeout=30) as client:
+            r1 = submit(client, route_submission(ledger_domain, VNPT.key, aerial, 0))
+            submit(client, route_submission(ledger_domain, VIETTEL.key, route_body(
+                "VTL-HUE-R2", "2025-09-01", placement="underground", shared="ducts"), 1))
+            submit(client, route_submission(ledger_domain, VNPT.key, {
+                **aerial, "as_of": "2025-11-01", "status": "removed"}, 2, r1))
+            deadline = time.monotonic() + ANCHOR_TIMEOUT
+            while client.get("/v1/log").json()["anchored_size"] < PLANS + len(ledger.ids) + 3:
+                assert time.monotonic() < deadline, "not anchored in time"
+                time.sleep(0.1)
+        page.goto(f"{ledger.url}/map")
+        area_map = page.locator("#map")
+        expect(area_map).to_have_attribute("data-state", "ready")
+        expect_routes(page, 1)  # today R1 is removed
+        assert page.locator(".leaflet-routes-pane path.route-underground").count() == 1
+        expect_sites(page, TODAY_SITES)
+        legend = page.locator(".map-legend")
+        expect(legend).to_be_visible()
+        for name, words in (("sites", "Trạm BTS"), ("route-aerial", "Tuyến cáp treo"),
+                            ("route-underground", "Tuyến cáp ngầm")):
+            expect(legend.locator(f'[data-legend="{name}"]')).to_have_text(
+                words, use_inner_text=True)
+        dashes = page.locator(".leaflet-routes-pane path.route-underground").get_attribute(
+            "stroke-dasharray")
+        assert dashes and dashes.replace(",", " ").split() == ["8", "6"]
+
+        page.fill("#filter-on", "2025-10-01")
+        page.dispatch_event("#filter-on", "change")
+        expect(area_map).to_have_attribute("data-on", "2025-10-01")
+        expect_routes(page, 2)
+        choose(page, "operator", VIETTEL.address)
+        expect_routes(page, 1)
+        assert page.locator(".leaflet-routes-pane path.route-underground").count() == 1
+        choose(page, "operator", VNPT.address)
+        expect_routes(page, 1)
+        no_sideways_scroll(page)
+        screenshot(page, "map-routes-vi-390px")
+
+        page.evaluate("""() => {
+          const path = document.querySelector('.leaflet-routes-pane path.route-aerial');
+          const middle = path.getPointAtLength(path.getTotalLength() / 2);
+          const matrix = path.getScreenCTM();
+          const x = middle.x * matrix.a + matrix.e, y = middle.y * matrix.d + matrix.f;
+          path.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: x, clientY: y}));
+        }""")
+        popup = page.locator(".route-popup")
+        expect(popup).to_contain_text("VNPT-HUE-R1", use_inner_text=True)
+        drawn = httpx.get(f"{ledger.url}/v1/map/routes.geojson?on=2025-10-01").json()
+        [meters] = [f["properties"]["length_m"] for f in drawn["features"]
+                    if f["id"].removeprefix("0x") == r1.removeprefix("0x")]
+        for words in (VNPT.name, "Tuyến cáp treo", "Treo trên cột dùng chung", VIETTEL.address,
+                      f"{number_vi(meters)} m", "Phường Phú Xuân, Phường Vỹ Dạ", "01/08/2025"):
+            expect(popup).to_contain_text(words, use_inner_text=True)
+        verify = popup.get_by_role("link", name="Kiểm chứng →")
+        expect(verify).to_have_attribute("href", "/records/" + r1.removeprefix("0x"))
+        no_sideways_scroll(page)
+        screenshot(page, "map-route-popup-vi-390px")
+        page.get_by_role("button", name="English").click()
+        expect(popup).to_contain_text("Aerial cable route", use_inner_text=True)
+        expect(legend.locator('[data-legend="route-underground"]')).to_have_text(
+            "Underground cable route", use_inner_text=True)
     unexpected = [(message.text, message.location) for message in unasked(console)
                   if not message.location.get("url", "").startswith(ledger.tiles_origin)]
     assert not unexpected, unexpected

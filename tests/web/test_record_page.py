@@ -8,17 +8,40 @@ an unknown page is an HTML 404 while an unknown API path stays JSON. Screenshots
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, Page, expect
 
+from api.app import create_app
 from api.http.security import PAGE_POLICY
-from tests.filings.factories import PERMIT_BODY, REPORT_BODY, signed
-from tests.server_fixtures import SAMPLE
+from api.serving import ServerThread
+from api.settings import Settings
+from filings.bindings import binding_subject
+from filings.periods import VIETNAM_TIME
+from filings.signatures import sign_detached
+from filings.signing import SubmissionDomain, sign_attachment
+from tests.api.test_ca_signatures import (  # noqa: F401 (fixtures)
+    OPERATOR,
+    cms_bytes,
+    pki,
+    report,
+    services,
+    tsa_transport,
+)
+from tests.filings.factories import ISSUED_AT, PERMIT_BODY, REPORT_BODY, as_json, signed
+from tests.filings.signatures.pki import MST_A, TestPki
+from tests.filings.signatures.services import PkiServices
+from tests.server_fixtures import SAMPLE, registrar_key
 from tests.web.test_pages import (  # noqa: F401 (fixtures)
     ARTIFACTS,
     ISSUED,
@@ -169,8 +192,8 @@ def test_a_report_a_permit_and_a_plan_read_in_words(filed: Filed,  # noqa: F811
     screenshot(phone, "record-permit-restricted-vi-390px")
     fold(phone, "record-permit-restricted-vi-390px-fold")
 
-    with httpx.Client(base_url=filed.url, timeout=30) as client:
-        public = submit(client, signed(
+    with httpx.Client(base_url=filed.url, timeout=30) as http:
+        public = submit(http, signed(
             "permit", "permit/2", "permit:20152:126/GP-STTTT",
             {**PERMIT_BODY, "number": "126/GP-STTTT"}, key=SAMPLE.active.key,
             domain=filed.domain, issued_at=ISSUED + 20))
@@ -235,3 +258,78 @@ def test_an_unknown_page_is_an_html_404_and_an_unknown_api_path_stays_json(
         assert set(api.json()) >= {"code", "message"} and api.json()["code"] == "not_found"
     machine = httpx.get(f"{live_server}/nothing")  # no text/html asked for: JSON
     assert machine.status_code == 404 and machine.json()["code"] == "not_found"
+
+
+def signatures_section(html: str) -> str:
+    """The text of the record page's list of signatures, tags and spaces collapsed."""
+    found = re.search(r'<ul class="signatures" id="signatures">(.*?)</ul>', html, re.S)
+    assert found is not None, "the page lists no signatures"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+@pytest.fixture
+def ca_client(ledger_settings: Settings, pki: TestPki, tmp_path: Path  # noqa: F811
+              ) -> Iterator[httpx.Client]:
+    """A client of the app with CA signatures on and the test PKI's root pinned, served on
+    127.0.0.1."""
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
+    settings = ledger_settings.model_copy(update={
+        "checkpoint_interval": 3600.0, "anchor_interval": 3600.0, "ca_signatures": True,
+        "signing_roots_file": roots, "signing_loopback_urls": True})
+    with ServerThread(create_app(settings)) as url, \
+            httpx.Client(base_url=url, timeout=60) as client:
+        yield client
+
+
+def test_a_cms_signed_record_shows_its_signer_organisation_and_ca(
+        ca_client: httpx.Client, ledger_settings: Settings, ledger_domain: SubmissionDomain,
+        pki: TestPki, services: PkiServices) -> None:  # noqa: F811
+    """A report carrying a CAdES-T signature by an organisation certificate of the test PKI (its
+    OCSP responder, CRLs and time-stamper live on 127.0.0.1): its page names the organisation,
+    its tax code, the CA, the signing time in Vietnam time and the result, in both languages;
+    the department's binding record labels the registry check as the registrar's role."""
+    client = ca_client
+    binding = signed("binding", "binding/1", binding_subject(OPERATOR.address),
+                     {"operator": OPERATOR.address, "organisation": "VNPT Thừa Thiên Huế",
+                      "tax_code": MST_A, "fingerprints": []},
+                     key=registrar_key(ledger_settings), domain=ledger_domain,
+                     issued_at=ISSUED_AT - 3600)
+    bound = client.post("/v1/submissions", content=as_json(binding))
+    assert bound.status_code == 202, bound.text
+    with ThreadPoolExecutor(1) as apart:  # off the thread whose event loop Playwright holds
+        der = apart.submit(sign_detached, cms_bytes(ledger_domain, []), pki.operators["rsa"].key,
+                           pki.operators["rsa"].cert, [pki.ca.cert], services.urls.tsa,
+                           transport=tsa_transport()).result()
+    evidence = client.post("/v1/signatures/evidence",
+                           json={"cms": base64.b64encode(der).decode()},
+                           headers={"X-Operator-Signature": sign_attachment(
+                               OPERATOR.key, hashlib.sha256(der).hexdigest())})
+    assert evidence.status_code == 201, evidence.text
+    listed = {key: evidence.json()[key] for key in ("sha256", "size", "name", "type")}
+    answer = client.post("/v1/submissions", content=as_json(report(ledger_domain, [listed])))
+    assert answer.status_code == 202, answer.text
+    record_id = answer.json()["results"][0]["record_id"]
+    api = client.get(f"/v1/records/{record_id}").json()
+    cms = next(item for item in api["signatures"] if item["format"] == "cms")
+
+    page = client.get(f"/records/{record_id}")
+    assert page.status_code == 200
+    shown = signatures_section(page.text)
+    assert "Chữ ký số CMS (CAdES) bằng chứng thư số của tổ chức" in shown
+    assert "CMS (CAdES) digital signature with an organisation certificate" in shown
+    assert "Tổ chức ký Signing organisation Công ty Viễn thông Thử nghiệm" in shown
+    assert f"Mã số thuế Tax code {MST_A}" in shown
+    assert "Test Public CA JSC" in shown and cms["serial"] in shown
+    signed_at = int(datetime.fromisoformat(cms["signed_at"]).timestamp())
+    vietnam = datetime.fromtimestamp(signed_at, VIETNAM_TIME)
+    assert vietnam.strftime("%H:%M:%S ngày %d/%m/%Y") + " (giờ Việt Nam)" in shown
+    assert vietnam.strftime("%Y-%m-%d %H:%M:%S") + " Việt Nam time (UTC+7)" in shown
+    assert shown.count("✓ Hợp lệ Valid") == 2  # the EIP-712 and the CMS signature
+    assert 'data-format="cms" data-status="valid"' in page.text
+
+    binding_page = client.get(f"/records/{bound.json()['results'][0]['record_id']}").text
+    assert "Signer holds REGISTRAR_ROLE in the OperatorRegistry at the anchor&#39;s block" in \
+        binding_page
+    assert "Operator active in the OperatorRegistry" not in binding_page
+    assert "Operator active in the OperatorRegistry" in page.text

@@ -12,6 +12,7 @@
 // the canonical layout the Solidity encoder writes (tails in order, right after the head).
 
 import { MalformedInput, fromHex, toHex } from "./bytes.mjs";
+import { text } from "./text.mjs";
 
 /** keccak256("rootAt(uint64)")[:4]. */
 export const ROOT_AT_SELECTOR = "0xeaa38b41";
@@ -30,19 +31,22 @@ export const RPC_TIMEOUT_MS = 10_000;
 const WORD = 32;
 const MAX_UINT64 = 2n ** 64n;
 
-/** The chain could not be asked: a network error, a timeout, an HTTP or a JSON-RPC error. */
+/** The chain could not be asked: a network error, a timeout, an HTTP or a JSON-RPC error; `text` is the reason `[vi, en]`. */
 export class ChainUnreachable extends Error {
-  constructor(message) {
-    super(message);
+  constructor([vi, en]) {
+    super(en);
     this.name = "ChainUnreachable";
+    this.text = [vi, en];
   }
 }
 
-/** The endpoint answers for another chain than the one pinned. */
+/** The endpoint answers for chain `reported`, not the pinned chain `wanted`. */
 export class WrongChain extends Error {
-  constructor(message) {
-    super(message);
+  constructor(reported, wanted) {
+    super(`the endpoint is chain ${reported}, want chain ${wanted}`);
     this.name = "WrongChain";
+    this.reported = reported;
+    this.wanted = wanted;
   }
 }
 
@@ -169,14 +173,14 @@ export async function rpc(url, method, params) {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
       signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
     });
-    if (!response.ok) throw new ChainUnreachable(`HTTP ${response.status}`);
+    if (!response.ok) throw new ChainUnreachable(text("chain.http_error", { status: String(response.status) }));
     answer = await response.json();
   } catch (error) {
     if (error instanceof ChainUnreachable) throw error;
-    const reason = error?.name === "TimeoutError" ? `no answer in ${RPC_TIMEOUT_MS / 1000} s` : error.message;
-    throw new ChainUnreachable(reason);
+    if (error?.name === "TimeoutError") throw new ChainUnreachable(text("chain.timeout", { seconds: RPC_TIMEOUT_MS / 1000 }));
+    throw new ChainUnreachable(text("chain.network_error", { reason: error.message }));
   }
-  if (answer?.error) throw new ChainUnreachable(`JSON-RPC error: ${answer.error.message ?? answer.error.code}`);
+  if (answer?.error) throw new ChainUnreachable(text("chain.rpc_error", { reason: String(answer.error.message ?? answer.error.code) }));
   return answer?.result;
 }
 
@@ -189,7 +193,7 @@ export async function requireChain(url, chainId) {
   } catch {
     throw new MalformedInput(`eth_chainId answered ${JSON.stringify(answer)}, not a quantity`);
   }
-  if (reported !== BigInt(chainId)) throw new WrongChain(`the endpoint is chain ${reported}, want chain ${chainId}`);
+  if (reported !== BigInt(chainId)) throw new WrongChain(reported, BigInt(chainId));
 }
 
 async function call(url, to, data, block = "latest") {

@@ -3,6 +3,7 @@
 
 import { sha256, toHex } from "./bytes.mjs";
 import { bilingual, getJson } from "./page.mjs";
+import { text } from "./text.mjs";
 
 const input = document.getElementById("file");
 const zone = document.getElementById("drop");
@@ -19,26 +20,29 @@ function recordItem(record) {
   const item = document.createElement("li");
   const link = document.createElement("a");
   link.href = `/records/${record.id}`;
-  link.textContent = `${record.entry.kind} · ${record.entry.subject}`;
-  item.append(link, ` (#${record.index}, ${record.status}, ${record.id.slice(0, 16)}…)`);
+  const kind = text(`kind.${record.entry.kind}`);
+  bilingual(link, kind.map((words) => `${words} · ${record.entry.subject}`));
+  const where = document.createElement("span");
+  bilingual(where, text("lookup.record_line", { index: record.index, status: text(`status.${record.status}`), id: record.id.slice(0, 16) }));
+  item.append(link, " ", where);
   return item;
 }
 
 async function lookUp(file) {
-  result.replaceChildren(line("p", ["Đang tính mã băm…", "Hashing…"]));
+  result.replaceChildren(line("p", text("lookup.hashing")));
   result.dataset.state = "hashing";
   try {
     const digest = toHex(await sha256(new Uint8Array(await file.arrayBuffer())));
     const answer = await getJson(`/v1/lookup/sha256/${digest}`);
     const heading = line("p", `${file.name}: SHA-256 ${digest}`);
     if (answer.records.length === 0) {
-      result.replaceChildren(heading, line("p", ["Không có trong sổ cái: không hồ sơ nào chứa tệp này.", "Not in the ledger: no record holds this file."]));
+      result.replaceChildren(heading, line("p", text("lookup.not_in_ledger")));
       result.dataset.state = "not-found";
       return;
     }
     const list = document.createElement("ul");
     list.append(...answer.records.map(recordItem));
-    result.replaceChildren(heading, line("p", [`Có trong sổ cái: ${answer.records.length} hồ sơ.`, `In the ledger: ${answer.records.length} record(s).`]), list);
+    result.replaceChildren(heading, line("p", text("lookup.in_ledger", { count: answer.records.length })), list);
     result.dataset.state = "found";
   } catch (error) {
     result.replaceChildren(line("p", error.message));

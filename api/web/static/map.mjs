@@ -1,20 +1,23 @@
-// The map page: the areas in force and the sites standing on the chosen day, drawn with Leaflet
-// (vendored, see api/web/build_map_vendor.mjs) from /v1/map/areas.geojson and
-// /v1/map/sites.geojson, sites clustered. The basemap is optional: with none configured, or none
+// The map page: the areas in force and the sites and cable routes standing on the chosen day,
+// drawn with Leaflet (vendored, see api/web/build_map_vendor.mjs) from /v1/map/areas.geojson,
+// /v1/map/sites.geojson and /v1/map/routes.geojson, sites clustered, routes in their own pane
+// (aerial solid, underground dashed, as the legend says). The basemap is optional: with none configured, or none
 // reachable, the boundaries and the sites still draw. Filters (operator, technology, status)
-// act on the day's sites in memory; a new date fetches both layers again. A site's popup names
+// act on the day's sites in memory (the operator and status filters on the routes too); a new
+// date fetches the layers again. A route's popup names its owner, kind, shared poles or ducts,
+// tenants and length, and links to its record page. A site's popup names
 // its fields in words, lists its versions (/v1/map/sites/{id}/history) and links to its record
 // page, where the record is verified in the browser.
 //
 // The page's state for scripts and tests: #map[data-state] is "loading", "ready" or "failed";
-// #map[data-sites] the number of sites shown, #map[data-areas] the areas drawn with a boundary,
+// #map[data-sites] the number of sites shown, #map[data-routes] of routes, #map[data-areas] the areas drawn with a boundary,
 // #map[data-on] the day drawn, #map[data-basemap] "none", "loaded" or "unreachable".
 import { L } from "./vendor/leaflet.mjs";
 import { bilingual, getJson } from "./page.mjs";
+import { dayWords, numberWords, text } from "./text.mjs";
 
 const HUE = [16.35, 107.6];
 const element = document.getElementById("map");
-const words = JSON.parse(document.getElementById("map-words").textContent);
 const form = document.getElementById("map-filters");
 const fields = {
   on: document.getElementById("filter-on"),
@@ -28,16 +31,6 @@ function escapeHtml(text) {
   const span = document.createElement("span");
   span.textContent = text;
   return span.innerHTML;
-}
-
-/** `2025-11-02` as 02/11/2025 in Vietnamese, unchanged in English. */
-function dayWords(iso) {
-  const [year, month, day] = iso.split("-");
-  return [`${day}/${month}/${year}`, iso];
-}
-
-function numberWords(value) {
-  return [new Intl.NumberFormat("vi-VN").format(value), new Intl.NumberFormat("en-GB").format(value)];
 }
 
 function both(tag, pair, className) {
@@ -84,6 +77,13 @@ const areaLayer = L.geoJSON(null, {
 }).addTo(map);
 const sites = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
 map.addLayer(sites);
+map.createPane("routes").style.zIndex = "450"; // above the areas (400), below the markers (600)
+const ROUTE_STYLES = {
+  aerial: { color: "#6a2c91", weight: 4, opacity: 0.9 },
+  underground: { color: "#a34d00", weight: 4, opacity: 0.9, dashArray: "8 6" },
+};
+const routes = L.layerGroup().addTo(map);
+let dayRoutes = [];
 let daySites = [];
 let boundarySource = "";
 
@@ -92,8 +92,9 @@ function areaWords(code) {
   return area ? [area.name_vi, area.name_en] : [code, code];
 }
 
-function fact(list, label, value) {
-  list.append(both("dt", words.label[label]));
+/** A `dt` worded by the message `key`, and its `dd`. */
+function fact(list, key, value) {
+  list.append(both("dt", text(key)));
   const dd = document.createElement("dd");
   if (Array.isArray(value)) bilingual(dd, value);
   else dd.append(value);
@@ -101,7 +102,7 @@ function fact(list, label, value) {
 }
 
 function operatorWords(address, name) {
-  return name ? [name, name] : words.label.unnamed;
+  return name ? [name, name] : text("map.unnamed");
 }
 
 async function fillHistory(list, siteId) {
@@ -111,14 +112,14 @@ async function fillHistory(list, siteId) {
       const item = document.createElement("li");
       const link = document.createElement("a");
       link.href = version.record;
-      const [vi, en] = dayWords(version.as_of);
-      const [statusVi, statusEn] = words.status[version.status];
-      bilingual(link, [`${vi}: ${statusVi}`, `${en}: ${statusEn}`]);
+      const day = dayWords(version.as_of);
+      const status = text(`map.status_${version.status}`);
+      bilingual(link, [0, 1].map((lang) => `${day[lang]}: ${status[lang]}`));
       item.append(link);
       return item;
     }));
   } catch (error) {
-    list.replaceChildren(both("li", words.label.load_failed));
+    list.replaceChildren(both("li", text("map.load_failed")));
   }
 }
 
@@ -131,29 +132,28 @@ function popup(feature) {
   title.textContent = p.site_id;
   const list = document.createElement("dl");
   list.className = "fields";
-  fact(list, "operator", operatorWords(p.operator, p.operator_name));
-  if (p.tenants.length) fact(list, "tenants", p.tenants.join(", "));
-  fact(list, "status", words.status[p.status]);
+  fact(list, "map.operator", operatorWords(p.operator, p.operator_name));
+  if (p.tenants.length) fact(list, "map.tenants", p.tenants.join(", "));
+  fact(list, "map.status", text(`map.status_${p.status}`));
   if (p.out_of_service) {
-    const [vi, en] = dayWords(p.out_of_service.since);
-    const [reasonVi, reasonEn] = words.reason[p.out_of_service.reason];
-    fact(list, "out_of_service", [`${vi} (${reasonVi})`, `${en} (${reasonEn})`]);
+    const since = dayWords(p.out_of_service.since);
+    const reason = text(`map.reason_${p.out_of_service.reason}`);
+    fact(list, "map.out_of_service_since", [0, 1].map((lang) => `${since[lang]} (${reason[lang]})`));
   }
-  fact(list, "technologies", p.technologies.join(", "));
-  fact(list, "structure", words.structure[p.structure]);
-  const [heightVi, heightEn] = numberWords(p.height_m);
-  fact(list, "height_m", [`${heightVi} m`, `${heightEn} m`]);
-  fact(list, "area", areaWords(p.area));
-  fact(list, "as_of", dayWords(p.as_of));
-  if (p.commissioned) fact(list, "commissioned", dayWords(p.commissioned));
+  fact(list, "map.technologies", p.technologies.join(", "));
+  fact(list, "map.structure", text(`map.structure_${p.structure}`));
+  fact(list, "map.height", numberWords(p.height_m).map((height) => `${height} m`));
+  fact(list, "map.area", areaWords(p.area));
+  fact(list, "map.as_of", dayWords(p.as_of));
+  if (p.commissioned) fact(list, "map.commissioned", dayWords(p.commissioned));
   const history = document.createElement("ol");
   history.className = "site-history";
-  history.append(both("li", words.label.loading));
+  history.append(both("li", text("map.loading")));
   const verify = document.createElement("a");
   verify.className = "badge verify";
   verify.href = p.record;
-  bilingual(verify, words.label.verify.map((text) => `${text} →`));
-  box.append(title, list, both("h4", words.label.history), history, verify);
+  bilingual(verify, text("map.verify"));
+  box.append(title, list, both("h4", text("map.history")), history, verify);
   fillHistory(history, p.site_id);
   return box;
 }
@@ -168,6 +168,108 @@ function marker(feature) {
   return item;
 }
 
+/** The popup of a cable route: owner, kind, shared poles or ducts, tenants, length, verification. */
+function routePopup(feature) {
+  const p = feature.properties;
+  const box = document.createElement("div");
+  box.className = "route-popup";
+  const title = document.createElement("h3");
+  title.textContent = p.route_id;
+  const list = document.createElement("dl");
+  list.className = "fields";
+  const row = (label, value) => {
+    list.append(both("dt", label));
+    const dd = document.createElement("dd");
+    if (Array.isArray(value)) bilingual(dd, value);
+    else dd.append(value);
+    list.append(dd);
+  };
+  row(text("map.route_owner"), operatorWords(p.owner, p.owner_name));
+  row(text("map.route_kind"), text(`map.route_${p.kind}`));
+  row(text("map.route_shared"), text(p.shared ? `map.route_shared_${p.shared}` : "map.route_not_shared"));
+  if (p.tenants.length) row(text("map.route_tenants"), p.tenants.join(", "));
+  row(text("map.route_length"), numberWords(p.length_m).map((length) => `${length} m`));
+  row(text("map.status"), text(`map.status_${p.status}`));
+  const crossed = p.areas.map(areaWords);
+  row(text("map.route_areas"), [0, 1].map((lang) => crossed.map((pair) => pair[lang]).join(", ")));
+  row(text("map.as_of"), dayWords(p.as_of));
+  const verify = document.createElement("a");
+  verify.className = "badge verify";
+  verify.href = p.record;
+  bilingual(verify, text("map.verify"));
+  box.append(title, list, verify);
+  return box;
+}
+
+function routeLine(feature) {
+  const line = L.geoJSON(feature, {
+    pane: "routes",
+    style: () => ({ ...ROUTE_STYLES[feature.properties.kind], className: `route-line route-${feature.properties.kind}` }),
+  });
+  line.bindPopup(() => routePopup(feature), { maxWidth: 300, autoPan: false });
+  return line;
+}
+
+function routeShown(feature) {
+  const p = feature.properties;
+  return (!fields.operator.value || p.owner === fields.operator.value)
+    && (!fields.status.value || p.status === fields.status.value);
+}
+
+function drawRoutes() {
+  const chosen = dayRoutes.filter(routeShown);
+  routes.clearLayers();
+  for (const item of chosen) routes.addLayer(item.line);
+  element.dataset.routes = String(chosen.length);
+}
+
+/** The legend: what a site marker and each kind of route line look like. */
+function legend() {
+  const control = L.control({ position: "topright" });
+  control.onAdd = () => {
+    const box = L.DomUtil.create("div", "leaflet-control map-legend");
+    Object.assign(box.style, { background: "#fff", padding: "0.3rem 0.5rem", borderRadius: "4px",
+                               boxShadow: "0 1px 4px rgba(0, 0, 0, 0.4)", fontSize: "0.8rem" });
+    const heading = both("strong", text("map.legend"));
+    const list = document.createElement("ul");
+    Object.assign(list.style, { listStyle: "none", margin: "0.2rem 0 0", padding: "0" });
+    const sample = (draw) => {
+      const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      svg.setAttribute("width", "28");
+      svg.setAttribute("height", "10");
+      svg.setAttribute("aria-hidden", "true");
+      svg.style.marginRight = "0.3rem";
+      svg.append(draw());
+      return svg;
+    };
+    const entry = (key, draw, name) => {
+      const item = document.createElement("li");
+      item.dataset.legend = name;
+      const label = document.createElement("span");
+      bilingual(label, text(key));
+      item.append(sample(draw), label);
+      list.append(item);
+    };
+    const svgNode = (tag, attributes) => {
+      const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+      for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+      return node;
+    };
+    entry("map.legend_sites", () => svgNode("circle", { cx: "14", cy: "5", r: "4", fill: "#0b4f8a", stroke: "#fff" }), "sites");
+    for (const kind of ["aerial", "underground"]) {
+      const style = ROUTE_STYLES[kind];
+      entry(`map.route_${kind}`, () => svgNode("line", {
+        x1: "1", y1: "5", x2: "27", y2: "5", stroke: style.color, "stroke-width": "3",
+        ...(style.dashArray ? { "stroke-dasharray": "6 4" } : {}),
+      }), `route-${kind}`);
+    }
+    box.append(heading, list);
+    return box;
+  };
+  return control;
+}
+legend().addTo(map);
+
 function shown(feature) {
   const p = feature.properties;
   return (!fields.operator.value || p.operator === fields.operator.value)
@@ -180,9 +282,7 @@ function drawSites() {
   sites.clearLayers();
   sites.addLayers(chosen.map((item) => item.marker));
   element.dataset.sites = String(chosen.length);
-  const [countVi, countEn] = numberWords(chosen.length);
-  bilingual(document.getElementById("map-count"),
-            [`${countVi} ${words.label.sites[0]}`, `${countEn} ${words.label.sites[1]}`]);
+  bilingual(document.getElementById("map-count"), text("map.sites_shown", { count: chosen.length }));
 }
 
 function fillOperators(features) {
@@ -211,10 +311,13 @@ function drawAreas(collection) {
   element.dataset.areas = String(drawn.length);
   const note = document.getElementById("map-note");
   note.hidden = collection.geometry_source === "commune_boundaries";
-  if (!note.hidden) bilingual(note, words.label.outline_only);
+  if (!note.hidden) bilingual(note, text("map.outline_only"));
   document.getElementById("boundary-source").textContent =
     `${collection.source} (${collection.licence})`;
-  const attribution = escapeHtml(`${words.label.boundaries[0]}: ${collection.licence}`);
+  const attribution = text("map.boundaries").map((words, lang) => {
+    const code = lang === 0 ? "vi" : "en";
+    return `<span class="l-${code}" lang="${code}">${escapeHtml(`${words}: ${collection.licence}`)}</span>`;
+  }).join("");
   if (attribution !== boundarySource) {
     if (boundarySource) map.attributionControl.removeAttribution(boundarySource);
     map.attributionControl.addAttribution(attribution);
@@ -229,19 +332,24 @@ async function load() {
   element.dataset.state = "loading";
   try {
     const query = `?on=${day}`;
-    const [areas, found] = await Promise.all([
+    const [areas, found, lines] = await Promise.all([
       getJson(`/v1/map/areas.geojson${query}`), getJson(`/v1/map/sites.geojson${query}`),
+      getJson(`/v1/map/routes.geojson${query}`),
     ]);
     if (fields.on.value !== day) return; // a later date was chosen meanwhile
     drawAreas(areas);
     daySites = found.features.map((feature) => ({ properties: feature.properties, marker: marker(feature) }));
-    fillOperators(daySites);
+    dayRoutes = lines.features.map((feature) => ({ properties: feature.properties, line: routeLine(feature) }));
+    fillOperators([...daySites, ...dayRoutes.map((item) => ({
+      properties: { operator: item.properties.owner, operator_name: item.properties.owner_name },
+    }))]);
     drawSites();
+    drawRoutes();
     element.dataset.on = day;
     element.dataset.state = "ready";
   } catch (error) {
     element.dataset.state = "failed";
-    bilingual(document.getElementById("map-count"), words.label.load_failed);
+    bilingual(document.getElementById("map-count"), text("map.load_failed"));
   }
 }
 
@@ -249,6 +357,9 @@ form.addEventListener("submit", (event) => event.preventDefault());
 fields.on.addEventListener("change", load);
 for (const name of ["operator", "technology", "status"]) {
   fields[name].addEventListener("change", drawSites);
+}
+for (const name of ["operator", "status"]) {
+  fields[name].addEventListener("change", drawRoutes);
 }
 relabel();
 load();

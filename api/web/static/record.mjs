@@ -3,44 +3,41 @@
 // and added chain endpoint, and show each check, each endpoint and a verdict naming the checks.
 
 import { bilingual, getJson } from "./page.mjs";
-import { InvalidEndpoint, addEndpoint, addedEndpoints, endpointsToAsk, memoryStorage, pinTrust, removeEndpoint, savedTrust } from "./trust.mjs";
+import { settlePin } from "./rotation.mjs";
+import { InvalidEndpoint, addEndpoint, addedEndpoints, endpointsToAsk, memoryStorage, pinTrust, removeEndpoint, repin, savedTrust } from "./trust.mjs";
+import { text, timeWords } from "./text.mjs";
 import { verifyBundle } from "./verify.mjs";
 
 const STATUS = {
-  running: ["… đang kiểm tra", "… checking"],
-  passed: ["✓ đạt", "✓ passed"],
-  failed: ["✗ không đạt", "✗ failed"],
-  "not-checked": ["– không kiểm tra được", "– not checked"],
+  running: "browser.check_running",
+  passed: "browser.check_passed",
+  failed: "browser.check_failed",
+  "not-checked": "browser.check_not_checked",
 };
 const ENDPOINT_STATUS = {
-  pending: ["chưa hỏi", "not asked yet"],
-  running: ["… đang hỏi", "… asking"],
-  agreed: ["✓ khớp", "✓ agreed"],
-  disagreed: ["✗ không khớp", "✗ disagreed"],
-  unreachable: ["– không liên lạc được", "– unreachable"],
-  "not-asked": ["– không hỏi", "– not asked"],
+  pending: "browser.endpoint_pending",
+  running: "browser.endpoint_running",
+  agreed: "browser.endpoint_agreed",
+  disagreed: "browser.endpoint_disagreed",
+  unreachable: "browser.endpoint_unreachable",
+  "not-asked": "browser.endpoint_not_asked",
 };
 const SOURCE = {
-  pinned: ["do máy chủ này công bố, đã ghim", "advertised by this server, pinned"],
-  added: ["do bạn thêm", "added by you"],
+  pinned: "browser.source_pinned",
+  added: "browser.source_added",
 };
 const GROUPS = [
-  ["failed", ["Không đạt:", "Failed:"]],
-  ["not-checked", ["Không kiểm tra được:", "Not checked:"]],
-  ["passed", ["Đạt:", "Passed:"]],
+  ["failed", "browser.group_failed"],
+  ["not-checked", "browser.group_not_checked"],
+  ["passed", "browser.group_passed"],
 ];
 
 function summary(status, checks) {
   const count = (wanted) => checks.filter((check) => check.status === wanted).length;
   const total = checks.length;
-  if (status === "passed") return [`✓ Đã kiểm chứng: cả ${total} bước đều đạt.`, `✓ Verified: all ${total} checks passed.`];
-  if (status === "failed") {
-    return [`✗ KHÔNG kiểm chứng được: ${count("failed")} trong ${total} bước không đạt.`, `✗ NOT verified: ${count("failed")} of ${total} checks failed.`];
-  }
-  return [
-    `– Chưa kiểm chứng đầy đủ: ${count("passed")} trong ${total} bước đạt, ${count("not-checked")} bước không kiểm tra được.`,
-    `– Not fully verified: ${count("passed")} of ${total} checks passed, ${count("not-checked")} could not be checked.`,
-  ];
+  if (status === "passed") return text("browser.verdict_passed", { total });
+  if (status === "failed") return text("browser.verdict_failed", { failed: count("failed"), total });
+  return text("browser.verdict_incomplete", { passed: count("passed"), total, not_checked: count("not-checked") });
 }
 
 const HOST = location.host;
@@ -77,16 +74,16 @@ function showCheck(item, status, message) {
   item.dataset.status = status;
   const label = item.querySelector(".status");
   label.className = `status ${status}`;
-  bilingual(label, STATUS[status]);
-  const text = item.querySelector(".message");
-  if (message) bilingual(text, message);
-  else text.replaceChildren();
+  bilingual(label, text(STATUS[status]));
+  const said = item.querySelector(".message");
+  if (message) bilingual(said, message);
+  else said.replaceChildren();
 }
 
 /** The verdict: a sentence, then the checks by outcome (`data-step` each), then the endpoints. */
 function showVerdict(status, checks, endpoints = [], detail = null) {
   verdict.dataset.verification = status;
-  const parts = [status === "running" ? element("p", "", ["Đang kiểm tra…", "Checking…"]) : element("p", "", summary(status, checks))];
+  const parts = [element("p", "", status === "running" ? text("browser.checking") : summary(status, checks))];
   if (detail) parts.push(element("p", "message", detail));
   for (const [wanted, heading] of GROUPS) {
     const named = checks.filter((check) => check.status === wanted);
@@ -100,22 +97,19 @@ function showVerdict(status, checks, endpoints = [], detail = null) {
       list.append(entry);
     }
     const group = element("div", "step-group");
-    group.append(element("p", "", heading), list);
+    group.append(element("p", "", text(heading)), list);
     parts.push(group);
   }
   const agreed = endpoints.filter((endpoint) => endpoint.status === "agreed").map((endpoint) => endpoint.url);
   const disagreed = endpoints.filter((endpoint) => endpoint.status === "disagreed").map((endpoint) => endpoint.url);
-  if (agreed.length > 0) parts.push(element("p", "read-from", [`Đọc từ chuỗi khối qua: ${agreed.join(", ")}`, `Read from the chain through: ${agreed.join(", ")}`]));
-  if (disagreed.length > 0) parts.push(element("p", "read-from", [`Không khớp: ${disagreed.join(", ")}`, `Disagreed: ${disagreed.join(", ")}`]));
+  if (agreed.length > 0) parts.push(element("p", "read-from", text("browser.read_through", { urls: agreed.join(", ") })));
+  if (disagreed.length > 0) parts.push(element("p", "read-from", text("browser.disagreed", { urls: disagreed.join(", ") })));
   verdict.replaceChildren(...parts);
 }
 
 function endpointMessage({ root, registry }) {
   if (root === registry) return root.message;
-  return [
-    `gốc: ${root.message[0]} · doanh nghiệp: ${registry.message[0]}`,
-    `root: ${root.message[1]} · operator: ${registry.message[1]}`,
-  ];
+  return text("browser.root_and_operator", { root: root.message, operator: registry.message });
 }
 
 /** List `endpoints` ([{url, source}]) with their answers (`readings` by URL) or `status`. */
@@ -127,10 +121,10 @@ function showEndpoints(endpoints, { readings = new Map(), status = "pending" } =
     row.dataset.endpoint = url;
     row.dataset.source = source;
     row.dataset.status = state;
-    row.append(element("code", "hash", url), " · ", element("span", "source muted", SOURCE[source]), ": ",
-      element("span", `status ${state}`, ENDPOINT_STATUS[state]));
+    row.append(element("code", "hash", url), " · ", element("span", "source muted", text(SOURCE[source])), ": ",
+      element("span", `status ${state}`, text(ENDPOINT_STATUS[state])));
     if (source === "added") {
-      const remove = element("button", "remove", ["Bỏ", "Remove"]);
+      const remove = element("button", "remove", text("browser.remove"));
       remove.type = "button";
       remove.dataset.remove = url;
       remove.append(element("span", "sr", ` ${url}`));
@@ -140,7 +134,7 @@ function showEndpoints(endpoints, { readings = new Map(), status = "pending" } =
     return row;
   });
   if (rows.length === 0) {
-    rows.push(element("li", "muted", ["Chưa có nút nào: hãy bấm Kiểm tra, hoặc thêm một nút bên dưới.", "No endpoint yet: press Verify, or add one below."]));
+    rows.push(element("li", "muted", text("browser.no_endpoint_yet")));
   }
   endpointList.replaceChildren(...rows);
 }
@@ -150,10 +144,12 @@ function currentEndpoints() {
 }
 
 function showPinned(trust) {
-  document.getElementById("pinned").textContent = [
-    trust.origin, trust.vkey, `chain ${trust.chain_id}`, `LedgerAnchor ${trust.anchor_contract}`,
-    `OperatorRegistry ${trust.operator_registry}`, `RPC ${trust.rpc_urls.join(", ") || "–"}`, trust.since,
-  ].join(" · ");
+  const since = Date.parse(trust.since);
+  bilingual(document.getElementById("pinned"), text("browser.pinned", {
+    origin: trust.origin, vkey: trust.vkey, chain: String(trust.chain_id), anchor: String(trust.anchor_contract),
+    registry: String(trust.operator_registry), urls: trust.rpc_urls.join(", ") || "–",
+    since: Number.isNaN(since) ? String(trust.since) : timeWords(Math.floor(since / 1000)),
+  }));
 }
 
 async function verify() {
@@ -163,20 +159,23 @@ async function verify() {
   showVerdict("running", []);
   try {
     const [log, bundle] = await Promise.all([getJson("/v1/log"), getJson(`/v1/records/${recordId}/proof`)]);
-    const trust = pinTrust(storage, HOST, log, { base: location.href, now: new Date().toISOString() });
+    const fresh = savedTrust(storage, HOST) === null;
+    const pinned = pinTrust(storage, HOST, log, { base: location.href, now: new Date().toISOString() });
+    const { trust, changed, notice } = await settlePin(pinned, { fresh, log, readNotes: async () => (await getJson("/v1/log/rotations")).rotations });
+    if (changed) repin(storage, HOST, trust);
     showPinned(trust);
     const endpoints = currentEndpoints();
     showEndpoints(endpoints, { status: "running" });
     const result = await verifyBundle(bundle, { recordId, trust, rpcUrls: endpoints.map((endpoint) => endpoint.url) });
     for (const check of result.checks) showCheck(items.get(check.name), check.status, check.message);
     showEndpoints(endpoints, { readings: new Map(result.endpoints.map((reading) => [reading.url, reading])) });
-    showVerdict(result.verdict, result.checks, result.endpoints);
+    showVerdict(result.verdict, result.checks, result.endpoints, notice);
   } catch (error) {
     for (const item of items.values()) {
       if (item.dataset.status === "running") showCheck(item, "not-checked", null);
     }
     const checks = [...items.values()].map((item) => ({ name: item.dataset.check, status: item.dataset.status }));
-    showVerdict("incomplete", checks, [], [`Lỗi: ${error.message}`, `Error: ${error.message}`]);
+    showVerdict("incomplete", checks, [], text("browser.error", { reason: error.message }));
   } finally {
     button.disabled = false;
   }

@@ -6,11 +6,15 @@
 // `rpc_urls` (absolute URLs), and `since`. Once pinned, nothing the server later says changes it:
 // a server that changes its key, a contract or its endpoints makes the verification fail or ask
 // the pinned endpoints still. A pin saved before a field was pinned gets that field from the
-// server's answer of the day it is first needed, and keeps the rest.
+// server's answer of the day it is first needed, and keeps the rest. The one way the pinned key
+// changes is `repin`, with a pin that rotation.mjs derived from rotation statements signed by the
+// pinned key; the replaced keys stay in the pin's `earlier_keys`.
+
+import { text as message } from "./text.mjs";
 
 /** A URL that is not a usable JSON-RPC endpoint; `text` is `[vi, en]`. */
 export class InvalidEndpoint extends Error {
-  constructor(vi, en) {
+  constructor([vi, en]) {
     super(en);
     this.name = "InvalidEndpoint";
     this.text = [vi, en];
@@ -48,13 +52,13 @@ export function endpointUrl(text, base) {
   try {
     url = new URL(String(text).trim(), base);
   } catch {
-    throw new InvalidEndpoint("đây không phải là một địa chỉ URL", "this is not a URL");
+    throw new InvalidEndpoint(message("trust.not_a_url"));
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new InvalidEndpoint("địa chỉ của nút phải bắt đầu bằng https:// hoặc http://", "an endpoint's address must start with https:// or http://");
+    throw new InvalidEndpoint(message("trust.endpoint_scheme"));
   }
   if (url.username || url.password) {
-    throw new InvalidEndpoint("không ghi tên đăng nhập hay mật khẩu vào địa chỉ", "put no user name or password in the address");
+    throw new InvalidEndpoint(message("trust.no_credentials"));
   }
   return url.href;
 }
@@ -85,6 +89,11 @@ export function pinTrust(storage, host, log, { base, now }) {
   return completed;
 }
 
+/** Save `trust` as the pin of `host`: only a pin that rotation.mjs's `settlePin` returned. */
+export function repin(storage, host, trust) {
+  storage.setItem(pinKey(host), JSON.stringify(trust));
+}
+
 /** The pin saved for `host`, or null. */
 export function savedTrust(storage, host) {
   const saved = read(storage, pinKey(host));
@@ -106,10 +115,10 @@ export function addEndpoint(storage, host, text, { base, known = [] }) {
   const url = endpointUrl(text, base);
   const added = addedEndpoints(storage, host);
   if (added.includes(url) || known.includes(url)) {
-    throw new InvalidEndpoint("nút này đã có trong danh sách", "this endpoint is already listed");
+    throw new InvalidEndpoint(message("trust.already_listed"));
   }
   if (added.length >= MAX_ADDED_ENDPOINTS) {
-    throw new InvalidEndpoint(`chỉ thêm được tối đa ${MAX_ADDED_ENDPOINTS} nút`, `at most ${MAX_ADDED_ENDPOINTS} endpoints can be added`);
+    throw new InvalidEndpoint(message("trust.too_many", { count: MAX_ADDED_ENDPOINTS }));
   }
   storage.setItem(endpointsKey(host), JSON.stringify([...added, url]));
   return url;

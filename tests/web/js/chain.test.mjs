@@ -87,5 +87,7 @@ test("who may sign each kind, as the ledger admits it", () => {
   assert.equal(signersOf({ kind: "binding", schema: "binding/1" }), "registrar");
   assert.equal(signersOf({ kind: "indicator", schema: "indicator/2" }), "operator_or_registrar");
   assert.equal(signersOf({ kind: "indicator", schema: "indicator/1" }), "operator");
+  assert.equal(signersOf({ kind: "report", schema: "report/2" }), "operator_or_registrar");
+  assert.equal(signersOf({ kind: "report", schema: "permit/2" }), "operator");
   assert.equal(signersOf({ kind: "site", schema: "site/1" }), "operator");
 });

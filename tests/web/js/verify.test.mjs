@@ -3,6 +3,7 @@
 // JSON-RPC endpoints over HTTP for the anchored roots and the operators' registrations. Each
 // tampering fails the check it should; each lying endpoint is named.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { STATIC, pytestFixture } from "./paths.mjs";
@@ -43,7 +44,7 @@ test("a genuine record with attachments passes every check, and says where the c
   assert.equal(verdict, "passed");
   assert.match(message.anchored_root, new RegExp(`^read from ${FIXTURE.rpc_url}: LedgerAnchor\\.rootAt\\(9\\)`));
   assert.match(message.signature, /recovers 0x[0-9a-fA-F]{40}, the entry's operator/);
-  assert.match(message.operator_active, /was active in 0x[0-9a-fA-F]{40} at the anchor's block time 1735700100: "Operator /);
+  assert.match(message.operator_active, /was active in 0x[0-9a-fA-F]{40} at the anchor's block time, 2025-01-01 09:55:00 Việt Nam time \(UTC\+7\): "Operator /);
   assert.deepEqual(endpoint, { [FIXTURE.rpc_url]: "agreed" });
 });
 
@@ -115,7 +116,7 @@ test("a bundle naming another operator registry than the pinned one fails the si
 test("the operator's registry status is dated by the anchor", async () => {
   const before = await run(FIXTURE.bundles.revoked_before_anchor);
   onlyFailed(before.status, ["operator_active"]);
-  assert.match(before.message.operator_active, /was not active .* at the anchor's block time 1735700100: .* revoked at 1735700050/);
+  assert.match(before.message.operator_active, /was not active .* at the anchor's block time, 2025-01-01 09:55:00 Việt Nam time \(UTC\+7\): .* revoked at 2025-01-01 09:54:10 /);
   assert.deepEqual(before.endpoint, { [FIXTURE.rpc_url]: "disagreed" });
   onlyFailed((await run(FIXTURE.bundles.revoked_after_anchor)).status, []);
   const stranger = await run(FIXTURE.bundles.never_registered);
@@ -194,7 +195,7 @@ test("an anchor time other than the chain's fails the anchored root", async () =
   bundle.anchor.block_time += 1;
   const { status, message } = await run(bundle);
   onlyFailed(status, ["anchored_root"]);
-  assert.match(message.anchored_root, /anchored at time 1735700100, the bundle says 1735700101/);
+  assert.match(message.anchored_root, /anchored at 2025-01-01 09:55:00 Việt Nam time \(UTC\+7\), the bundle says 2025-01-01 09:55:01 /);
 });
 
 test("without an answer from the chain the verdict is incomplete, never passed", async () => {
@@ -221,4 +222,37 @@ test("something that is not a bundle fails every check", async () => {
   const { verdict, status } = await run({ format: "other", record_id: "x" });
   assert.equal(verdict, "failed");
   onlyFailed(status, CHECKS);
+});
+
+// -- the messages' words (text.mjs): the same catalogue files the server reads, values filled in
+// per language, numbers with each language's separators, times in Vietnam time.
+
+const { MissingMessage, dayWords, numberWords, text, timeWords } = await import(new URL("text.mjs", STATIC));
+const catalogue = (lang) => JSON.parse(readFileSync(new URL(`wording/${lang}.json`, STATIC), "utf8"));
+
+test("a message comes back as [vi, en] from the two catalogue files", () => {
+  const [vi, en] = [catalogue("vi"), catalogue("en")];
+  assert.deepEqual(Object.keys(vi).sort(), Object.keys(en).sort());
+  for (const key of Object.keys(vi).filter((name) => !/\{/.test(vi[name]))) assert.deepEqual(text(key), [vi[key], en[key]], key);
+});
+
+test("values are filled in per language: pairs, numbers and BigInts with each language's separators", () => {
+  assert.deepEqual(text("lookup.in_ledger", { count: 12345 }), ["Có trong sổ cái: 12.345 hồ sơ.", "In the ledger: 12,345 record(s)."]);
+  assert.deepEqual(text("proof.inclusion_passed", { index: 7n, count: 3, size: 1234567n }), [
+    "lá 7 cùng 3 mã băm của bằng chứng cho ra gốc của cây kích thước 1.234.567",
+    "leaf 7 with 3 proof hash(es) gives the root of the tree of 1,234,567",
+  ]);
+  assert.deepEqual(text("browser.error", { reason: ["lỗi", "trouble"] }), ["Lỗi: lỗi", "Error: trouble"]);
+  assert.deepEqual(numberWords(12345.5), ["12.345,5", "12,345.5"]);
+});
+
+test("times are Vietnam time (UTC+7) with the zone named; days dd/mm/yyyy in Vietnamese", () => {
+  assert.deepEqual(timeWords(1735700100n), ["09:55:00 ngày 01/01/2025 (giờ Việt Nam)", "2025-01-01 09:55:00 Việt Nam time (UTC+7)"]);
+  assert.deepEqual(timeWords(1735664399), ["23:59:59 ngày 31/12/2024 (giờ Việt Nam)", "2024-12-31 23:59:59 Việt Nam time (UTC+7)"]);
+  assert.deepEqual(dayWords("2025-11-02"), ["02/11/2025", "2025-11-02"]);
+});
+
+test("an unknown key, or a message asked for without one of its values, throws", () => {
+  assert.throws(() => text("proof.no_such_message"), MissingMessage);
+  assert.throws(() => text("lookup.in_ledger"), { name: "MissingMessage", message: /needs \{count\}/ });
 });

@@ -149,6 +149,14 @@ class ChainDown(ApiError):
     http_status = 503
 
 
+class SigningRootsUnavailable(ApiError):
+    """CA signatures are on but the server's pinned signing roots cannot be used: a
+    misconfiguration (logged, never shown: it names the server's files). Retry once fixed."""
+
+    code = "signing_roots_unavailable"
+    http_status = 503
+
+
 class Unhealthy(ApiError):
     """A part of the server is down; `details` names which."""
 

@@ -1,15 +1,18 @@
 """The sites, routes and ducts of the log in memory: every version of every thing, by subject.
 
-The book reads the `site/1`, `route/1` and `duct/1` records of the store once, and then only the
-records appended since: each read first asks the store for the newest index of each of the three
-kinds (three index seeks) and loads the records past the last one it holds, so every reader
-sees every record sequenced before it, in every process that appends to the store (the approach
-of `api.plan_shelf`, incremental because records are never changed or removed).
+The book reads the `site/1`, `route/1`, `duct/1` and `siteowner/1` records of the store once,
+and then only the records appended since: each read first asks the store for the newest index of
+each of the four kinds (four index seeks) and loads the records past the last one it holds, so
+every reader sees every record sequenced before it, in every process that appends to the store
+(the approach of `api.plan_shelf`, incremental because records are never changed or removed).
 
-A restricted record's body is held without its personal data (`rooftop_owner` is dropped): the
-book serves the public map, export and indicators, which need where a site is and what it does,
-never whose roof it stands on. A store that cannot be read raises the driver's error of
-`ledger.storage.store.UNREACHABLE`, as `api.plan_shelf` does; what the book holds is kept.
+Only public records are versions: the book serves the public map and the computed indicators,
+and everything they show must be checkable by anyone against the records and the open-data
+export, which hold no restricted body. A restricted site, route or duct (a site could be one
+before `siteowner/1`) and every `siteowner/1` record count for the admission rules only
+(`heads`: who owns a subject, its first and latest record); their bodies are never read here.
+A store that cannot be read raises the driver's error of `ledger.storage.store.UNREACHABLE`, as
+`api.plan_shelf` does; what the book holds is kept.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ from typing import Final
 from pydantic import ValidationError
 
 from filings.admission import SubjectHead
-from filings.infrastructure import INFRASTRUCTURE_KINDS, DuctBody, RouteBody, SiteBody
+from filings.infrastructure import (
+    INFRASTRUCTURE_KINDS,
+    SITE_OWNER_KIND,
+    DuctBody,
+    RouteBody,
+    SiteBody,
+)
 from filings.kinds import REGISTRY
 from ledger.storage.records import MAX_PAGE, RecordFilter, RecordStore, StoredRecord
 
@@ -34,6 +43,7 @@ log = logging.getLogger(__name__)
 
 InfraBody = SiteBody | RouteBody | DuctBody
 _ID_FIELD: Final = {"site": "site_id", "route": "route_id", "duct": "duct_id"}
+_READ_KINDS: Final = (*INFRASTRUCTURE_KINDS, SITE_OWNER_KIND)
 
 
 @dataclass(frozen=True)
@@ -60,12 +70,13 @@ class InfraState:
 
 
 class InfrastructureBook:
-    """Every version of every site, route and duct of the store behind `records`."""
+    """Every public version of every site, route and duct of the store behind `records`, and
+    the heads of every such subject and site owner."""
 
     def __init__(self, records: RecordStore) -> None:
         self._records = records
         self._lock = threading.Lock()
-        self._next: dict[str, int] = dict.fromkeys(INFRASTRUCTURE_KINDS, 0)
+        self._next: dict[str, int] = dict.fromkeys(_READ_KINDS, 0)
         self._versions: dict[str, list[InfraState]] = defaultdict(list)
         """By subject, in index order."""
         self._heads: dict[str, SubjectHead] = {}
@@ -93,14 +104,14 @@ class InfrastructureBook:
 
     def heads(self, subjects: Iterable[str]) -> Mapping[str, SubjectHead]:
         """`filings.admission.LedgerState.infrastructure_heads`: the owner, first and latest
-        record of each subject the log holds."""
+        record of each subject the log holds (restricted records and site owners included)."""
         self._refresh()
         with self._lock:
             return {subject: self._heads[subject] for subject in subjects
                     if subject in self._heads}
 
     def _refresh(self) -> None:
-        for kind in INFRASTRUCTURE_KINDS:
+        for kind in _READ_KINDS:
             latest = self._records.latest_index(kind)
             with self._lock:
                 while latest >= self._next[kind]:
@@ -119,12 +130,15 @@ class InfrastructureBook:
         head = self._heads.get(subject)
         self._heads[subject] = (SubjectHead(str(entry["operator"]), leaf, leaf) if head is None
                                 else SubjectHead(head.owner, head.first, leaf))
+        if record.restricted or entry["kind"] not in INFRASTRUCTURE_KINDS:
+            return
         state = _state(record, entry)
         if state is not None:
             self._versions[subject].append(state)
 
 
 def _state(record: StoredRecord, entry: Mapping[str, object]) -> InfraState | None:
+    """The version a public record states; None for a body that does not parse."""
     kind = REGISTRY.get(str(entry["schema"]))
     if kind is None or record.body is None:
         return None
@@ -135,8 +149,6 @@ def _state(record: StoredRecord, entry: Mapping[str, object]) -> InfraState | No
         return None
     if not isinstance(body, SiteBody | RouteBody | DuctBody):
         return None
-    if isinstance(body, SiteBody) and record.restricted:
-        body = body.model_copy(update={"rooftop_owner": None})
     return InfraState(record_id="0x" + record.leaf_hash.hex(), index=record.index,
                       kind=str(entry["kind"]), operator=str(entry["operator"]), body=body,
                       filed_at=int(str(entry["issued_at"])))

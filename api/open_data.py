@@ -15,17 +15,17 @@ be checked against the log (docs/open-data.md).
     catalog.jsonld     DCAT 3 catalogue of the datasets and their distributions, the licence,
                        the publisher, the coverage and the checkpoint (origin, size, root, note)
 
-Restricted records are left out of every file (their bodies are never exported, so neither is a
-rooftop owner's personal data nor the rest of such a site's record); the catalogue counts them
-per dataset. Each CSV column that comes from the record names its place in the record
-(`infraledger:source`, a JSON pointer into `{"record_id", "index", "entry", "body"}`, `{target}`
-standing for the row's target number), so a verifier checks a row against the record's proof
-bundle without knowing the kinds; the other columns (names from the registry and the area
-catalogue, the corrections, a route's length) say where they come from in `infraledger:derived`.
-A GeoJSON feature's `id` is its record id, its geometry is taken from the record as
-`infraledger:geometry` says, and each property is the JSON value at its `infraledger:source`
-unchanged (or `infraledger:derived`); each GeoJSON file names the checkpoint too
-(`infraledger:checkpoint`, as the Data Package does), so that it stands on its own.
+Restricted records are left out of every file (their bodies are never exported: a rooftop site's
+owner is a restricted `siteowner/1` record of its own, never in any file, while the site itself is
+public and exported); the catalogue counts them per dataset. Each CSV column that comes from the
+record names its place in the record (`infraledger:source`, a JSON pointer into `{"record_id",
+"index", "entry", "body"}`, `{target}` standing for the row's target number), so a verifier checks
+a row against the record's proof bundle without knowing the kinds; the other columns (names from
+the registry and the area catalogue, the corrections, a route's length) say where they come from in
+`infraledger:derived`. A GeoJSON feature's `id` is its record id, its geometry is taken from the
+record as `infraledger:geometry` says, and each property is the JSON value at its
+`infraledger:source` unchanged (or `infraledger:derived`); each GeoJSON file names the checkpoint
+too (`infraledger:checkpoint`, as the Data Package does), so that it stands on its own.
 
 `export_files` is pure: the same records, checkpoint and names give the same bytes. The one
 function that reads, `read_export`, takes the stores it reads.

@@ -12,8 +12,9 @@ the record with EIP-712:
     {"cms": "<base64 of the detached CMS DER>"}  or  {"pdf": "<sha256 of an uploaded PDF>"}
 
 authorised like an upload: `X-Operator-Signature` over the SHA-256 of the CMS or PDF, by an
-active operator. The ledger stores the CMS, every evidence item and the evidence document
-(`filings.bindings`) as content-addressed blobs and answers 201 with the attachment to list:
+active operator or a registrar (the department signs its yearly report, `infraledger report`).
+The ledger stores the CMS, every evidence item and the evidence document (`filings.bindings`)
+as content-addressed blobs and answers 201 with the attachment to list:
 `{"sha256", "size", "type": "application/vnd.infraledger.evidence+json", "name", "evidence"}`.
 Nothing is judged here: the signature is checked, from the stored evidence alone, when the
 record is submitted (`filings.bindings.ca_refusal`, in the admission thread, off the
@@ -30,7 +31,7 @@ import logging
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -38,7 +39,7 @@ import httpx
 import orjson
 from fastapi import APIRouter, Request, Response
 
-from api.errors import InvalidRequest, InvalidToken, NotFound
+from api.errors import InvalidRequest, InvalidToken, NotFound, SigningRootsUnavailable
 from api.http.auth import attachment_signer
 from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.limits import read_body
@@ -54,9 +55,11 @@ from filings.bindings import (
     EvidenceDocument,
     FiledBinding,
     binding_subject,
+    ca_checked,
     ca_refusal,
     evidence_documents,
     identity_for,
+    listed_signatures,
     parse_binding,
     verify_record_signatures,
 )
@@ -66,7 +69,13 @@ from filings.errors import (
     InactiveOperator,
     TrustConfigInvalid,
 )
-from filings.signatures import EvidenceCollector, EvidenceKind, TrustRoots, public_url
+from filings.signatures import (
+    EvidenceCollector,
+    EvidenceKind,
+    TrustRoots,
+    public_url,
+    status_message,
+)
 from filings.signatures.online import MAX_RESPONSE_BYTES
 from filings.signing import (
     EVIDENCE_TYPE,
@@ -76,6 +85,7 @@ from filings.signing import (
 )
 from filings.submission import PreparedSubmission
 from ledger.entry import Entry
+from ledger.merkle import LeafHash
 from ledger.storage.records import RecordFilter
 
 LOG = logging.getLogger(__name__)
@@ -156,14 +166,28 @@ def load_roots(settings: Settings) -> TrustRoots:
 
 
 def ca_service(node: Node) -> CaService | None:
-    """The node's CA service, built once (roots read then); None when `ca_signatures` is off."""
+    """The node's CA service, built once (roots read then); None when `ca_signatures` is off.
+
+    Raises `SigningRootsUnavailable` (503) when the roots cannot be used, which production
+    refuses at start (`Settings.check_production`); the reason, naming the server's file, is
+    logged and never answered."""
     known = _SERVICES.get(id(node))
     if known is not None and known[0]() is node:
         return known[1]
     settings = node.settings
     service = None
     if settings.ca_signatures:
-        roots = load_roots(settings)
+        try:
+            roots = load_roots(settings)
+        except TrustConfigInvalid as exc:
+            LOG.error("CA signatures are on but the signing roots are unusable: %s", exc.message)
+            raise SigningRootsUnavailable(
+                "CA signatures cannot be checked now: the server's signing roots are "
+                "misconfigured", details={"message": {
+                    "vi": "Hiện chưa kiểm tra được chữ ký số: máy chủ cấu hình sai chứng thư "
+                          "số gốc tin cậy",
+                    "en": "CA signatures cannot be checked now: the server's signing roots are "
+                          "misconfigured"}}) from exc
         client = httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True, trust_env=True)
         allowed = loopback_url if settings.signing_loopback_urls else public_url
         collector = EvidenceCollector(roots, HttpxTransport(client), url_allowed=allowed)
@@ -190,7 +214,7 @@ class SignatureState:
         for record in records:
             entry = Entry.from_json(orjson.loads(record.data))
             if entry.schema == BINDING_SCHEMA and record.body is not None:
-                filed.append(FiledBinding(entry.issued_at, parse_binding(record.body)))
+                filed.append(FiledBinding(record.index, parse_binding(record.body)))
         return filed
 
 
@@ -244,8 +268,8 @@ def _authorise(ledger: Ledger, target: str, signature: str | None) -> None:
         raise InvalidToken(f"gathering evidence needs an operator's {OPERATOR_SIGNATURE_HEADER}"
                            " over the SHA-256 of the CMS or PDF")
     signer = attachment_signer(target, signature)
-    if not ledger.node.operators.is_active(signer):
-        raise InactiveOperator(f"{signer} is not an active operator")
+    if not (ledger.node.operators.is_active(signer) or ledger.node.registrars.is_registrar(signer)):
+        raise InactiveOperator(f"{signer} is neither an active operator nor a registrar")
 
 
 @router.post("/v1/signatures/evidence", status_code=201,
@@ -280,28 +304,28 @@ def record_signatures(ledger: Ledger, leaf: bytes, entry: Entry,
         return shown
     service = ca_service(ledger.node)
     if service is None:
-        return [*shown, {"format": "cms", "signer": None, "issuer": None, "serial": None,
-                         "signed_at": None, "status": CaSignaturesDisabled.code}]
+        return [*shown, *_unchecked(ledger, attachments, CaSignaturesDisabled.code)]
     cached = service.results.get(leaf)
     if cached is None:
-        cached = _checked(ledger, service, entry, attachments)
+        cached = _checked(ledger, service, leaf, entry, attachments)
         service.results[leaf] = cached
         while len(service.results) > MAX_CACHED_RESULTS:
             service.results.popitem(last=False)
     return [*shown, *cached]
 
 
-def _checked(ledger: Ledger, service: CaService, entry: Entry,
+def _checked(ledger: Ledger, service: CaService, leaf: bytes, entry: Entry,
              attachments: Sequence[AttachmentRef]) -> list[dict[str, Any]]:
     state = SignatureState(ledger)
     domain: SubmissionDomain = ledger.node.domain
+    record = ledger.records.get(LeafHash(leaf))
+    assert record is not None, "record_signatures is given a stored record"
     try:
-        identity = identity_for(entry, state)
+        identity = identity_for(entry, state, record.index)
         results = verify_record_signatures(entry, attachments, identity, state, service.trust,
                                            domain)
     except FilingError as exc:
-        return [{"format": "cms", "signer": None, "issuer": None, "serial": None,
-                 "signed_at": None, "status": exc.code}]
+        return _unchecked(ledger, attachments, exc.code)
     shown = []
     for result in results:
         item: dict[str, Any] = {
@@ -316,18 +340,56 @@ def _checked(ledger: Ledger, service: CaService, entry: Entry,
     return shown
 
 
+def _unchecked(ledger: Ledger, attachments: Sequence[AttachmentRef], status: str
+               ) -> list[dict[str, Any]]:
+    """One item per evidence document whose signatures could not be checked, of its format
+    (`pades` with its PDF's `attachment`)."""
+    shown = []
+    for form, attachment in listed_signatures(attachments, SignatureState(ledger)):
+        item: dict[str, Any] = {
+            "format": form, "signer": None, "issuer": None, "serial": None, "signed_at": None,
+            "status": status,
+            "message": {"vi": status_message(status, "vi"), "en": status_message(status, "en")},
+        }
+        if form == "pades":
+            item["attachment"] = attachment
+        shown.append(item)
+    return shown
+
+
 def admit_ca_signatures(ledger: Ledger, verdicts: Sequence[Verdict]) -> list[Verdict]:
     """`filings.bindings.ca_refusal` for every admitted item: a refused CA signature refuses
-    its record. Blocking (blob and record reads, ~20-100 ms of CPU a signature)."""
+    its record, an accepted one names its evidence (`PreparedSubmission.evidence`). Blocking
+    (blob and record reads, ~20-100 ms of CPU a signature)."""
     result = list(verdicts)
     service: CaService | None = None
     state = SignatureState(ledger)
     for position, item in enumerate(result):
-        if not isinstance(item, PreparedSubmission) or not evidence_documents(item.attachments):
+        if not isinstance(item, PreparedSubmission) or not ca_checked(item.attachments):
             continue
         service = service or ca_service(ledger.node)
         refusal = ca_refusal(item.entry, item.attachments, state,
                              None if service is None else service.trust, ledger.node.domain)
-        if refusal is not None:
-            result[position] = refusal
+        result[position] = refusal or replace(
+            item, evidence=evidence_named(item.attachments, state))
     return result
+
+
+def evidence_named(attachments: Sequence[AttachmentRef], state: SignatureState
+                   ) -> tuple[bytes, ...]:
+    """The blobs the evidence documents of an accepted record name: each CMS and each item.
+
+    Only documents the ledger built count: admission requires a listed file's type to be the
+    stored one, and only `gather_evidence` stores `EVIDENCE_TYPE` (no upload may), so a file an
+    operator uploaded is never published through a document of its own making. Call it after
+    `ca_refusal` accepted the record: the documents are then stored and well formed.
+    """
+    named: list[bytes] = []
+    for reference in evidence_documents(attachments):
+        data = state.blob(bytes.fromhex(reference.sha256))
+        assert data is not None, "ca_refusal accepted a document that is not stored"
+        document = EvidenceDocument.parse(data)
+        if document.format == "cms":
+            named.append(bytes.fromhex(document.target))
+        named += [bytes.fromhex(item["sha256"]) for item in document.manifest["items"]]
+    return tuple(named)

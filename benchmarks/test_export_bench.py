@@ -14,33 +14,47 @@ one signed checkpoint over them all. The files: the three CSVs of figures, permi
   (`read_export`), which any export needs.
 - Building the files from the decoded records (`export_files`: CSV, Data Package, catalogue).
 - The whole export as `GET /v1/export/...` and `infraledger export` make it: read, then build.
+- Verifying an export of `VERIFIED` signed figures from its directory against the ledger served
+  on a local port, offline (`infraledger-verify export DIR --ledger URL --offline`): every row's
+  proof bundle, then the pass over the log's entry bundles that proves each file complete.
 
-Run: `.venv/bin/python -m pytest benchmarks/test_export_bench.py --benchmark-only -q`.
+Run: `.venv/bin/python -m pytest benchmarks/test_export_bench.py --benchmark-only -q`
+(`-k verifying` for the verification alone).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from api.app import create_app
 from api.demo.sample import SAMPLE_OPERATORS
 from api.node import Node
 from api.open_data import ExportCheckpoint, ExportRecord, export_files, read_export
+from api.serving import ServerThread
 from api.settings import Settings, load_settings
 from benchmarks.conftest import RateBoard
 from benchmarks.test_http_bench import file_plans
 from benchmarks.test_indicator_pages_bench import FIGURES, KEYS, _figures
 from benchmarks.test_map_bench import ROUTES, SITES, route_entries, site_entries
+from client.ledger import prepare_submission
 from filings.signing import signer_address
+from filings.submission import prepare
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.records import RecordStore
 from ledger.storage.store import LogStore, PendingEntry
+from verifier.ledger_api import LedgerApi
+from verifier.open_data import ExportDirectory, ExportReport, verify_export
+from verifier.trust import Trust
 
 ROUNDS: Final = 3
 BATCH: Final = 1_000
@@ -127,3 +141,71 @@ def test_the_whole_export(benchmark: BenchmarkFixture, rates: RateBoard,
     benchmark.extra_info["bytes"] = {name: len(data) for name, data in files.items()}
     rates.record(benchmark, "the whole export, 105.5k records", RECORDS, "records",
                  peers=[READ])
+
+
+VERIFIED: Final = 2_000
+"""Figures of the verified export: each row costs a bundle fetched and verified."""
+
+
+@dataclass(frozen=True)
+class ServedExport:
+    """A ledger of `VERIFIED` signed figures served on a local port, and its export's
+    directory."""
+
+    url: str
+    trust: Trust
+    export: Path
+
+
+@pytest.fixture(scope="module")
+def served_export() -> Iterator[ServedExport]:
+    """The figures of `_figures`, signed by their operators' keys (a bundle checks the
+    signature), sequenced and checkpointed, exported to a directory, the ledger served."""
+    with tempfile.TemporaryDirectory(prefix="infraledger-export-verify-bench-") as root:
+        data_dir = Path(root) / "ledger"
+        node = Node.open(load_settings(data_dir), jobs=False, deploy=True)
+        keys = {signer_address(key): key for key in KEYS}
+        try:
+            file_plans(node)
+            signed = []
+            for item in itertools.islice(_figures(), VERIFIED):
+                entry = item.entry
+                assert item.body is not None
+                submission = prepare_submission(
+                    keys[entry.operator], node.domain, kind=entry.kind, schema=entry.schema,
+                    subject=entry.subject, body=json.loads(item.body),
+                    issued_at=entry.issued_at)
+                ready = prepare(submission, node.domain)
+                signed.append(PendingEntry(ready.entry, ready.leaf_data, ready.leaf_hash,
+                                           ready.body_bytes))
+            node.store.append(signed, node.store.frontier(), now=0)
+            node.checkpointer.run_once()
+            found, checkpoint = _read(node.store)
+        finally:
+            asyncio.run(node.close())
+        export = Path(root) / "export"
+        export.mkdir()
+        for name, data in export_files(found, checkpoint, NAMES).items():
+            (export / name).write_bytes(data)
+        with ServerThread(create_app(load_settings(data_dir, selfcheck="off"))) as url:
+            trust = Trust.from_log_info(LedgerApi(url).log_info(), url)
+            yield ServedExport(url, trust, export)
+
+
+def _verify(served: ServedExport) -> ExportReport:
+    return verify_export(ExportDirectory(served.export), served.trust, LedgerApi(served.url),
+                         None)
+
+
+@pytest.mark.benchmark(group="open-data-export")
+def test_verifying_the_export(benchmark: BenchmarkFixture, rates: RateBoard,
+                              served_export: ServedExport) -> None:
+    """`infraledger-verify export DIR --offline` on the export of `VERIFIED` figures: the
+    checkpoint, the files, every row against its bundle, and every file complete against the
+    log's entries. The warm-up round fills the ledger's bundle cache, as earlier downloaders
+    would have."""
+    report = benchmark.pedantic(_verify, args=(served_export,), rounds=ROUNDS, warmup_rounds=1)
+    assert report.verified, [f.to_json("en") for f in report.findings]
+    targets = (served_export.export / "plans.csv").read_bytes().count(b"\r\n") - 1
+    assert report.rows == VERIFIED + targets  # a row per figure, per target of the two plans
+    rates.record(benchmark, "verifying an export of 2k figures, offline", report.rows, "rows")

@@ -238,14 +238,30 @@ class LedgerClient:
         Returns the evidence document to list as an attachment of the record the CMS signs.
         Raises `LedgerRefused` when the ledger does not accept CA signatures or the signer.
         """
-        sha256 = hashlib.sha256(cms).hexdigest()
+        return self._evidence({"cms": base64.b64encode(cms).decode()},
+                              hashlib.sha256(cms).hexdigest(), key)
+
+    def pdf_evidence(self, pdf: AttachmentRef, key: bytes) -> AttachmentRef:
+        """Have the ledger gather and store the evidence of the PAdES signatures of an uploaded
+        PDF (`POST /v1/signatures/evidence` with `{"pdf": <its SHA-256>}`, signed by `key` as
+        its upload was).
+
+        Returns the evidence document to list beside the PDF. Raises `LedgerRefused` as
+        `signature_evidence` does, and when the PDF is not uploaded as `application/pdf`.
+        """
+        return self._evidence({"pdf": pdf.sha256}, pdf.sha256, key)
+
+    def _evidence(self, request: dict[str, str], sha256: str, key: bytes) -> AttachmentRef:
         answer = self._json(
-            "POST", "/v1/signatures/evidence",
-            json={"cms": base64.b64encode(cms).decode()},
+            "POST", "/v1/signatures/evidence", json=request,
             headers={OPERATOR_SIGNATURE_HEADER: sign_attachment(key, sha256)},
         )
-        return checked_attachment(str(answer["sha256"]), int(answer["size"]),
-                                  str(answer["name"]), str(answer["type"]))
+        try:
+            return checked_attachment(str(answer["sha256"]), int(answer["size"]),
+                                      str(answer["name"]), str(answer["type"]))
+        except (KeyError, TypeError, ValueError, FilingError) as exc:
+            raise LedgerRefused("bad_response", "POST /v1/signatures/evidence answered no "
+                                f"evidence document: {exc}", 201) from exc
 
     def submit(
         self,

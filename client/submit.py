@@ -2,9 +2,10 @@
 
 See `DRAFT_FORMAT` (the command's --help) and docs/submitting.md. Exit codes: 0 when every
 draft is in the log (accepted now, or a duplicate of a record already there), 1 when the ledger
-rejected any (each named on stderr) or refused a request, 2 on a usage or I/O error (a bad key
-file, a PKCS#11 token that cannot sign, an unreadable or malformed draft, an unreachable
-server): one line on stderr.
+rejected any (each named on stderr) or refused a request (one line on stderr, and nothing filed
+when it refused the evidence of a draft's CA signature), 2 on a usage or I/O error (a bad key
+file, a PKCS#11 token that cannot sign, an unreadable or malformed draft, an unreachable server
+or time-stamping authority): one line on stderr.
 """
 
 from __future__ import annotations
@@ -18,13 +19,22 @@ import mimetypes
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from client.certificates import CertificateSigner, load_certificate_key, sign_cms
-from client.errors import BadKeyFile, ClientError, DraftError, LedgerUnreachable
+from client.certificates import (
+    PDF_MEDIA_TYPE,
+    CertificateSigner,
+    Timestamper,
+    TimestampUnavailable,
+    TsaClient,
+    carries_pdf_signature,
+    load_certificate_key,
+    sign_cms,
+)
+from client.errors import BadKeyFile, ClientError, DraftError, LedgerRefused, LedgerUnreachable
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
 from client.token import MODULE_ENV, TokenError, is_token_uri, open_token_signer
@@ -68,7 +78,10 @@ a new record.
 
 With --cert-key, each record also carries a detached CMS (CAdES-BES) by the organisation
 certificate, over the bytes docs/submitting.md defines; the ledger gathers its OCSP/CRL
-evidence, which is listed as one more attachment before the EIP-712 signature.
+evidence, which is listed as one more attachment before the EIP-712 signature. With --tsa URL
+that CMS is CAdES-T: time-stamped by that RFC 3161 service, whose time the record then shows
+as the signing time. A PDF attachment that is itself signed (PAdES) gets its evidence listed
+the same way, with or without --cert-key; the ledger must accept CA signatures for either.
 
 Output: one line per draft, "<record id> <index> <status> <draft>" (status accepted,
 duplicate or rejected; "-" where there is no record). With --receipts DIR, each record's
@@ -192,6 +205,11 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         help="the chain to embed for a token's certificate (PEM; the signer's certificate "
         "first if the token holds none), instead of the token's certificates",
     )
+    parser.add_argument(
+        "--tsa", metavar="URL",
+        help="time-stamp each --cert-key signature at this RFC 3161 time-stamping authority "
+        "(CAdES-T): the record's signing time is then the authority's",
+    )
     parser.set_defaults(handler=submit_drafts)
 
 
@@ -200,21 +218,27 @@ def submit_drafts(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per draft, no request log
     try:
         key = load_operator_key(args.key)
-        with _certificate_signer(args) as signer:
+        with ExitStack() as held:
+            signer = held.enter_context(_certificate_signer(args))
+            stamper = None if args.tsa is None else held.enter_context(TsaClient(args.tsa))
             drafts = [draft for path in args.files for draft in load_drafts(path)]
-            with LedgerClient(args.url, token=args.token) as ledger:
-                domain = ledger.domain()
-                uploads = _upload(ledger, key, drafts)
-                evidence = {} if signer is None else _countersign(ledger, key, domain, signer,
-                                                                  drafts, uploads)
-                signed = [_sign(key, domain, draft, uploads, evidence.get(draft.label))
-                          for draft in drafts]
-                results = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
+            ledger = held.enter_context(LedgerClient(args.url, token=args.token))
+            domain = ledger.domain()
+            uploads, signed_pdfs = _upload(ledger, key, drafts)
+            cms = {} if signer is None else _countersign(domain, signer, stamper, key, drafts,
+                                                         uploads)
+            evidence = _evidence(ledger, key, drafts, uploads, signed_pdfs, cms)
+            signed = [_sign(key, domain, draft, uploads, evidence.get(draft.label, []))
+                      for draft in drafts]
+            results = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
         if args.receipts is not None:
             save_receipts(args.receipts, drafts, signed, results)
-    except (BadKeyFile, DraftError, LedgerUnreachable, TokenError) as exc:
+    except (BadKeyFile, DraftError, LedgerUnreachable, TokenError, TimestampUnavailable) as exc:
         print(f"infraledger submit: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LedgerRefused as exc:
+        print(f"infraledger submit: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     for draft, result in zip(drafts, results, strict=True):
         print(f"{result.record_id or '-'} {_or_dash(result.index)} {result.status} {draft.label}")
         if result.error is not None:
@@ -241,6 +265,9 @@ def _certificate_signer(args: argparse.Namespace) -> AbstractContextManager[
         raise BadKeyFile(f"{token_options[0]} chỉ dùng với --cert-key pkcs11:… / "
                          f"{token_options[0]} is for a --cert-key pkcs11: URI")
     if args.cert_key is None:
+        if args.tsa is not None:
+            raise BadKeyFile("--tsa đóng dấu thời gian cho chữ ký --cert-key / --tsa "
+                             "time-stamps the --cert-key signature")
         return nullcontext(None)
     return nullcontext(load_certificate_key(Path(args.cert_key), args.cert_password_file))
 
@@ -326,33 +353,40 @@ def _media_type(file: Path) -> str:
 
 def _upload(
     ledger: LedgerClient, key: bytes, drafts: Sequence[LoadedDraft]
-) -> dict[tuple[Path, str], AttachmentRef]:
-    """Upload each distinct attachment once; raises `DraftError` when a file is unreadable."""
+) -> tuple[dict[tuple[Path, str], AttachmentRef], set[str]]:
+    """Upload each distinct attachment once: the attachments by (path, media type), and the
+    SHA-256 of those that are PAdES-signed PDFs. Raises `DraftError` when a file is unreadable."""
     uploads: dict[tuple[Path, str], AttachmentRef] = {}
+    signed_pdfs: set[str] = set()
     for draft in drafts:
         for file, media in draft.files:
             if (file, media) in uploads:
                 continue
             try:
-                uploads[file, media] = ledger.upload_attachment(file, media, key)
+                data = file.read_bytes()
+                uploads[file, media] = ledger.upload_attachment(data, media, key, name=file.name)
             except OSError as exc:
                 raise DraftError(f"{draft.label}: cannot read {file}: {exc.strerror}") from exc
             except FilingError as exc:
                 raise DraftError(f"{draft.label}: {exc.message}") from exc
-    return uploads
+            if media == PDF_MEDIA_TYPE and carries_pdf_signature(data):
+                signed_pdfs.add(uploads[file, media].sha256)
+    return uploads, signed_pdfs
 
 
 def _countersign(
-    ledger: LedgerClient,
-    key: bytes,
     domain: SubmissionDomain,
     signer: CertificateSigner,
+    stamper: Timestamper | None,
+    key: bytes,
     drafts: Sequence[LoadedDraft],
     uploads: dict[tuple[Path, str], AttachmentRef],
-) -> dict[str, AttachmentRef]:
-    """A CMS over each draft's `ca_signed_bytes`, and the evidence document the ledger
-    gathered for it, by draft label. Raises `DraftError` when the ledger refuses."""
-    listed: dict[str, AttachmentRef] = {}
+) -> dict[str, bytes]:
+    """A CMS over each draft's `ca_signed_bytes` (time-stamped by `stamper`), by draft label;
+    all made before the ledger is asked for any evidence, so a time-stamping authority that
+    fails leaves nothing behind. Raises `DraftError` when a draft cannot be signed,
+    `TimestampUnavailable` when the authority fails."""
+    signed: dict[str, bytes] = {}
     for loaded in drafts:
         draft = loaded.draft
         try:
@@ -362,10 +396,45 @@ def _countersign(
                 attachments=[uploads[item] for item in loaded.files],
                 supersedes=draft.supersedes, issued_at=loaded.issued_at,
             )
-            cms = sign_cms(ca_signed_bytes(domain, message), signer)
-            listed[loaded.label] = ledger.signature_evidence(cms, key)
+            signed[loaded.label] = sign_cms(ca_signed_bytes(domain, message), signer,
+                                            timestamper=stamper)
+        except TimestampUnavailable:
+            raise
         except (FilingError, ClientError) as exc:
             raise DraftError(f"{loaded.label}: {exc}") from exc
+    return signed
+
+
+def _evidence(
+    ledger: LedgerClient,
+    key: bytes,
+    drafts: Sequence[LoadedDraft],
+    uploads: dict[tuple[Path, str], AttachmentRef],
+    signed_pdfs: set[str],
+    cms: Mapping[str, bytes],
+) -> dict[str, list[AttachmentRef]]:
+    """The evidence documents the ledger gathered for each draft's CA signatures, by draft
+    label: one per PAdES-signed PDF it lists (asked once per PDF), then one for its CMS.
+
+    Raises `LedgerRefused` naming the draft when the ledger refuses (CA signatures off, an
+    operator it does not know): the run then files nothing.
+    """
+    of_pdf: dict[str, AttachmentRef] = {}
+    listed: dict[str, list[AttachmentRef]] = {}
+    for loaded in drafts:
+        documents = []
+        try:
+            for pdf in (uploads[item] for item in loaded.files):
+                if pdf.sha256 in signed_pdfs:
+                    if pdf.sha256 not in of_pdf:
+                        of_pdf[pdf.sha256] = ledger.pdf_evidence(pdf, key)
+                    documents.append(of_pdf[pdf.sha256])
+            if loaded.label in cms:
+                documents.append(ledger.signature_evidence(cms[loaded.label], key))
+        except LedgerRefused as exc:
+            raise LedgerRefused(exc.code, f"{loaded.label}: {exc.message}", exc.http_status,
+                                details=exc.details) from exc
+        listed[loaded.label] = documents
     return listed
 
 
@@ -374,7 +443,7 @@ def _sign(
     domain: SubmissionDomain,
     loaded: LoadedDraft,
     uploads: dict[tuple[Path, str], AttachmentRef],
-    evidence: AttachmentRef | None = None,
+    evidence: Sequence[AttachmentRef],
 ) -> dict[str, Any]:
     draft = loaded.draft
     files = [uploads[item] for item in loaded.files]
@@ -382,8 +451,7 @@ def _sign(
         return prepare_submission(
             key, domain, kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
             body=draft.body, issued_at=loaded.issued_at, salt=_salt(key, loaded),
-            attachments=files if evidence is None else [*files, evidence],
-            supersedes=draft.supersedes,
+            attachments=[*files, *evidence], supersedes=draft.supersedes,
         )
     except (FilingError, ClientError) as exc:
         raise DraftError(f"{loaded.label}: {exc}") from exc

@@ -26,7 +26,10 @@ worker processes too); the rules here need the ledger, which the caller passes i
    (`UnknownTenant`); the first record of a subject supersedes nothing and is the only one
    (`AlreadyFiled`, also for two in one request); every later version is signed by the owner,
    the operator of the subject's first record (`NotOwner`), and supersedes the latest version
-   (rule 5 refuses any other: `AlreadySuperseded`).
+   (rule 5 refuses any other: `AlreadySuperseded`). A rooftop site's owner (`siteowner/1`,
+   subject `siteowner:<site_id>`) is about a site the log holds, or that an earlier item of the
+   request files first (`UnknownSite`), and is signed by that site's owner (`NotOwner`); its
+   own versions follow the same rules as a site's.
 7. Every listed file is uploaded (`MissingAttachment`) with the listed size and media type
    (`AttachmentMismatch`).
 
@@ -61,9 +64,10 @@ from filings.errors import (
     PlanAlreadyFiled,
     UnitMismatch,
     UnknownRecord,
+    UnknownSite,
     UnknownTenant,
 )
-from filings.infrastructure import INFRASTRUCTURE_KINDS
+from filings.infrastructure import INFRASTRUCTURE_KINDS, SITE_OWNER_KIND, site_of
 from filings.kinds import FigureClaim
 from filings.periods import issued_day
 from filings.plans import PLAN_KIND, PlanBook
@@ -75,6 +79,8 @@ REGISTRAR_KINDS: Final = frozenset({PLAN_KIND, BINDING_KIND})
 """Kinds only a holder of REGISTRAR_ROLE files: plans and operator-certificate bindings."""
 REPORT_KIND: Final = "report"
 """Reports: an operator's, or the department's own (signed by a registrar)."""
+VERSIONED_KINDS: Final = frozenset({*INFRASTRUCTURE_KINDS, SITE_OWNER_KIND})
+"""Kinds whose subject is one thing of one owner, filed once and then in new versions (rule 6)."""
 CLOCK_TOLERANCE: Final = 300
 """How many seconds `issued_at` may be ahead of the server's clock (signers' clocks drift)."""
 
@@ -96,8 +102,8 @@ class FiledRecord:
 
 @dataclass(frozen=True, slots=True)
 class SubjectHead:
-    """A site, route or duct in the log: its owner (the operator of its first record), its first
-    record and its latest version (leaf hashes)."""
+    """A site, route, duct or site owner in the log: its owner (the operator of its first
+    record), its first record and its latest version (leaf hashes)."""
 
     owner: str
     first: bytes
@@ -136,8 +142,8 @@ class LedgerState(Protocol):
         ...
 
     def infrastructure_heads(self, subjects: Iterable[str]) -> Mapping[str, SubjectHead]:
-        """Each site, route or duct subject the log holds, with its owner and versions; absent
-        ones left out."""
+        """Each site, route, duct or siteowner subject the log holds, with its owner and
+        versions; absent ones left out."""
         ...
 
     def now(self) -> float:
@@ -317,13 +323,19 @@ def _correction_refusal(item: PreparedSubmission, record: FiledRecord | None,
 
 def _check_infrastructure(verdicts: list[Verdict], state: LedgerState, roles: _Roles) -> None:
     items = {position: item for position, item in enumerate(verdicts)
-             if isinstance(item, PreparedSubmission) and item.entry.kind in INFRASTRUCTURE_KINDS}
+             if isinstance(item, PreparedSubmission) and item.entry.kind in VERSIONED_KINDS}
     if not items:
         return
-    heads = state.infrastructure_heads({item.entry.subject for item in items.values()})
-    first_here: set[str] = set()
+    sites = {item.entry.subject: site_of(item.entry.subject) for item in items.values()
+             if item.entry.kind == SITE_OWNER_KIND}
+    heads = state.infrastructure_heads({item.entry.subject for item in items.values()}
+                                       | set(sites.values()))
+    first_here: dict[str, str] = {}  # each subject first filed in this request: who filed it
     for position, item in items.items():
+        site = sites.get(item.entry.subject)
         refusal = (_tenant_refusal(item, roles)
+                   or (None if site is None else
+                       _site_owner_refusal(item, site, heads.get(site), first_here))
                    or _version_refusal(item, heads.get(item.entry.subject), first_here))
         if refusal is not None:
             verdicts[position] = refusal
@@ -338,8 +350,20 @@ def _tenant_refusal(item: PreparedSubmission, roles: _Roles) -> FilingError | No
     return None
 
 
+def _site_owner_refusal(item: PreparedSubmission, site: str, head: SubjectHead | None,
+                        first_here: Mapping[str, str]) -> FilingError | None:
+    owner = head.owner if head is not None else first_here.get(site)
+    if owner is None:
+        return UnknownSite(f"{site} is not in the log: file the site/1 record of the site "
+                           "before its owner's", details={"site": site})
+    if item.entry.operator != owner:
+        return NotOwner(f"{site} belongs to {owner}: only the site's owner files who owns its "
+                        "building", details={"owner": owner})
+    return None
+
+
 def _version_refusal(item: PreparedSubmission, head: SubjectHead | None,
-                     first_here: set[str]) -> FilingError | None:
+                     first_here: dict[str, str]) -> FilingError | None:
     entry, leaf = item.entry, bytes(item.leaf_hash)
     if head is None:
         if entry.supersedes is not None:
@@ -347,7 +371,7 @@ def _version_refusal(item: PreparedSubmission, head: SubjectHead | None,
         if entry.subject in first_here:
             return AlreadyFiled(f"{entry.subject} is filed earlier in this request: file one "
                                 "first version")
-        first_here.add(entry.subject)
+        first_here[entry.subject] = entry.operator
         return None
     if leaf in (head.first, head.latest):
         return None  # a retry: the sequencer answers it duplicate

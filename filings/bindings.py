@@ -12,9 +12,13 @@ supersedes it. Kept in the log rather than the OperatorRegistry contract: no con
 and every binding gets the log's inclusion proofs and anchors for free, so a verifier proves who
 could sign for an operator with the same machinery as the record itself.
 
-The binding **in force** for a record is the binding of its operator with the latest
-`issued_at` not after the record's `issued_at` (a correction is signed later than what it
-corrects, so it takes over from its own `issued_at` on).
+The binding **in force** for a record is the binding of its operator sequenced last before
+the record (the greatest log index below the record's). Not the one chosen by the record's
+`issued_at`: the operator sets that, and could backdate a record to pick an older binding still
+pinning a certificate the registrar dropped. A correction takes over from its own place in the
+log on. Admission judges a record by the bindings sequenced by then, which precede it; a binding
+the registrar files while the record waits for the sequencer (milliseconds) would be the one in
+force for it, and a record it no longer allows would show as refused afterwards.
 
 **The bytes a CMS signs** (`filings.signing.ca_signed_bytes`): the RFC 8785 form of
 
@@ -40,12 +44,16 @@ time-stamps (`POST /v1/signatures/evidence`); the CMS and each item are content-
 Listing the document in the attachment list puts it under the EIP-712 signature and the leaf,
 so the log commits to the evidence the signature was accepted on.
 
-`check_ca_signatures` is the admission rule: each evidence document of a record is checked
-from the stored evidence alone (no network), with the binding in force; refusals are the
-signature's own codes (`cert_expired`, `cert_revoked`, `cert_key_usage`, `cert_untrusted`,
-`cert_identity`, `signature_invalid`, `pdf_modified`, ...), `operator_not_bound` when no
-binding is in force, `evidence_invalid` when a document or blob is missing or malformed, and
-`ca_signatures_disabled` when the ledger does not accept CA signatures.
+`ca_refusal` is the admission rule: each evidence document of a record is checked from the
+stored evidence alone (no network), with the binding in force, and every listed PDF that
+carries a signature must have its own; refusals are the signature's own codes (`cert_expired`,
+`cert_revoked`, `cert_key_usage`, `cert_untrusted`, `cert_identity`, `signature_invalid`,
+`pdf_modified`, ...), `operator_not_bound` when no binding is in force, `evidence_invalid` when
+a document or blob is missing or malformed, `pdf_signature_unchecked` for a signed PDF listed
+without evidence, and `ca_signatures_disabled` when the ledger does not accept CA signatures
+(it then reads no PDF's signature: a signed PDF is a plain file it vouches nothing for). Each
+refusal carries its status message in Vietnamese and English in `details.message`
+(`filings.signatures.results`), as `GET /v1/records/{id}` shows a signature's.
 """
 
 from __future__ import annotations
@@ -62,15 +70,17 @@ from filings.errors import (
     EvidenceInvalid,
     FilingError,
     OperatorNotBound,
+    PdfSignatureUnchecked,
     SchemaViolation,
     TrustConfigInvalid,
 )
+from filings.media import PDF
 from filings.schema import NO_CONTROLS, KindBody, RecordContext, require_subject
 from filings.signatures.cms import verify_cms
 from filings.signatures.evidence import Evidence
-from filings.signatures.pades import first_refusal, verify_pdf
+from filings.signatures.pades import carries_signature, first_refusal, verify_pdf
 from filings.signatures.policy import DEFAULT_POLICY, OperatorIdentity, SignaturePolicy
-from filings.signatures.results import SignatureResult
+from filings.signatures.results import SignatureFormat, SignatureResult, status_message
 from filings.signatures.roots import TrustRoots
 from filings.signing import (
     EVIDENCE_TYPE,
@@ -129,16 +139,18 @@ def binding_subject(operator: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FiledBinding:
-    """A binding record of the log: when it was signed, and its body."""
+    """A binding record of the log: its log index, and its body."""
 
-    issued_at: int
+    index: int
     body: BindingBody
 
 
-def binding_in_force(bindings: Iterable[FiledBinding], at: int) -> FiledBinding | None:
-    """The binding with the latest `issued_at` not after `at` (module doc), or None."""
-    earlier = [item for item in bindings if item.issued_at <= at]
-    return max(earlier, key=lambda item: item.issued_at, default=None)
+def binding_in_force(bindings: Iterable[FiledBinding], before: int | None
+                     ) -> FiledBinding | None:
+    """The binding sequenced last before log index `before` (module doc), or None; `before`
+    None for a record not sequenced yet, which every stored binding precedes."""
+    earlier = [item for item in bindings if before is None or item.index < before]
+    return max(earlier, key=lambda item: item.index, default=None)
 
 
 def parse_binding(body: bytes) -> BindingBody:
@@ -216,6 +228,25 @@ class SignatureState(Protocol):
         ...
 
 
+def listed_signatures(attachments: Sequence[AttachmentRef], state: SignatureState
+                      ) -> list[tuple[SignatureFormat, str | None]]:
+    """The format of each evidence document of a record and, for `pades`, its PDF's SHA-256:
+    what is known of signatures that could not be checked. `cms` for a document that cannot be
+    read (its form is then unknown)."""
+    shown: list[tuple[SignatureFormat, str | None]] = []
+    for reference in evidence_documents(attachments):
+        data = state.blob(bytes.fromhex(reference.sha256))
+        try:
+            document = None if data is None else EvidenceDocument.parse(data)
+        except EvidenceInvalid:
+            document = None
+        if document is None or document.format == "cms":
+            shown.append(("cms", None))
+        else:
+            shown.append(("pades", document.target))
+    return shown
+
+
 def evidence_documents(attachments: Sequence[AttachmentRef]) -> list[AttachmentRef]:
     """The evidence documents of an attachment list."""
     return [item for item in attachments if item.type == EVIDENCE_TYPE]
@@ -259,28 +290,63 @@ def verify_record_signatures(
     return results
 
 
-def identity_for(entry: Entry, state: SignatureState) -> OperatorIdentity:
-    """The identity of the binding in force for `entry`; raises `OperatorNotBound`."""
-    binding = binding_in_force(state.bindings(entry.operator), entry.issued_at)
+def identity_for(entry: Entry, state: SignatureState, index: int | None) -> OperatorIdentity:
+    """The identity of the binding in force for `entry` at log index `index` (None: not
+    sequenced yet); raises `OperatorNotBound`."""
+    binding = binding_in_force(state.bindings(entry.operator), index)
     if binding is None:
         raise OperatorNotBound(
-            f"{entry.operator} has no binding/1 record in force at issued_at {entry.issued_at}: "
-            "the registrar binds an operator to its certificate identity first",
+            f"{entry.operator} has no binding/1 record sequenced before this record: the "
+            "registrar binds an operator to its certificate identity first",
             details={"subject": binding_subject(entry.operator)})
     return binding.body.identity()
 
 
+def ca_checked(attachments: Sequence[AttachmentRef]) -> bool:
+    """Whether admission looks at a record's CA signatures: it lists an evidence document, or a
+    PDF, which may carry one."""
+    return any(item.type in (EVIDENCE_TYPE, PDF) for item in attachments)
+
+
 def ca_refusal(entry: Entry, attachments: Sequence[AttachmentRef], state: SignatureState,
                trust: CaTrust | None, domain: SubmissionDomain) -> FilingError | None:
-    """Why a record's CA signatures are refused, or None (none carried, or all valid)."""
-    if not evidence_documents(attachments):
-        return None
+    """Why a record's CA signatures are refused, or None (none carried, or all valid), with
+    its message in both languages (module doc). Judged before the record is sequenced."""
+    documents = evidence_documents(attachments)
     if trust is None:
-        return CaSignaturesDisabled("this ledger does not accept CA signatures: drop the "
-                                    f"{EVIDENCE_TYPE} attachments")
+        return None if not documents else bilingual(CaSignaturesDisabled(
+            f"this ledger does not accept CA signatures: drop the {EVIDENCE_TYPE} attachments"))
     try:
-        identity = identity_for(entry, state)
-        results = verify_record_signatures(entry, attachments, identity, state, trust, domain)
+        results = verify_record_signatures(
+            entry, attachments, identity_for(entry, state, None), state, trust, domain,
+        ) if documents else []
+        refusal = first_refusal(results)
+        if refusal is None:
+            _require_checked_pdfs(attachments, results, state)
     except FilingError as exc:
-        return exc
-    return first_refusal(results)
+        refusal = exc
+    return None if refusal is None else bilingual(refusal)
+
+
+def _require_checked_pdfs(attachments: Sequence[AttachmentRef],
+                          results: Sequence[SignatureResult], state: SignatureState) -> None:
+    """Raise `PdfSignatureUnchecked` for the first listed PDF that carries a signature no
+    evidence document checked (one not stored, which admission refused before, too)."""
+    checked = {result.attachment for result in results if result.format == "pades"}
+    for item in attachments:
+        if item.type != PDF or item.sha256 in checked:
+            continue
+        data = state.blob(bytes.fromhex(item.sha256))
+        if data is None or carries_signature(data):
+            raise PdfSignatureUnchecked(
+                f"attachment {item.sha256} is a signed PDF listed without its evidence "
+                f'document: ask POST /v1/signatures/evidence with {{"pdf": "{item.sha256}"}} '
+                "and list the document it answers beside the PDF",
+                details={"attachment": item.sha256})
+
+
+def bilingual(error: FilingError) -> FilingError:
+    """`error` with its status message in Vietnamese and English as `details.message`
+    (`{"vi", "en"}`, the form the API gives bilingual text in); `message` is unchanged."""
+    text = {"vi": status_message(error.code, "vi"), "en": status_message(error.code, "en")}
+    return type(error)(error.message, details={**error.details, "message": text})

@@ -172,6 +172,14 @@ class PdfModified(SignatureRefused):
     code = "pdf_modified"
 
 
+class PdfSignatureUnchecked(SignatureRefused):
+    """A listed PDF carries a signature but the record lists no evidence document for it: the
+    ledger checks every signed PDF (`POST /v1/signatures/evidence`), so one changed after
+    signing is never taken as a plain file."""
+
+    code = "pdf_signature_unchecked"
+
+
 class WeakKey(SignatureRefused):
     """The signer's key is below RSA 2048 / ECDSA 256 bits, or of another kind."""
 
@@ -455,3 +463,17 @@ class AlreadyFiled(FilingError):
     version that supersedes its latest record (`details.record_id`)."""
 
     code = "already_filed"
+
+
+class UnknownSite(FilingError):
+    """A `siteowner/1` record names a site the log does not hold (nor an earlier item of the
+    same request): file the `site/1` record first."""
+
+    code = "unknown_site"
+
+
+class PersonalDataPublic(SchemaViolation):
+    """A record of a kind that holds personal data only (`siteowner/1`) is sent public: it is
+    always restricted (send a salt)."""
+
+    code = "personal_data_public"

@@ -1,12 +1,13 @@
-"""Infrastructure records: the bodies of `site/1` (a BTS site), `route/1` (a cable route) and
-`duct/1` (a cable duct or manhole), and the rules each body keeps on its own.
+"""Infrastructure records: the bodies of `site/1` (a BTS site), `route/1` (a cable route),
+`duct/1` (a cable duct or manhole) and `siteowner/1` (who owns a rooftop site's building), and
+the rules each body keeps on its own.
 
 Each record states one thing's state as of `as_of` (`YYYY-MM-DD`, not after the day it is signed
 in Việt Nam's calendar: `AsOfAfterSigning`). A new state is a new record with the same subject
 that supersedes the subject's latest record; who may file it is `filings.admission`'s rule.
 
-Subjects: `site:<site_id>`, `route:<route_id>`, `duct:<duct_id>`, the ids being the owner's own
-(`[A-Z0-9][A-Z0-9._-]{0,63}`, e.g. `VNPT-HUE-00123`).
+Subjects: `site:<site_id>`, `route:<route_id>`, `duct:<duct_id>`, `siteowner:<site_id>`, the
+ids being the owner's own (`[A-Z0-9][A-Z0-9._-]{0,63}`, e.g. `VNPT-HUE-00123`).
 
 Places. `area` is the commune-level code in force on `as_of` (`filings.areas`), and the
 position must lie inside that area's polygon as it stood on that day (point in polygon over the
@@ -16,6 +17,10 @@ of Huế for every day (`city-2025.geojson`: the territory of the province and o
 same); for a day before 2025-07-01 a commune has no polygon here, and the position is checked
 against the finest geometry there is, the outline of Huế. A route's points must all lie inside
 the outline of Huế on `as_of`, and each of its `areas` must be a commune-level code in force.
+When the project holds the polygons of the listed communes on `as_of`, the areas must be the
+line's: every point lies in one of them, and each of them holds a point or is crossed by a
+segment (a segment meets an edge of its polygon); else `OutsideArea`. A commune the line crosses
+without listing it is not refused: the points are what is checked, as they are for a site.
 
 VN-2000. A site or duct may carry its position as surveyed in VN-2000 (`vn2000`: `x` northing,
 `y` easting in metres, `zone` the TM-3 zone named by its central meridian, `DDD-MM`; Huế's is
@@ -29,7 +34,13 @@ states 1 m for the transformation; reading the rotations in the coordinate frame
 instead moves a point in Huế by 0.65 m). A filed WGS84 position further than
 `POSITION_TOLERANCE_M` (10 m) from the converted VN-2000 one is refused (`PositionMismatch`).
 
-Personal data (a rooftop site's owner) is only allowed in a restricted (salted) record.
+Personal data. A site record is public (`filings.kinds.REGISTRY`), so that every site on the
+map and in the computed figures can be checked by anyone against the open data; it names no
+owner of the building it stands on (`rooftop_owner` is null or absent, as records filed before
+`siteowner/1` wrote it). The owner (`rooftop_owner` {`name`, `phone`}) is its own record,
+`siteowner/1` (a kind's name is lowercase letters only), subject `siteowner:<site_id>`, always
+restricted (salted), filed by the site's owner for a site in the log (`filings.admission`); it
+never reaches the map, the export or a public body.
 """
 
 from __future__ import annotations
@@ -43,8 +54,10 @@ from importlib import resources
 from itertools import pairwise
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 from pyproj import CRS, Geod, Transformer
+from pyproj.enums import TransformDirection
 
 from filings.areas import Area, load_areas
 from filings.errors import AsOfAfterSigning, OutsideArea, PositionMismatch, SchemaViolation
@@ -64,12 +77,15 @@ from ledger.entry import is_checksum_address
 __all__ = [
     "INFRASTRUCTURE_KINDS",
     "POSITION_TOLERANCE_M",
+    "SITE_OWNER_KIND",
     "DuctBody",
     "RouteBody",
     "SiteBody",
+    "SiteOwnerBody",
     "area_on",
     "contains",
     "route_length_m",
+    "site_of",
     "vn2000_to_wgs84",
 ]
 
@@ -77,6 +93,9 @@ SITE_KIND: Final = "site"
 ROUTE_KIND: Final = "route"
 DUCT_KIND: Final = "duct"
 INFRASTRUCTURE_KINDS: Final = (SITE_KIND, ROUTE_KIND, DUCT_KIND)
+"""The kinds of the things themselves: public records, read by the map and the figures."""
+SITE_OWNER_KIND: Final = "siteowner"
+"""Who owns a rooftop site's building: restricted records, never read by the public side."""
 THING_ID_PATTERN: Final = r"^[A-Z0-9][A-Z0-9._-]{0,63}$"
 ZONE_PATTERN: Final = r"^10[2-9]-(00|15|30|45)$"
 """A VN-2000 TM-3 zone by its central meridian, degrees and minutes (102°00' to 109°45')."""
@@ -138,10 +157,22 @@ class Outage(Part):
 
 
 class RooftopOwner(Part):
-    """Who owns the building a rooftop site stands on: personal data, restricted records only."""
+    """Who owns the building a rooftop site stands on: personal data, `siteowner/1` only."""
 
     name: Text
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{6,20}$")] | None = None
+
+
+def _no_owner(value: object) -> object:
+    """A site record's `rooftop_owner`: null only; an owner is refused, naming its record."""
+    if value is not None:
+        raise PydanticCustomError(
+            "owner_in_site", "a site record names no owner: file the building's owner as a "
+            "restricted siteowner/1 record")
+    return value
+
+
+NoOwner = Annotated[None, BeforeValidator(_no_owner)]
 
 
 class LineString(Part):
@@ -171,7 +202,8 @@ class SiteBody(KindBody):
     status: SiteStatus
     out_of_service: Outage | None
     commissioned: IsoDate | None
-    rooftop_owner: RooftopOwner | None
+    rooftop_owner: NoOwner = None
+    """Null or absent (module doc: the owner is a `siteowner/1` record)."""
 
     def subject(self) -> str:
         return f"site:{self.site_id}"
@@ -194,9 +226,6 @@ class SiteBody(KindBody):
                            self.out_of_service.since)):
             if day and day > self.as_of:
                 raise SchemaViolation(f"{name}: {day} is after as_of {self.as_of}")
-        if self.rooftop_owner is not None and not context.restricted:
-            raise SchemaViolation("rooftop_owner: personal data goes in a restricted record only "
-                                  "(send a salt)")
         _check_place(self.area, self.as_of, self.position, self.vn2000)
         require_subject(context, self.subject())
 
@@ -230,6 +259,9 @@ class RouteBody(KindBody):
                 raise OutsideArea(
                     f"geometry.coordinates.{position}: ({lat}, {lon}) is outside {city.name_vi} "
                     f"on {self.as_of}", details={"point": position, "area": CITY_CODE})
+        listed = [catalogue.resolve(code, self.as_of) for code in self.areas]
+        if all(area.geometry is not None for area in listed):
+            _check_route_areas(listed, self.geometry.coordinates, self.as_of)
         require_subject(context, self.subject())
 
 
@@ -259,6 +291,27 @@ class DuctBody(KindBody):
         require_subject(context, self.subject())
 
 
+class SiteOwnerBody(KindBody):
+    """`siteowner/1`: who owns the building a site stands on, as of a day. Personal data, so
+    always a restricted record, apart from the public `site/1` record of the site."""
+
+    site_id: ThingId
+    as_of: IsoDate
+    rooftop_owner: RooftopOwner
+
+    def subject(self) -> str:
+        return f"siteowner:{self.site_id}"
+
+    def check(self, context: RecordContext) -> None:
+        _check_as_of(self.as_of, context)
+        require_subject(context, self.subject())
+
+
+def site_of(owner_subject: str) -> str:
+    """The subject of the site a `siteowner:<site_id>` subject is about: `site:<site_id>`."""
+    return SITE_KIND + owner_subject.removeprefix(SITE_OWNER_KIND)
+
+
 InfrastructureBody = SiteBody | RouteBody | DuctBody
 
 
@@ -285,6 +338,13 @@ def vn2000_to_wgs84(x: float, y: float, zone: str) -> tuple[float, float]:
     (module doc: the transformation and its accuracy)."""
     lon, lat = _transformer(zone).transform(y, x)
     return float(lat), float(lon)
+
+
+def wgs84_to_vn2000(lat: float, lon: float, zone: str) -> tuple[float, float]:
+    """The VN-2000 northing `x` and easting `y` in TM-3 `zone` of a WGS84 position: the inverse
+    of `vn2000_to_wgs84` (a surveyor's figures, as a filer converts them)."""
+    easting, northing = _transformer(zone).transform(lon, lat, direction=TransformDirection.INVERSE)
+    return float(northing), float(easting)
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -318,9 +378,40 @@ class Polygons:
                 inside = not inside
         return inside
 
+    def crosses(self, lat1: float, lon1: float, lat2: float, lon2: float) -> bool:
+        """Whether the segment between two points meets an edge of any ring: a segment that
+        passes through a polygon with neither end inside it crosses its boundary."""
+        south, north = min(lat1, lat2), max(lat1, lat2)
+        if (north < self.south or south > self.north or max(lon1, lon2) < self.west
+                or min(lon1, lon2) > self.east):
+            return False
+        first, last = self._band(max(south, self.south)), self._band(min(north, self.north))
+        return any(_segments_meet(lon1, lat1, lon2, lat2, *edge)
+                   for band in self.bands[first:last + 1] for edge in band)
+
     def _band(self, lat: float) -> int:
         span = (self.north - self.south) or 1.0
         return min(_BANDS - 1, int((lat - self.south) / span * _BANDS))
+
+
+def _turn(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> float:
+    """Twice the signed area of the triangle a, b, c: > 0 when c is left of a->b."""
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+
+
+def _segments_meet(ax: float, ay: float, bx: float, by: float,
+                   cx: float, cy: float, dx: float, dy: float) -> bool:
+    """Whether segments a-b and c-d share a point (touching and overlapping included)."""
+    c_side, d_side = _turn(ax, ay, bx, by, cx, cy), _turn(ax, ay, bx, by, dx, dy)
+    a_side, b_side = _turn(cx, cy, dx, dy, ax, ay), _turn(cx, cy, dx, dy, bx, by)
+    if (c_side > 0 and d_side > 0) or (c_side < 0 and d_side < 0):
+        return False
+    if (a_side > 0 and b_side > 0) or (a_side < 0 and b_side < 0):
+        return False
+    if c_side == 0 and d_side == 0:  # on one line: do their extents overlap?
+        return (min(ax, bx) <= max(cx, dx) and min(cx, dx) <= max(ax, bx)
+                and min(ay, by) <= max(cy, dy) and min(cy, dy) <= max(ay, by))
+    return True
 
 
 def _rings(geometry: dict[str, Any]) -> Iterator[Sequence[Sequence[float]]]:
@@ -369,12 +460,18 @@ def boundary(area: Area) -> Area:
     return load_areas().resolve(CITY_CODE, day)
 
 
+def area_polygons(area: Area) -> Polygons:
+    """The indexed polygon of `area`, or of the finest polygon the project holds for it
+    (`boundary`)."""
+    geometry = boundary(area).geometry
+    assert geometry is not None
+    return _feature_polygons(geometry.file, geometry.feature)
+
+
 def contains(area: Area, lat: float, lon: float) -> bool:
     """Whether the WGS84 point lies inside `area`'s polygon, or the finest polygon the project
     holds for it (`boundary`)."""
-    geometry = boundary(area).geometry
-    assert geometry is not None
-    return _feature_polygons(geometry.file, geometry.feature).contains(lat, lon)
+    return area_polygons(area).contains(lat, lon)
 
 
 def area_on(code: str, lat: float, lon: float, day: date) -> Area | None:
@@ -415,6 +512,40 @@ def _require_commune(area: Area, where: str) -> None:
     if area.level != "commune":
         raise SchemaViolation(f"{where}: {area.code} is a {area.level}-level unit, want a "
                               "commune-level one")
+
+
+def _check_route_areas(areas: Sequence[Area], line: Sequence[Sequence[float]],
+                       as_of: date) -> None:
+    """Every point of `line` ([lon, lat]) in one of `areas` (each with its own polygon), and
+    each of `areas` holding a point or crossed by a segment (module doc)."""
+    shapes = [area_polygons(area) for area in areas]
+    reached = [False] * len(areas)
+    last = 0
+    for position, (lon, lat) in enumerate(line):
+        if not shapes[last].contains(lat, lon):
+            found = next((i for i, shape in enumerate(shapes) if shape.contains(lat, lon)), None)
+            if found is None:
+                raise OutsideArea(
+                    f"geometry.coordinates.{position}: ({lat}, {lon}) is in none of the listed "
+                    f"areas on {as_of}" + _located(lat, lon, as_of),
+                    details={"point": position, "areas": [area.code for area in areas]})
+            last = found
+        reached[last] = True
+    for index, area in enumerate(areas):
+        if not reached[index] and not any(shapes[index].crosses(a[1], a[0], b[1], b[0])
+                                          for a, b in pairwise(line)):
+            raise OutsideArea(
+                f"areas.{index}: the route neither has a point in nor crosses {area.name_vi} "
+                f"({area.code}) on {as_of}",
+                details={"area": area.code, "as_of": as_of.isoformat()})
+
+
+def _located(lat: float, lon: float, day: date) -> str:
+    """Where a point is on `day`, for a refusal's message: the commune that holds it."""
+    for area in load_areas().on(day):
+        if area.level == "commune" and area.geometry is not None and contains(area, lat, lon):
+            return f": it is in {area.name_vi} ({area.code})"
+    return ""
 
 
 def _check_place(code: str, as_of: date, position: Position, vn2000: Vn2000 | None) -> None:

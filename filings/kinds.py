@@ -1,5 +1,5 @@
-"""Record kinds: the body schemas of `indicator/2`, `permit/2`, `report/2` and `plan/1`, and the
-rules each body must keep on its own.
+"""Record kinds: the body schemas of `indicator/2`, `permit/2`, `report/2` and `plan/1` (those of
+the infrastructure in `filings.infrastructure`), and the rules each body must keep on its own.
 
 A submission names its kind and schema; `record_kind` finds the `RecordKind`, whose `validate`
 checks the decoded JSON body strictly (no coercion: "5" is not a number, a date is
@@ -39,7 +39,8 @@ first day of its period (`IssuedBeforePeriod`), in Việt Nam's calendar.
 | `permit/2`    | allowed     | allowed; required when the body holds `personal_data`  |
 | `report/2`    | allowed     | allowed (drafts)                                       |
 | `plan/1`      | allowed     | never                                                  |
-| `site/1`      | allowed     | allowed; required with a `rooftop_owner`               |
+| `site/1`      | allowed     | never: the map and the computed figures read it        |
+| `siteowner/1` | allowed     | always: a rooftop site's owner, personal data          |
 | `route/1`     | allowed     | allowed                                                |
 | `duct/1`      | allowed     | allowed                                                |
 
@@ -68,13 +69,14 @@ from filings.areas import Area, Level, load_areas
 from filings.bindings import BINDING_KIND, BINDING_SCHEMA, BindingBody
 from filings.errors import (
     IssuedBeforePeriod,
+    PersonalDataPublic,
     RatioMismatch,
     RetiredSchema,
     SchemaViolation,
     SubjectMismatch,
     UnknownSchema,
 )
-from filings.infrastructure import DuctBody, RouteBody, SiteBody
+from filings.infrastructure import SITE_OWNER_KIND, DuctBody, RouteBody, SiteBody, SiteOwnerBody
 from filings.periods import PERIOD_PATTERN, Period, issued_day, parse_period
 from filings.plans import PLAN_KIND, PLAN_SCHEMA, PlanBody
 from filings.schema import (
@@ -318,18 +320,24 @@ class RecordKind:
     body: type[KindBody]
     attachments_allowed: bool
     restricted_allowed: bool
+    restricted_required: bool = False
+    """Whether the kind holds nothing but personal data, so that a public record is refused."""
 
     def validate(self, body: dict[str, Any], context: RecordContext) -> KindBody:
         """Check a decoded JSON body strictly against the kind and every rule of the kind.
 
         Raises `SchemaViolation` (or a subclass: `SubjectMismatch`, `UnknownArea`,
         `AreaNotValid`, `InvalidPeriod`, `UnknownUnit`, `ValueOutOfRange`, `RatioMismatch`,
-        `ControlCharacter`) or an `IssuedAtRefused` subclass, naming the first fault.
+        `ControlCharacter`, `PersonalDataPublic`) or an `IssuedAtRefused` subclass, naming the
+        first fault.
         """
         if context.attachment_count and not self.attachments_allowed:
             raise SchemaViolation(f"{self.schema} records take no attachments")
         if context.restricted and not self.restricted_allowed:
             raise SchemaViolation(f"{self.schema} records are public: drop the salt")
+        if self.restricted_required and not context.restricted:
+            raise PersonalDataPublic(f"{self.schema} records hold personal data and are "
+                                     "always restricted: send a salt")
         try:
             checked = self.body.model_validate(body)
         except ValidationError as exc:
@@ -343,7 +351,9 @@ REGISTRY: Final[Mapping[str, RecordKind]] = MappingProxyType({
     "permit/2": RecordKind("permit", "permit/2", PermitBody, True, True),
     "report/2": RecordKind("report", "report/2", ReportBody, True, True),
     PLAN_SCHEMA: RecordKind(PLAN_KIND, PLAN_SCHEMA, PlanBody, True, False),
-    "site/1": RecordKind("site", "site/1", SiteBody, True, True),
+    "site/1": RecordKind("site", "site/1", SiteBody, True, False),
+    "siteowner/1": RecordKind(SITE_OWNER_KIND, "siteowner/1", SiteOwnerBody, True, True,
+                               restricted_required=True),
     "route/1": RecordKind("route", "route/1", RouteBody, True, True),
     "duct/1": RecordKind("duct", "duct/1", DuctBody, True, True),
     BINDING_SCHEMA: RecordKind(BINDING_KIND, BINDING_SCHEMA, BindingBody, False, False),

@@ -140,6 +140,10 @@ class PreparedSubmission:
     """The RFC 8785 bytes of the sorted attachment list, which `attachments` commits to."""
     figure: FigureClaim | None = None
     """What an `indicator/2` figure claims, for admission to judge against the plans."""
+    evidence: tuple[bytes, ...] = ()
+    """The blobs its evidence documents name (the CMS, each evidence item), once admission
+    accepted its CA signatures: stored as listed beside its attachments, so the evidence of a
+    public record is served to anyone (`api.routes.attachments`)."""
 
     @property
     def record_id(self) -> RecordId:

@@ -65,6 +65,7 @@ from verifier.errors import (
     VerificationError,
 )
 from verifier.evidence import Files
+from verifier.evidence_fetch import fetch_bindings, fetch_evidence
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import LedgerApi, LogSource
 from verifier.messages import LANGUAGES, VIETNAM_TIME, Lang, Text, language_from_environment, text
@@ -78,7 +79,7 @@ from verifier.open_data import (
     verify_export,
 )
 from verifier.rfc9162 import LeafHash
-from verifier.signatures import Binding, SignatureInputs, binding_of
+from verifier.signatures import Binding, SignatureInputs, binding_of, has_ca_signatures
 from verifier.trust import Trust
 
 PROGRAM: Final = "infraledger-verify"
@@ -609,7 +610,7 @@ def _record(args: argparse.Namespace, out: _Output) -> int:
         _confirm_pinned_log(api, args.ledger, trust, exc)
         return out.not_found(record_id, trust.origin)
     chain = None if args.offline else _chain(args, trust)
-    result = _verify(args, trust, data, expected=expected, chain=chain)
+    result = _verify(args, trust, data, expected=expected, chain=chain, ledger=(api, out.lang))
     if result.record_id is None:  # not a bundle: nothing is known of the record to correct
         return out.verification(result, None)
     owner = ProofBundle.parse(parse_json(data)).entry.operator
@@ -715,7 +716,10 @@ def _verify(
     *,
     expected: LeafHash | None,
     chain: ChainReader | None,
+    ledger: tuple[LedgerApi, Lang] | None = None,
 ) -> VerificationResult:
+    """Verify a bundle with the options given; with `ledger` (the record command), the CA
+    evidence and the bindings not given are fetched from it (`verifier.evidence_fetch`)."""
     supplied = None
     if args.body is not None:
         body = parse_json(Path(args.body).read_bytes(), what=args.body)
@@ -734,13 +738,40 @@ def _verify(
         documents=[_document(path) for path in args.document],
         supplied_body=supplied,
         expected_record_id=expected,
-        signatures=SignatureInputs(
-            roots=trust.signing_roots,
-            files=Files(_evidence_files(args.evidence)),
-            bindings=tuple(_binding(path, trust, chain) for path in args.binding),
-            now=_clock(args.at),
-        ),
+        signatures=_signature_inputs(args, trust, data, chain, ledger),
     )
+
+
+def _signature_inputs(
+    args: argparse.Namespace,
+    trust: Trust,
+    data: bytes,
+    chain: ChainReader | None,
+    ledger: tuple[LedgerApi, Lang] | None,
+) -> SignatureInputs:
+    """The files and bindings CA signatures are checked from: those given, else (`ledger`,
+    and the bundle lists evidence) those the ledger serves."""
+    files = Files(_evidence_files(args.evidence))
+    bindings = tuple(_binding(path, trust, chain) for path in args.binding)
+    bundle = _ca_signed(data) if ledger is not None else None
+    if ledger is not None and bundle is not None:
+        api, lang = ledger
+        if not args.evidence:
+            files = fetch_evidence(api, bundle, lang)
+        if not args.binding:
+            bindings = fetch_bindings(api, trust, chain, bundle.entry.operator)
+    return SignatureInputs(
+        roots=trust.signing_roots, files=files, bindings=bindings, now=_clock(args.at)
+    )
+
+
+def _ca_signed(data: bytes) -> ProofBundle | None:
+    """The bundle when it parses and carries CA signatures (a malformed one fails `format`)."""
+    try:
+        bundle = ProofBundle.parse(parse_json(data))
+    except MalformedInput:
+        return None
+    return bundle if has_ca_signatures(bundle) else None
 
 
 def _evidence_files(paths: Sequence[str]) -> list[bytes]:

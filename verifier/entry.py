@@ -23,7 +23,9 @@ RecordId = NewType("RecordId", str)
 """64 lowercase hex digits: the leaf hash of an entry."""
 
 ENTRY_VERSION: Final = 1
-KINDS: Final = ("indicator", "permit", "report", "plan", "binding", "site", "route", "duct")
+KINDS: Final = (
+    "indicator", "permit", "report", "plan", "binding", "site", "route", "duct", "siteowner"
+)
 REGISTRAR_KINDS: Final = ("plan", "binding")
 """The kinds only the department files: plans, and the bindings of operators to certificates."""
 Signers = Literal["operator", "registrar", "operator_or_registrar"]
@@ -213,8 +215,8 @@ def signers_of(kind: str, schema: str) -> Signers:
     """Who may sign an entry of `kind` and `schema`: a plan or a binding only a holder of
     REGISTRAR_ROLE; an `indicator/2` figure an active operator (its own figure) or a registrar
     (the department's compiled figure); a `report/2` an active operator or a registrar (the
-    department's yearly report); every other record (permits, sites, routes, ducts, the
-    retired `/1` schemas) an active operator only."""
+    department's yearly report); every other record (permits, sites, routes, ducts, the owners
+    of rooftop sites, the retired `/1` schemas) an active operator only."""
     if kind in REGISTRAR_KINDS:
         return "registrar"
     if (kind, schema) in COMPILED_SCHEMAS:

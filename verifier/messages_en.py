@@ -531,16 +531,32 @@ EN: Final[dict[str, str]] = {
         "the record's checkpoint of size {size} is not consistent with the export's of size "
         "{export_size}: {problem}"
     ),
-    "help.export": "verify an open-data export (catalogue, files, every row)",
+    "export.log_differs": (
+        "the ledger's entry bundles up to size {size} make the root {rebuilt}, not the "
+        "checkpoint's {root}"
+    ),
+    "export.not_described": "datapackage.json describes no resource of this distribution",
+    "export.missing": (
+        "the log's public {schema} record {record_id} (index {index}) is not in this file"
+    ),
+    "export.not_in_dataset": (
+        "record {record_id} is not one of the log's {schema} records below size {size}"
+    ),
+    "export.count_differs": (
+        "dataset {dataset}: {member} is {stated}, the log holds {counted}"
+    ),
+    "help.export": "verify an open-data export (catalogue, files, every row, every record)",
     "help.export_description": (
         "Verify an open-data export, a directory written by `infraledger export` or a ledger's "
         "URL (its /v1/export/): the checkpoint its catalogue names is signed by the pinned log "
-        "key (and anchored, online), every file has the catalogue's size and SHA-256, and every "
-        "CSV row equals its record, whose proof bundle verifies."
+        "key (and anchored, online), every file has the catalogue's size and SHA-256, every "
+        "CSV row equals its record, whose proof bundle verifies, and every file holds each "
+        "public record of its dataset in the log up to the checkpoint, and no other (the "
+        "catalogue's counts too)."
     ),
     "help.export_exit_codes": (
         "exit codes:\n"
-        "  0  verified: the checkpoint, every file and every row\n"
+        "  0  verified: the checkpoint, every file, every row and every record\n"
         "  1  a finding: a check failed (the file, line and column are named)\n"
         "  2  could not check: usage, a local file, the ledger or the chain could not be read"
     ),
@@ -622,12 +638,19 @@ EN: Final[dict[str, str]] = {
     ),
     "help.evidence": (
         "files (or directories) to check CA signatures from: evidence documents, the CMS, OCSP "
-        "responses, CRLs, certificates, time-stamps, signed PDFs; each is taken by its SHA-256"
+        "responses, CRLs, certificates, time-stamps, signed PDFs; each is taken by its SHA-256 "
+        "(record: fetched from the ledger when not given)"
     ),
     "help.binding": (
-        "proof bundles of the operator's binding/1 records (the one in force at the record's time"
-        " is used)"
+        "proof bundles of the operator's binding/1 records (the latest before the record in the"
+        " log is used; record: fetched from the ledger when not given)"
     ),
+    "fetch.not_served": (
+        "the ledger does not serve the file {sha256} to the public ({reason}): a restricted "
+        "record's evidence is for inspectors; give the files with --evidence"
+    ),
+    "fetch.unavailable": "the file {sha256} could not be fetched from the ledger: {reason}",
+    "fetch.changed": "the ledger served, as the file {sha256}, bytes that hash to {got}",
     "help.at": (
         "the verifier's clock: YYYY-MM-DD or an ISO 8601 time (Vietnam time when no zone is "
         "given); default: now"

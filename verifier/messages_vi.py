@@ -577,16 +577,33 @@ VI: Final[dict[str, str]] = {
         "checkpoint kích thước {size} của bản ghi không nhất quán với checkpoint kích thước "
         "{export_size} của bản xuất: {problem}"
     ),
-    "help.export": "xác minh bộ dữ liệu mở xuất ra (danh mục, tệp, từng dòng)",
+    "export.log_differs": (
+        "các gói mục nhập của sổ cái đến kích thước {size} cho gốc {rebuilt}, không phải gốc "
+        "{root} của checkpoint"
+    ),
+    "export.not_described": "datapackage.json không mô tả tài nguyên nào cho bản phân phối này",
+    "export.missing": (
+        "bản ghi công khai {schema} {record_id} (chỉ số {index}) của nhật ký không có trong tệp "
+        "này"
+    ),
+    "export.not_in_dataset": (
+        "bản ghi {record_id} không phải bản ghi {schema} nào của nhật ký dưới kích thước {size}"
+    ),
+    "export.count_differs": (
+        "bộ dữ liệu {dataset}: {member} là {stated}, nhật ký có {counted}"
+    ),
+    "help.export": "xác minh bộ dữ liệu mở xuất ra (danh mục, tệp, từng dòng, từng bản ghi)",
     "help.export_description": (
         "Xác minh bộ dữ liệu mở xuất ra, thư mục do `infraledger export` ghi hoặc URL của sổ "
         "cái (/v1/export/): checkpoint mà danh mục nêu được ký bằng khóa nhật ký đã ghim (và đã "
-        "neo, khi trực tuyến), mỗi tệp có kích thước và SHA-256 như danh mục, và mỗi dòng CSV "
-        "bằng bản ghi của nó, với gói bằng chứng xác minh được."
+        "neo, khi trực tuyến), mỗi tệp có kích thước và SHA-256 như danh mục, mỗi dòng CSV "
+        "bằng bản ghi của nó, với gói bằng chứng xác minh được, và mỗi tệp chứa đủ mọi bản ghi "
+        "công khai của bộ dữ liệu trong nhật ký đến checkpoint, không thừa bản ghi nào (cả các "
+        "số đếm của danh mục)."
     ),
     "help.export_exit_codes": (
         "mã thoát:\n"
-        "  0  đã xác minh: checkpoint, mọi tệp và mọi dòng\n"
+        "  0  đã xác minh: checkpoint, mọi tệp, mọi dòng và mọi bản ghi\n"
         "  1  có phát hiện: một kiểm tra không đạt (nêu tệp, dòng và cột)\n"
         "  2  không kiểm tra được: sai cú pháp, tệp cục bộ, sổ cái hoặc chuỗi khối không đọc được"
     ),
@@ -676,12 +693,18 @@ VI: Final[dict[str, str]] = {
     "help.evidence": (
         "các tệp (hoặc thư mục) để kiểm tra chữ ký số: tài liệu dữ liệu kiểm tra, CMS, phản hồi "
         "OCSP, CRL, chứng thư, dấu thời gian, tệp PDF đã ký; mỗi tệp được nhận theo SHA-256 của "
-        "nó"
+        "nó (lệnh record: tải từ sổ cái khi không được cung cấp)"
     ),
     "help.binding": (
-        "gói bằng chứng của các bản ghi binding/1 của đơn vị (dùng bản ghi có hiệu lực tại thời "
-        "điểm của bản ghi)"
+        "gói bằng chứng của các bản ghi binding/1 của đơn vị (dùng bản ghi mới nhất đứng trước "
+        "bản ghi trong sổ; lệnh record: tải từ sổ cái khi không được cung cấp)"
     ),
+    "fetch.not_served": (
+        "sổ cái không cung cấp công khai tệp {sha256} ({reason}): dữ liệu kiểm tra của bản ghi "
+        "hạn chế chỉ dành cho thanh tra; hãy cung cấp các tệp bằng --evidence"
+    ),
+    "fetch.unavailable": "không tải được tệp {sha256} từ sổ cái: {reason}",
+    "fetch.changed": "sổ cái trả về, cho tệp {sha256}, dữ liệu có SHA-256 là {got}",
     "help.at": (
         "đồng hồ của bộ xác minh: YYYY-MM-DD hoặc thời điểm ISO 8601 (giờ Việt Nam khi không ghi "
         "múi giờ); mặc định là bây giờ"

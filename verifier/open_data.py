@@ -1,5 +1,6 @@
 """Verifying an open-data export (docs/open-data.md): the checkpoint its catalogue names, every
-file against the catalogue's checksums, and every CSV row against its record in the log.
+file against the catalogue's checksums, every CSV row against its record in the log, and every
+file against the log's records: it holds each public record of its dataset up to the checkpoint.
 
 An export is a directory or a URL holding `catalog.jsonld` (DCAT 3, JSON-LD), `datapackage.json`
 (Frictionless Data Package) and the CSV and GeoJSON files they describe. The checks, in order:
@@ -24,6 +25,19 @@ An export is a directory or a URL holding `catalog.jsonld` (DCAT 3, JSON-LD), `d
    pointer, or a Point of the longitude and latitude at two pointers); every property of
    `infraledger:properties` with an `infraledger:source` is exactly the JSON value there; and
    `superseded_by` names features of the file that supersede it.
+5. `complete`: every entry of the log below the export's size is read from the ledger's C2SP
+   entry bundles (`tile/entries/...`) and the tree they make must have the checkpoint's root,
+   so the entries are the log's, none left out. The entries of each dataset of the catalogue
+   are those of its `infraledger:recordSchema` (the kind its first part), every version of a
+   thing included, as the export takes them. An entry does not say whether its record is
+   restricted (a salted commitment looks like any other): the ledger does, by withholding its
+   body from the record's proof bundle, so a dataset's withheld records are its entries whose
+   bundle shows no body, and its public records the others. Each file of the dataset holds
+   every public record (a finding names each one missing) and no other record (a finding
+   names each row of a record that is not one of the dataset's entries: another kind, or a
+   record after the checkpoint); `infraledger:records` is the count of public records and
+   `infraledger:restrictedWithheld` of the withheld ones. A distribution of a dataset that the
+   Data Package describes no resource of is a finding too: its rows could not be checked.
 
 Each failure is a finding naming the file, the line (for GeoJSON, the feature's position)
 and the column; `Unavailable` (the ledger
@@ -44,19 +58,33 @@ from typing import Any, Final, Protocol
 from verifier.bundle import ProofBundle
 from verifier.bundle_verification import verify_bundle
 from verifier.canonical_json import parse_json
-from verifier.entry import parse_record_id
-from verifier.errors import LedgerNotFound, MalformedInput, Unavailable, VerificationError
+from verifier.entry import Entry, parse_record_id
+from verifier.errors import (
+    LedgerNotFound,
+    MalformedInput,
+    MalformedLedgerResponse,
+    Unavailable,
+    VerificationError,
+)
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import LedgerApi
 from verifier.messages import Lang, Text, text
 from verifier.onchain import LedgerAnchor
-from verifier.rfc9162 import RootHash, verify_consistency
+from verifier.rfc9162 import RootHash, leaf_hash, verify_consistency
+from verifier.tiles import TILE_WIDTH, bundle_widths, entry_bundle_path, parse_entry_bundle
+from verifier.tree import Frontier
 from verifier.trust import Trust
 
 CATALOG: Final = "catalog.jsonld"
 DATAPACKAGE: Final = "datapackage.json"
 MAX_FINDINGS: Final = 1000
 """Findings kept in a report; the count of the others is kept."""
+WITHHELD: Final = text("export.body_withheld")
+"""Why a record has no document: the ledger withholds its body (a restricted record)."""
+
+Held = dict[str, int | None]
+"""The records a file holds: each record id with the line of its first row (None for a
+GeoJSON feature, which is named by its record)."""
 
 
 class ExportFiles(Protocol):
@@ -64,6 +92,10 @@ class ExportFiles(Protocol):
 
     def read(self, name: str) -> bytes:
         """Return the file `name` of the export; raises `OSError` or `Unavailable`."""
+
+    def at(self, size: int) -> ExportFiles:
+        """The same export's files as taken at the checkpoint of tree `size` (the one its
+        catalogue names)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +107,25 @@ class ExportDirectory:
     def read(self, name: str) -> bytes:
         return (self.path / _file_name(name)).read_bytes()
 
+    def at(self, size: int) -> ExportDirectory:
+        return self  # a directory holds one export
+
 
 @dataclass(frozen=True, slots=True)
 class ExportUrl:
-    """An export served by a ledger under `/v1/export/`."""
+    """An export served by a ledger under `/v1/export/`: at its latest anchored checkpoint, or
+    at the tree size `size` (`?size=`), so that every file is of the catalogue's checkpoint
+    even when an anchor lands while they are read."""
 
     api: LedgerApi
+    size: int | None = None
 
     def read(self, name: str) -> bytes:
-        return self.api.get(f"/v1/export/{_file_name(name)}")
+        query = "" if self.size is None else f"?size={self.size}"
+        return self.api.get(f"/v1/export/{_file_name(name)}{query}")
+
+    def at(self, size: int) -> ExportUrl:
+        return ExportUrl(self.api, size)
 
 
 def _file_name(name: str) -> str:
@@ -157,6 +199,7 @@ def verify_export(files: ExportFiles, trust: Trust, ledger: LedgerApi,
         return report
     size, root = head
     report.origin, report.tree_size = trust.origin, size
+    files = files.at(size)
     contents = _verified_files(catalogue, files, report)
     package_data = contents.get(DATAPACKAGE)
     if package_data is None:
@@ -171,12 +214,16 @@ def verify_export(files: ExportFiles, trust: Trust, ledger: LedgerApi,
     if package.get("infraledger:checkpoint") != named:
         report.add(ExportFinding("checkpoint", DATAPACKAGE, text("export.other_checkpoint")))
     rows = _RowChecks(trust, ledger, chain, size, root, report)
+    held: dict[str, Held] = {}
     for resource in _list(package.get("resources")):
         described = _object(resource, "resource")
         if described.get("format") == "geojson":
-            _verify_features(described, contents, rows, named, report)
+            found = _verify_features(described, contents, rows, named, report)
         else:
-            _verify_resource(described, contents, rows, report)
+            found = _verify_resource(described, contents, rows, report)
+        if found is not None:
+            held[str(described.get("path"))] = found
+    _verify_complete(catalogue, contents, held, ledger, rows, report)
     return report
 
 
@@ -262,10 +309,12 @@ def _resource_data(resource: Mapping[str, Any], contents: Mapping[str, bytes],
 
 
 def _verify_resource(resource: Mapping[str, Any], contents: Mapping[str, bytes],
-                     rows: _RowChecks, report: ExportReport) -> None:
+                     rows: _RowChecks, report: ExportReport) -> Held | None:
+    """Check 3 of the module docstring on one CSV resource; the records its rows hold (None
+    when the file cannot be read as the resource describes it)."""
     name, data = _resource_data(resource, contents, report)
     if data is None:
-        return
+        return None
     try:
         columns = [_object(c, "field") for c in
                    _list(_object(resource.get("schema"), "schema").get("fields"))]
@@ -274,29 +323,33 @@ def _verify_resource(resource: Mapping[str, Any], contents: Mapping[str, bytes],
         detail = exc.text if isinstance(exc, VerificationError) else text(
             "export.not_csv", detail=str(exc))
         report.add(ExportFinding("files", name, detail))
-        return
+        return None
     header = [str(c.get("name")) for c in columns]
     if not table or table[0] != header:
         report.add(ExportFinding("rows", name, text("export.header", want=",".join(header))))
-        return
+        return None
     parsed = [dict(zip(header, line, strict=False)) for line in table[1:]]
+    held: Held = {}
     for position, row in enumerate(parsed):
         report.rows += 1
+        held.setdefault(row.get("record", ""), position + 2)
         if len(table[position + 1]) != len(header):
             report.add(ExportFinding("rows", name, text("export.width", want=len(header)),
                                      line=position + 2))
             continue
         rows.check(name, position + 2, row, columns)
     _check_corrections(name, parsed, report)
+    return held
 
 
 def _verify_features(resource: Mapping[str, Any], contents: Mapping[str, bytes],
                      rows: _RowChecks, checkpoint: Mapping[str, Any],
-                     report: ExportReport) -> None:
-    """Check 4 of the module docstring on one GeoJSON resource."""
+                     report: ExportReport) -> Held | None:
+    """Check 4 of the module docstring on one GeoJSON resource; the records its features hold
+    (None when the file is not the FeatureCollection the resource describes)."""
     name, data = _resource_data(resource, contents, report)
     if data is None:
-        return
+        return None
     try:
         described = _object(resource.get("infraledger:features"), "infraledger:features")
         fields = [_object(f, "infraledger:properties")
@@ -311,13 +364,15 @@ def _verify_features(resource: Mapping[str, Any], contents: Mapping[str, bytes],
         _geometry({}, geometry)
     except MalformedInput as exc:
         report.add(ExportFinding("files", name, exc.text))
-        return
+        return None
     if collection.get("infraledger:checkpoint") != checkpoint:
         report.add(ExportFinding("checkpoint", name, text("export.file_other_checkpoint")))
     corrections: list[dict[str, str]] = []
+    held: Held = {}
     for position, feature in enumerate(features, start=1):
         report.rows += 1
         record_id = str(feature.get("id", ""))
+        held.setdefault(record_id, None)
         found = rows.document(record_id)
 
         def finding(message: Text, position: int = position, record_id: str = record_id) -> None:
@@ -342,6 +397,7 @@ def _verify_features(resource: Mapping[str, Any], contents: Mapping[str, bytes],
         corrections.append({"record": record_id, "supersedes": str(values.get("supersedes") or ""),
                             "superseded_by": ",".join(later) if isinstance(later, list) else ""})
     _check_corrections(name, corrections, report, first_line=None)
+    return held
 
 
 def _geometry(document: Mapping[str, Any], described: Any) -> Any:
@@ -372,14 +428,128 @@ def _check_corrections(name: str, rows: list[dict[str, str]], report: ExportRepo
                     record_id=record))
 
 
+@dataclass(frozen=True, slots=True)
+class _Dataset:
+    """A dataset of the catalogue: its name, record schema, stated counts and files."""
+
+    name: str
+    schema: str
+    records: object
+    withheld: object
+    files: tuple[str, ...]
+
+
+def _catalogue_datasets(catalogue: Mapping[str, Any]) -> list[_Dataset]:
+    """The catalogue's datasets; raises `MalformedInput` for one that names no record schema
+    or no plain file names."""
+    datasets = []
+    for item in _list(catalogue.get("dcat:dataset")):
+        dataset = _object(item, "dcat:dataset")
+        schema = dataset.get("infraledger:recordSchema")
+        if not isinstance(schema, str) or not schema:
+            raise MalformedInput("infraledger:recordSchema: want the record schema")
+        files = tuple(
+            _file_name(str(_object(_object(d, "dcat:distribution").get("dcat:downloadURL"),
+                                   "dcat:downloadURL").get("@id")))
+            for d in _list(dataset.get("dcat:distribution")))
+        datasets.append(_Dataset(str(dataset.get("dct:identifier")), schema,
+                                 dataset.get("infraledger:records"),
+                                 dataset.get("infraledger:restrictedWithheld"), files))
+    return datasets
+
+
+def _verify_complete(catalogue: Mapping[str, Any], contents: Mapping[str, bytes],
+                     held: Mapping[str, Held], ledger: LedgerApi, rows: _RowChecks,
+                     report: ExportReport) -> None:
+    """Check 5 of the module docstring, once the rows of every file are checked."""
+    try:
+        datasets = _catalogue_datasets(catalogue)
+    except MalformedInput as exc:
+        report.add(ExportFinding("complete", CATALOG, exc.text))
+        return
+    log = _log_records(ledger, rows.size, rows.root, {d.schema for d in datasets})
+    if isinstance(log, ExportFinding):
+        report.add(log)
+        return
+    for dataset in datasets:
+        _verify_dataset(dataset, log[dataset.schema], contents, held, rows, report)
+
+
+def _log_records(ledger: LedgerApi, size: int, root: RootHash,
+                 schemas: set[str]) -> dict[str, dict[str, int]] | ExportFinding:
+    """The log's records of each of `schemas` below `size` (record id to index, in log order),
+    read from the entry bundles; a finding when the bundles do not make the tree of `root`,
+    so that no entry can be left out or slipped in."""
+    wanted = {(schema.split("/")[0], schema) for schema in schemas}
+    found: dict[str, dict[str, int]] = {schema: {} for schema in schemas}
+    frontier = Frontier()
+    for tile_index, width in bundle_widths(size):
+        what = entry_bundle_path(tile_index, width)
+        try:
+            entries = parse_entry_bundle(ledger.entry_bundle(tile_index, width),
+                                         width or TILE_WIDTH, what=what)
+        except MalformedLedgerResponse as exc:
+            return ExportFinding("complete", what, exc.text)
+        for raw in entries:
+            leaf, index = leaf_hash(raw), frontier.size
+            frontier.append(leaf)
+            try:
+                entry = Entry.from_leaf_data(raw)
+            except VerificationError:  # not an entry: of no dataset (the audit names it)
+                continue
+            if (entry.kind, entry.schema) in wanted:
+                found[entry.schema][leaf.hex()] = index
+    rebuilt = frontier.root()
+    if rebuilt != root:
+        return ExportFinding("complete", CATALOG, text(
+            "export.log_differs", size=size, rebuilt="0x" + rebuilt.hex(),
+            root="0x" + root.hex()))
+    return found
+
+
+def _verify_dataset(dataset: _Dataset, entries: Mapping[str, int],
+                    contents: Mapping[str, bytes], held: Mapping[str, Held], rows: _RowChecks,
+                    report: ExportReport) -> None:
+    """Each checked file of `dataset` against its `entries` in the log, and the catalogue's
+    counts. The bundles of the records a file leaves out are fetched (to tell a restricted
+    record from a public one left out); those of its rows were fetched by the row checks."""
+    for name in dataset.files:
+        if name not in held and name in contents:
+            report.add(ExportFinding("complete", name, text("export.not_described")))
+    checked = [(name, held[name]) for name in dataset.files if name in held]
+    if not checked:
+        return
+    withheld = {record_id for record_id in entries if rows.document(record_id) == WITHHELD}
+    public = {record_id: index for record_id, index in entries.items()
+              if record_id not in withheld}
+    for name, ids in checked:
+        for record_id, index in public.items():
+            if record_id not in ids:
+                report.add(ExportFinding("complete", name, text(
+                    "export.missing", schema=dataset.schema, record_id=record_id, index=index),
+                    record_id=record_id))
+        for record_id, line in ids.items():
+            if record_id not in entries:
+                report.add(ExportFinding("complete", name, text(
+                    "export.not_in_dataset", schema=dataset.schema, record_id=record_id,
+                    size=rows.size), line=line, record_id=record_id))
+    for member, stated, counted in (("infraledger:records", dataset.records, len(public)),
+                                    ("infraledger:restrictedWithheld", dataset.withheld,
+                                     len(withheld))):
+        if type(stated) is not int or stated != counted:
+            report.add(ExportFinding("complete", CATALOG, text(
+                "export.count_differs", dataset=dataset.name, member=member,
+                stated=str(stated)[:40], counted=counted)))
+
+
 class _RowChecks:
     """Checks rows against their records' bundles, fetching each bundle and each consistency
-    proof once."""
+    proof once; `size` and `root` are the export's checkpoint."""
 
     def __init__(self, trust: Trust, ledger: LedgerApi, chain: ChainReader | None, size: int,
                  root: RootHash, report: ExportReport) -> None:
         self._trust, self._ledger, self._chain = trust, ledger, chain
-        self._size, self._root, self._report = size, root, report
+        self.size, self.root, self._report = size, root, report
         self._documents: dict[str, dict[str, Any] | Text] = {}
         self._consistent: dict[tuple[int, bytes], Text | None] = {}
 
@@ -429,8 +599,8 @@ class _RowChecks:
         value = parse_json(data, what="bundle")
         bundle = ProofBundle.parse(value)
         index = bundle.proof.index
-        if index >= self._size:
-            return text("export.after_checkpoint", index=index, size=self._size)
+        if index >= self.size:
+            return text("export.after_checkpoint", index=index, size=self.size)
         proven = bundle.proof.checkpoint.checkpoint
         inconsistent = self._consistency(proven.size, proven.root)
         if inconsistent is not None:
@@ -449,14 +619,14 @@ class _RowChecks:
 
     def _prove(self, size: int, root: RootHash) -> Text | None:
         (small, small_root), (large, large_root) = sorted(
-            [(size, root), (self._size, self._root)], key=lambda pair: pair[0])
+            [(size, root), (self.size, self.root)], key=lambda pair: pair[0])
         try:
             proof = [] if small == large else self._ledger.consistency_proof(small, large)
             verify_consistency(small, large, proof, small_root, large_root)
         except Unavailable:
             raise
         except VerificationError as exc:
-            return text("export.inconsistent", size=size, export_size=self._size,
+            return text("export.inconsistent", size=size, export_size=self.size,
                         problem=exc.text)
         return None
 

@@ -9,10 +9,11 @@ network, exactly as the ledger checked it at acceptance:
 * **the bytes a CMS signs** are the RFC 8785 form of the record's EIP-712 fields and domain,
   with `attachments` committing to the list less its evidence documents
   (docs/submitting.md): `cms_signed_bytes`;
-* **who may sign**: the `binding/1` record in force for the operator, the one with the latest
-  `issued_at` not after the record's, as the ledger takes it; the bindings come from the log
-  itself as proof bundles that verify (`binding_of`); the certificate must carry its tax code
-  and/or be one of its fingerprints;
+* **who may sign**: the `binding/1` record in force for the operator, the one sequenced last
+  before the record (the greatest log index below the record's; never chosen by `issued_at`,
+  which the operator sets), as the ledger takes it; the bindings come from the log itself as
+  proof bundles that verify (`binding_of`); the certificate must carry its tax code and/or be
+  one of its fingerprints;
 * **the signature, its certificate, its time-stamp, path and revocation at the signing time**:
   `verifier.cms`, `verifier.certificates`, `verifier.revocation`, `verifier.pdf_signature`.
 
@@ -69,11 +70,11 @@ COULD_NOT_CHECK: Final = frozenset({"evidence_missing", "no_signing_roots"})
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """A `binding/1` record of the log: when it was signed, and whom it lets sign."""
+    """A `binding/1` record of the log: its log index, and whom it lets sign."""
 
     record_id: str
     operator: str
-    issued_at: int
+    index: int
     organisation: str
     tax_code: str | None
     fingerprints: frozenset[str]
@@ -112,17 +113,17 @@ def binding_of(bundle: ProofBundle) -> Binding:
     return Binding(
         record_id=bundle.record_id.hex(),
         operator=operator,
-        issued_at=entry.issued_at,
+        index=bundle.proof.index,
         organisation=str(body.get("organisation", "")),
         tax_code=None if tax_code is None else normalise_tax_code(tax_code),
         fingerprints=frozenset(fingerprints),
     )
 
 
-def binding_in_force(bindings: Sequence[Binding], operator: str, at: int) -> Binding | None:
-    """The binding of `operator` with the latest `issued_at` not after `at`, or None."""
-    earlier = [b for b in bindings if b.operator == operator and b.issued_at <= at]
-    return max(earlier, key=lambda binding: binding.issued_at, default=None)
+def binding_in_force(bindings: Sequence[Binding], operator: str, before: int) -> Binding | None:
+    """The binding of `operator` sequenced last before log index `before`, or None."""
+    earlier = [b for b in bindings if b.operator == operator and b.index < before]
+    return max(earlier, key=lambda binding: binding.index, default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,11 +295,11 @@ def _check_document(
             )
         evidence = document.evidence(inputs.files)
         entry = bundle.entry
-        binding = binding_in_force(inputs.bindings, entry.operator, entry.issued_at)
+        binding = binding_in_force(inputs.bindings, entry.operator, bundle.proof.index)
         if binding is None:
             raise EvidenceMissing(
-                f"no binding/1 record of {entry.operator} in force at "
-                f"issued_at {entry.issued_at} was given (--binding)"
+                f"no binding/1 record of {entry.operator} sequenced before the record "
+                f"(index {bundle.proof.index}) was given (--binding)"
             )
         what = "the CMS" if form == "cms" else "the signed PDF"
         signed = inputs.files.get(document.target, what)

@@ -1,19 +1,32 @@
-"""`infraledger report --year YYYY [--out DIR] [--file]`: the yearly report to the People's
-Committee (`filings.yearly_report`, docs/indicators.md), from a running ledger server.
+"""`infraledger report --year YYYY [--out DIR] [--file [--cert-key FILE]]`: the yearly report to
+the People's Committee (`filings.yearly_report`, docs/indicators.md), from a running ledger server.
 
-Asks the server (`--url`, by default the configured host and port) what the report of the year
-is at its latest anchored checkpoint (`GET /reports/{year}.json`), then fetches the Vietnamese
-PDF and the page made at that same checkpoint, checks the PDF against the SHA-256 the server
-named, and writes both into DIR (by default the current directory). With `--file`, the
-department files the report: the PDF is uploaded as an attachment and a `report/2` record of
-subject `report:<year>:yearly-plan-report` is signed with the registrar's key (`--key FILE`,
-else `registrar_key_file`, else the embedded chain's registrar account in the data directory)
-and submitted through the same HTTP API every filer uses. A report already filed with the same
-PDF is not filed again; a report of a later checkpoint supersedes the one filed before it.
+Asks the server (`--url`, by default the configured host and port) what the report of the year is
+at its latest anchored checkpoint, or at the one of `--size N` (`GET /reports/{year}.json`), then
+fetches the Vietnamese PDF and the page made at that same checkpoint, checks the PDF against the
+SHA-256 the server named, and writes both into DIR (by default the current directory). With
+`--file`, the department files the report: the PDF is uploaded as an attachment and a `report/2`
+record of subject `report:<year>:yearly-plan-report` is signed with the registrar's key (`--key
+FILE`, else `registrar_key_file`, else the embedded chain's registrar account in the data
+directory) and submitted through the same HTTP API every filer uses. A report already filed with
+the same PDF is not filed again; a report of a later checkpoint supersedes the one filed before it.
+
+With `--cert-key FILE` (a PKCS#12 file, its password in `--cert-password-file`, or a PEM file
+with the key, the certificate and its chain: `client.certificates`, as `infraledger submit`
+reads it) the PDF is also signed with the department's organisation certificate, PAdES
+(`filings.signatures.sign_pdf`), as a filing to the state is signed in Việt Nam: the signed
+PDF is uploaded, the ledger gathers its evidence (`POST /v1/signatures/evidence {"pdf"}`), and
+the evidence document is listed beside it, so that the record's `signatures` show the `pades`
+signature checked against the registrar's binding (`binding/1`, `filings.bindings`). The
+binding is checked here first: a certificate it does not name is refused before the report is
+made or anything uploaded. Signing appends a revision to the PDF, so the PDF the server makes
+is the first bytes of the signed one; a report filed signed counts as the same PDF, and the
+signed PDF replaces the one written into DIR.
 
 Exit codes: 0 written (and filed); 1 refused (the server's code and message: no plan in force
-for the year, no anchored checkpoint, a refused filing), on one line; 2 a malformed year or an
-unreadable key.
+for the year, no anchored checkpoint, a certificate the registrar's binding does not name, a
+refused filing), on one line; 2 a malformed year or an unreadable key or certificate file (a
+wrong password).
 """
 
 from __future__ import annotations
@@ -22,6 +35,8 @@ import argparse
 import hashlib
 import sys
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,14 +45,27 @@ import httpx
 from anchoring.embedded.node import DevAccounts
 from api.errors import ApiError
 from api.settings import Settings
+from client.certificates import CertificateKey, load_certificate_key
 from client.errors import ClientError
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, prepare_submission
-from filings.signing import signer_address
+from filings.bindings import (
+    BINDING_KIND,
+    BINDING_SCHEMA,
+    BindingBody,
+    FiledBinding,
+    binding_in_force,
+    binding_subject,
+)
+from filings.errors import FilingError
+from filings.signatures import Transport, sign_pdf
+from filings.signatures.policy import check_identity
+from filings.signing import EVIDENCE_TYPE, signer_address
 from filings.yearly_report import FIRST_YEAR, LAST_YEAR
 
 EXIT_USAGE: Final = 2
 TIMEOUT: Final = 120.0
+PDF: Final = "application/pdf"
 
 
 class ReportRefused(ApiError):
@@ -47,6 +75,32 @@ class ReportRefused(ApiError):
     http_status = 502
 
 
+@dataclass(frozen=True)
+class PdfSigning:
+    """Who signs the report's PDF with PAdES: an organisation certificate with its key and
+    chain, and the TSA that time-stamps the signature (B-T), if any (B-B without: the ledger
+    then takes the time it gathered the evidence as the signing time)."""
+
+    holder: CertificateKey
+    tsa_url: str | None = None
+    transport: Transport | None = None
+
+    def sign(self, pdf: bytes) -> bytes:
+        """`pdf` with the signature appended as a new revision."""
+        return sign_pdf(pdf, self.holder.key, self.holder.certificate, self.holder.chain,
+                        self.tsa_url, transport=self.transport)
+
+
+@dataclass(frozen=True)
+class ReportFiling:
+    """The record the report is filed as, whether this run filed it (False: it was filed
+    already), and the PDF that record lists (the PAdES-signed one when signed)."""
+
+    record_id: str
+    new: bool
+    pdf: bytes
+
+
 def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     """Add `report`."""
@@ -54,9 +108,15 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         "report", parents=[common], help="write (and file) the yearly report on the plans",
         description="Write the yearly report to the People's Committee (HTML and PDF, in "
         "Vietnamese) as a running ledger makes it at its latest anchored checkpoint; with "
-        "--file, file it as a report/2 record signed by the registrar, the PDF attached.",
+        "--file, file it as a report/2 record signed by the registrar, the PDF attached; "
+        "with --cert-key too, the PDF signed with PAdES by the department's organisation "
+        "certificate (the one the registrar's binding/1 names), its evidence gathered by the "
+        "ledger and listed beside it.",
     )
     parser.add_argument("--year", required=True, metavar="YYYY", help="the year reported on")
+    parser.add_argument("--size", type=int, default=None, metavar="N",
+                        help="make the report at the signed checkpoint of tree size N "
+                        "(default: the latest anchored one)")
     parser.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
                         help="where to write the files (default: the current directory)")
     parser.add_argument("--file", action="store_true",
@@ -66,6 +126,12 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     parser.add_argument("--key", type=Path, default=None, metavar="FILE",
                         help="the registrar's key file (default: registrar_key_file, else the "
                         "embedded chain's registrar account)")
+    parser.add_argument("--cert-key", type=Path, default=None, metavar="FILE",
+                        help="with --file, also sign the PDF (PAdES) with the department's "
+                        "organisation certificate: a PKCS#12 file, or a PEM file with the key, "
+                        "the certificate and its chain (as infraledger submit --cert-key)")
+    parser.add_argument("--cert-password-file", type=Path, default=None, metavar="FILE",
+                        help="the file holding the password of the --cert-key file")
     parser.set_defaults(handler=write_report)
 
 
@@ -78,14 +144,27 @@ def write_report(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     year = int(text)
     url = (args.url or f"http://{settings.host}:{settings.port}").rstrip("/")
-    key = None
+    if (args.cert_key or args.cert_password_file) and not args.file:
+        print("infraledger report: --cert-key chỉ dùng với --file / --cert-key is for --file",
+              file=sys.stderr)
+        return EXIT_USAGE
+    key, signing = None, None
     if args.file:
         try:
             key = registrar_key(settings, args.key)
+            if args.cert_key is not None:
+                signing = PdfSigning(load_certificate_key(args.cert_key,
+                                                          args.cert_password_file))
         except ClientError as exc:
             print(f"infraledger report: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    made = fetch_report(url, year)
+    if key is not None and signing is not None:
+        check_binding(url, signer_address(key), signing.holder)
+    if args.size is not None and args.size < 1:
+        print(f"infraledger report: --size {args.size}: want a tree size of at least 1",
+              file=sys.stderr)
+        return EXIT_USAGE
+    made = fetch_report(url, year, args.size)
     directory: Path = args.out
     directory.mkdir(parents=True, exist_ok=True)
     pdf_path = directory / str(made["pdf"]["name"])
@@ -95,9 +174,12 @@ def write_report(args: argparse.Namespace, settings: Settings) -> int:
     size = made["checkpoint"]["size"]
     print(f"{pdf_path} and {html_path}: the report of {year} at checkpoint size {size}")
     if key is not None:
-        record_id, new = file_report(url, key, made)
-        state = "filed" if new else "already filed"
-        print(f"{state} as record {record_id}: {url}/records/{record_id}")
+        filing = file_report(url, key, made, signing)
+        state = "filed" if filing.new else "already filed"
+        print(f"{state} as record {filing.record_id}: {url}/records/{filing.record_id}")
+        if filing.pdf != made["pdf_bytes"]:
+            pdf_path.write_bytes(filing.pdf)
+            print(f"{pdf_path}: ký số PAdES như đã nộp / signed (PAdES) as filed")
     return 0
 
 
@@ -130,45 +212,105 @@ def fetch_report(url: str, year: int, size: int | None = None) -> dict[str, Any]
     return made
 
 
-def file_report(url: str, key: bytes, made: dict[str, Any]) -> tuple[str, bool]:
-    """File the report `made` (`fetch_report`) signed by `key`: returns its record id and
-    whether it is new (False: the same PDF was filed already)."""
+def file_report(url: str, key: bytes, made: dict[str, Any],
+                signing: PdfSigning | None = None) -> ReportFiling:
+    """File the report `made` (`fetch_report`) signed by `key`, its PDF signed with PAdES by
+    `signing` when given, unless the same PDF is filed already (signed when `signing` asks it
+    signed). Raises `ReportRefused` (the ledger's `cert_identity` or `operator_not_bound` when
+    the registrar's binding does not name `signing`'s certificate: `check_binding` first)."""
     filing, pdf = made["filing"], made["pdf"]
     me = signer_address(key)
+    issued_at = int(time.time())
     try:
-        with LedgerClient(url, timeout=TIMEOUT) as client:
-            earlier = _filed_before(url, str(filing["subject"]), me)
-            for record_id, digests in earlier:
-                if pdf["sha256"] in digests:
-                    return record_id, False
-            attachment = client.upload_attachment(made["pdf_bytes"], str(pdf["type"]), key,
+        with LedgerClient(url, timeout=TIMEOUT) as client, \
+                httpx.Client(base_url=url, timeout=TIMEOUT) as http:
+            earlier = _filed_before(http, str(filing["subject"]), me)
+            for record_id, attachments in earlier:
+                found = _filed_pdf(http, attachments, made, signed=signing is not None)
+                if found is not None:
+                    return ReportFiling(record_id, False, found)
+            data = made["pdf_bytes"]
+            if signing is not None:
+                data = signing.sign(data)
+            attachment = client.upload_attachment(data, str(pdf["type"]), key,
                                                   name=str(pdf["name"]))
+            listed = [attachment]
+            if signing is not None:
+                listed.append(client.pdf_evidence(attachment, key))
             submission = prepare_submission(
                 key, client.domain(), kind=str(filing["kind"]), schema=str(filing["schema"]),
-                subject=str(filing["subject"]), body=filing["body"], issued_at=int(time.time()),
-                attachments=[attachment], supersedes=earlier[0][0] if earlier else None)
+                subject=str(filing["subject"]), body=filing["body"], issued_at=issued_at,
+                attachments=listed, supersedes=earlier[0][0] if earlier else None)
             result = client.submit([submission])[0]
     except ClientError as exc:
         raise ReportRefused(str(exc)) from exc
     if not result.ok or result.record_id is None:
         error = result.error or {}
         raise ReportRefused(f"{error.get('code')}: {error.get('message')}")
-    return result.record_id, True
+    return ReportFiling(result.record_id, True, data)
 
 
-def _filed_before(url: str, subject: str, signer: str) -> list[tuple[str, set[str]]]:
-    """The standing records of `subject` signed by `signer`, newest first, each with the
-    SHA-256 of its attachments."""
+def signed_revision_of(signed: bytes, original: bytes) -> bool:
+    """Whether `signed` is `original` with revisions appended (an incremental update, as a
+    PAdES signature is made)."""
+    return len(signed) > len(original) and signed.startswith(original)
+
+
+def _filed_pdf(http: httpx.Client, attachments: Sequence[Mapping[str, Any]],
+               made: Mapping[str, Any], *, signed: bool) -> bytes | None:
+    """The PDF of `made` a record listing `attachments` files, or None: the PDF itself (unless
+    `signed`), or a PDF signed from it with its evidence listed."""
+    pdf, original = made["pdf"], made["pdf_bytes"]
+    if not signed and any(item["sha256"] == pdf["sha256"] for item in attachments):
+        return bytes(original)
+    if not any(item["type"] == EVIDENCE_TYPE for item in attachments):
+        return None
+    for item in attachments:
+        if item["type"] == PDF and item["name"] == pdf["name"]:
+            data = _get(http, f"/v1/attachments/{item['sha256']}").content
+            if signed_revision_of(data, original):
+                return data
+    return None
+
+
+def check_binding(url: str, registrar: str, holder: CertificateKey) -> None:
+    """Raise `ReportRefused` unless the binding of `registrar` in force for a record filed now
+    (its latest in the ledger at `url`) names `holder`'s certificate, as the ledger checks it
+    when the report is filed (`filings.bindings.identity_for`)."""
     with httpx.Client(base_url=url, timeout=TIMEOUT) as http:
-        listed = _get(http, "/v1/records", params={"kind": "report", "subject": subject,
-                                                   "operator": signer, "limit": 500}).json()
-        found = []
-        for item in reversed(listed["records"]):
+        listed = _get(http, "/v1/records", params={
+            "kind": BINDING_KIND, "subject": binding_subject(registrar), "limit": 500}).json()
+        bindings = []
+        for item in listed["records"]:
             record = _get(http, f"/v1/records/{item['id']}").json()
-            if record.get("superseded_by"):
-                continue
-            found.append((str(item["id"]), {str(a["sha256"]) for a in
-                                           record.get("attachments") or []}))
+            if record["entry"]["schema"] == BINDING_SCHEMA and record.get("body") is not None:
+                bindings.append(FiledBinding(int(record["index"]),
+                                             BindingBody.model_validate(record["body"])))
+    binding = binding_in_force(bindings, None)
+    if binding is None:
+        raise ReportRefused(
+            f"{registrar} chưa được gắn với chứng thư số nào (binding/1) / is bound to no "
+            f"certificate (binding/1): the registrar files {binding_subject(registrar)} first")
+    try:
+        check_identity(holder.certificate, binding.body.identity())
+    except FilingError as exc:
+        raise ReportRefused(
+            f"chứng thư số không phải chứng thư được gắn với {registrar} / the certificate is "
+            f"not the one bound to {registrar}: {exc.message}") from exc
+
+
+def _filed_before(http: httpx.Client, subject: str, signer: str
+                  ) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The standing records of `subject` signed by `signer`, newest first, each with its
+    attachment list."""
+    listed = _get(http, "/v1/records", params={"kind": "report", "subject": subject,
+                                               "operator": signer, "limit": 500}).json()
+    found = []
+    for item in reversed(listed["records"]):
+        record = _get(http, f"/v1/records/{item['id']}").json()
+        if record.get("superseded_by"):
+            continue
+        found.append((str(item["id"]), list(record.get("attachments") or [])))
     return found
 
 

@@ -8,7 +8,8 @@ docs/submitting.md describes for any operator:
   `filings.signing.ca_signed_bytes`; the ledger gathers its evidence
   (`POST /v1/signatures/evidence {"cms"}`) and the evidence document joins the attachments;
 - `pades`: each PDF attachment signed PAdES B-T before it is uploaded, then its evidence
-  gathered (`{"pdf": "<sha256>"}`) and listed beside it.
+  gathered (`{"pdf": "<sha256>"}`) and listed beside it. The department's yearly report is
+  signed so too (`pdf_signing`, `api.admin.report.file_report`).
 
 A CA signature, its time-stamp and the CRLs the ledger fetches differ at each run, so such a
 draft never signs to the same entry twice: `filed` finds the record an earlier run filed for it
@@ -24,12 +25,14 @@ from typing import Any, Final, Self
 
 import httpx
 
+from api.admin.report import PdfSigning
 from api.demo.drafts import Draft, SampleFile
 from api.demo.pki import SamplePki
 from api.errors import ApiError
 from api.signatures import HttpxTransport
+from client.certificates import CertificateKey
 from client.ledger import DEFAULT_TIMEOUT, LedgerClient, SubmissionResult
-from filings.signatures import sign_detached, sign_pdf
+from filings.signatures import sign_detached
 from filings.signing import (
     OPERATOR_SIGNATURE_HEADER,
     AttachmentRef,
@@ -85,12 +88,17 @@ class CertifiedSigning:
         """The draft's attachments, its PDFs PAdES-signed when the draft is `pades`."""
         if draft.ca_signature != "pades":
             return draft.attachments
-        holder = self._pki.organisations[draft.operator]
-        return tuple(
-            dataclasses.replace(item, data=sign_pdf(
-                item.data, holder.key, holder.certificate, [self._pki.ca.holder.certificate],
-                self._pki.tsa_url, transport=self._transport))
-            if item.type == PDF else item for item in draft.attachments)
+        signing = self.pdf_signing(draft.operator)
+        return tuple(dataclasses.replace(item, data=signing.sign(item.data))
+                     if item.type == PDF else item for item in draft.attachments)
+
+    def pdf_signing(self, slug: str) -> PdfSigning:
+        """PAdES B-T by the organisation certificate of `slug` (an operator's, or the
+        department's: `REGISTRAR`), time-stamped by the sample TSA."""
+        holder = self._pki.organisations[slug]
+        return PdfSigning(CertificateKey(holder.key, holder.certificate,
+                                         (self._pki.ca.holder.certificate,)),
+                          self._pki.tsa_url, self._transport)
 
     def evidence(self, client: LedgerClient, domain: SubmissionDomain, key: bytes,
                  draft: Draft, attachments: Sequence[AttachmentRef], *,

@@ -17,8 +17,10 @@ root in `<data dir>/signing-roots.pem` and turns `ca_signatures` on in the data 
 `config.json` (fetching from loopback, `signing_loopback_urls`, only for its own run). The
 registrar binds the operators with a tax code (`binding/1`), and the drafts of
 `api.demo.sample.CA_SIGNED` carry a CMS or a PAdES-signed PDF by their organisation certificate
-(`api.demo.certified`); the demo prints them, once `GET /v1/records/{id}` shows each signature
-valid.
+(`api.demo.certified`). The department has a sample certificate too (`DEPARTMENT_TAX_CODE`): the
+registrar binds its own address to it, and the yearly report's PDF is PAdES-signed with it, as
+`infraledger report --file --cert-key` signs it. The demo prints them all, once `GET
+/v1/records/{id}` shows each signature valid.
 """
 
 from __future__ import annotations
@@ -31,28 +33,33 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from api.admin.report import fetch_report, file_report
 from api.app import create_app
 from api.demo.certified import CertifiedSigning
-from api.demo.drafts import REGISTRAR, Draft
+from api.demo.drafts import REGISTRAR, Draft, sample_timestamp
 from api.demo.pki import ROOTS_FILE, Organisation, SamplePki, pin_root, serve_sample_pki
-from api.demo.sample import SAMPLE_OPERATORS, restricted_salt, sample_drafts
+from api.demo.sample import BOUND_ON, SAMPLE_OPERATORS, restricted_salt, sample_drafts
 from api.errors import ApiError
 from api.node import Node, deploy_embedded, open_chain, service_account
 from api.serving import ServerThread
 from api.settings import SAMPLE_KEY_MARKER, Settings, check_key_file
 from client.keys import write_secret
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
-from filings.bindings import BINDING_KIND
+from filings.bindings import BINDING_KIND, BINDING_SCHEMA, binding_subject
 from filings.plans import PLAN_KIND
 from filings.signing import AttachmentRef, SubmissionDomain, signer_address
+from filings.yearly_report import report_subject
 from ledger.storage.tokens import TokenStore
 
 ANCHOR_WAIT = 120.0
 REPORT_YEAR = 2025
 """The year of the yearly report the demo files, made at the checkpoint of its sample."""
+DEPARTMENT_NAME: Final = "Sở Khoa học và Công nghệ Huế (sample data)"
+"""The department (`filings.figures.DEPARTMENT`), short enough for a certificate's CN (64 bytes)."""
+DEPARTMENT_TAX_CODE: Final = "3300100508"
+"""The department's sample tax code: a valid check digit under Huế's prefix 33, not its own."""
 
 
 class DemoFailed(ApiError):
@@ -133,11 +140,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(summary.describe())
             _wait_anchored(url)
             sample_size = max(int(r.index or 0) for r in summary.results.values()) + 1
-            record, _ = file_report(url, keys.operators[REGISTRAR],
-                                    fetch_report(url, REPORT_YEAR, sample_size))
-            print(f"the {REPORT_YEAR} report is record {record}: {url}/reports/{REPORT_YEAR}")
+            with CertifiedSigning(url, pki) as certified:
+                report = file_report(url, keys.operators[REGISTRAR],
+                                     fetch_report(url, REPORT_YEAR, sample_size),
+                                     certified.pdf_signing(REGISTRAR)).record_id
+            print(f"the {REPORT_YEAR} report is record {report}: {url}/reports/{REPORT_YEAR}")
             _wait_anchored(url)
-            print(_ca_signatures(url, settings, summary))
+            print(_ca_signatures(url, settings, summary, report))
             print(_instructions(url, settings, summary))
             if not args.seed_only:
                 print("Serving until Ctrl-C.")
@@ -147,9 +156,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _organisations() -> list[Organisation]:
-    """The sample operators that sign with an organisation certificate."""
-    return [Organisation(operator.slug, operator.name, operator.tax_code)
-            for operator in SAMPLE_OPERATORS if operator.tax_code is not None]
+    """The sample operators that sign with an organisation certificate, and the department."""
+    return [*(Organisation(operator.slug, operator.name, operator.tax_code)
+              for operator in SAMPLE_OPERATORS if operator.tax_code is not None),
+            Organisation(REGISTRAR, DEPARTMENT_NAME, DEPARTMENT_TAX_CODE)]
+
+
+def _department_binding(registrar: str) -> Draft:
+    """The registrar's `binding/1` of its own EIP-55 address `registrar` to the department's
+    tax code, as it binds the operators (`api.demo.sample.binding_drafts`), so that the yearly
+    report's PAdES signature counts."""
+    return Draft(key="binding/department", operator=REGISTRAR, kind=BINDING_KIND,
+                 schema=BINDING_SCHEMA, subject=binding_subject(registrar),
+                 body={"operator": registrar, "organisation": DEPARTMENT_NAME,
+                       "tax_code": DEPARTMENT_TAX_CODE, "fingerprints": []},
+                 issued_at=sample_timestamp(BOUND_ON))
 
 
 def _pin_sample_root(settings: Settings, pki: SamplePki) -> Settings:
@@ -217,7 +238,7 @@ class FilingSummary:
 
 def _file_sample(url: str, keys: SampleKeys, pki: SamplePki) -> FilingSummary:
     addresses = {slug: signer_address(key) for slug, key in keys.operators.items()}
-    drafts = sample_drafts(addresses)
+    drafts = [*sample_drafts(addresses), _department_binding(addresses[REGISTRAR])]
     results: dict[str, SubmissionResult] = {}
     with LedgerClient(url) as client, CertifiedSigning(url, pki) as certified:
         domain = client.domain()
@@ -287,21 +308,23 @@ def _wait_anchored(url: str) -> None:
             time.sleep(0.25)
 
 
-def _ca_signatures(url: str, settings: Settings, summary: FilingSummary) -> str:
-    """The records that carry CA signatures, in Vietnamese and English, once the ledger shows
-    every one of them valid; raises `DemoFailed` otherwise. A data directory of a demo that
-    did not sign with certificates yet holds those records without: they are named as such."""
+def _ca_signatures(url: str, settings: Settings, summary: FilingSummary, report: str) -> str:
+    """The records that carry CA signatures (the CA drafts', and the yearly report `report`), in
+    Vietnamese and English, once the ledger shows every one of them valid; raises `DemoFailed`
+    otherwise. A data directory of a demo that did not sign with certificates yet holds those
+    records without: they are named as such."""
     names = {operator.slug: operator.name for operator in SAMPLE_OPERATORS}
+    names[REGISTRAR] = DEPARTMENT_NAME
+    signed = [(str(summary.results[draft.key].record_id), draft.operator, draft.subject)
+              for draft in summary.drafts if draft.ca_signature is not None]
+    signed.append((report, REGISTRAR, report_subject(REPORT_YEAR)))
     lines = [
         "",
         "Chữ ký số bằng chứng thư số của tổ chức, bên cạnh EIP-712 (PKI MẪU, không phải NEAC):",
         "Signatures by organisation certificates, beside EIP-712 (a SAMPLE PKI, not NEAC):",
     ]
     with LedgerClient(url) as client:
-        for draft in summary.drafts:
-            if draft.ca_signature is None:
-                continue
-            record_id = str(summary.results[draft.key].record_id)
+        for record_id, signer, subject in signed:
             shown = [item for item in client.record(record_id)["signatures"]
                      if item["format"] != "eip712"]
             refused = [item["status"] for item in shown if item["status"] != "valid"]
@@ -310,11 +333,11 @@ def _ca_signatures(url: str, settings: Settings, summary: FilingSummary) -> str:
                                  f"valid: {refused}")
             if not shown:
                 lines.append(f"  -      nộp trước đây, không có chữ ký CA / filed earlier "
-                             f"without a CA signature (make demo-reset): {draft.subject}")
+                             f"without a CA signature (make demo-reset): {subject}")
             for item in shown:
                 lines.append(f"  {item['format'].upper():5}  {item['message']['vi']} / "
-                             f"{item['message']['en']}: {names[draft.operator]}, "
-                             f"MST {item['tax_code']}, {draft.subject}")
+                             f"{item['message']['en']}: {names[signer]}, "
+                             f"MST {item['tax_code']}, {subject}")
             lines.append(f"         {url}/v1/records/{record_id}")
     lines.append(f"Gốc tin cậy MẪU được ghim / SAMPLE root pinned: "
                  f"{settings.signing_roots_file}")

@@ -9,7 +9,11 @@ the ledger stores (415 `media_type_not_accepted`) and the bytes must be of it (4
 already there: `{"sha256", "size", "type"}`; a file already stored keeps its first type.
 
 `GET /v1/attachments/{sha256}`: the file, to anyone when a public record lists it, always to
-inspectors; otherwise 404, as if it did not exist. Always as a download
+inspectors; otherwise 404, as if it did not exist. A public record's CA-signature evidence (the
+CMS, OCSP responses, CRLs, certificates and time-stamps its evidence documents name) counts as
+listed, decided once when the record was accepted (`api.signatures.evidence_named`): it holds
+no personal data, and lets anyone check the signature (`infraledger-verify record`). A
+restricted record's evidence is served to inspectors only. Always as a download
 (`Content-Disposition: attachment`) under a sandboxing policy, so no uploaded file runs as
 active content on the ledger's origin (`api.http.security`). A file stored under a type the
 ledger no longer accepts (an older database) is served as `application/octet-stream`.

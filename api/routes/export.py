@@ -2,18 +2,20 @@
 checkpoint: `GET /v1/export/catalog.jsonld` (DCAT 3, `application/ld+json`) and
 `GET /v1/export/{name}` for each of its distributions (CSV as a `text/csv` attachment, GeoJSON
 as `application/geo+json`: `sites.geojson`, `routes.geojson`; the Frictionless
-`datapackage.json`). The files of one anchored size are built once and kept (the
-last `EXPORTS_KEPT` sizes); 404 `export_not_ready` before the first anchor, 404 `not_found` for
-another name.
+`datapackage.json`). `?size=N` takes them at the signed checkpoint of that tree size instead,
+so that a downloader fetches every file of one catalogue at its size even when an anchor lands
+in between (`infraledger-verify export` does). The files of one size are built once and kept
+(the last `EXPORTS_KEPT` sizes); 404 `export_not_ready` before the first anchor or for a size
+with no signed checkpoint, 404 `not_found` for another name.
 """
 
 from __future__ import annotations
 
 import asyncio
 from functools import lru_cache
-from typing import Final
+from typing import Annotated, Final
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from api.errors import NotFound
 from api.http.deps import Ledger, LedgerDep
@@ -29,19 +31,26 @@ EXPORTS_KEPT: Final = 2
 """Exports kept in memory, each for one anchored size."""
 
 
-def _files(ledger: Ledger) -> dict[str, bytes]:
-    latest = ledger.anchors.latest()
-    if latest is None:
-        raise ExportNotReady("no anchored checkpoint yet: nothing to export")
+Size = Annotated[int | None, Query(ge=1, description="a signed checkpoint's tree size "
+                                                      "(default: the latest anchored one)")]
+
+
+def _files(ledger: Ledger, size: int | None) -> dict[str, bytes]:
+    if size is None:
+        latest = ledger.anchors.latest()
+        if latest is None:
+            raise ExportNotReady("no anchored checkpoint yet: nothing to export")
+        size = latest.tree_size
     names = tuple(sorted(ledger.node.directory.names().items()))
-    return _export(ledger.records, ledger.node.store, ledger.anchors, latest.tree_size, names)
+    anchored = ledger.anchors.at(size) is not None
+    return _export(ledger.records, ledger.node.store, ledger.anchors, size, anchored, names)
 
 
 @lru_cache(maxsize=EXPORTS_KEPT)
 def _export(records: RecordStore, store: LogStore, anchors: AnchorStore, size: int,
-            names: tuple[tuple[str, str], ...]) -> dict[str, bytes]:
-    """Every file of the export at anchored `size` (it changes only with a new anchor or a
-    change of the registry's names)."""
+            anchored: bool, names: tuple[tuple[str, str], ...]) -> dict[str, bytes]:
+    """Every file of the export at `size` (one size's files change only when its checkpoint
+    gets its anchor, hence `anchored` in the key, or with a change of the registry's names)."""
     found, checkpoint = read_export(records, store, anchors, size)
     return export_files(found, checkpoint, dict(names))
 
@@ -58,10 +67,10 @@ def _file(name: str, files: dict[str, bytes]) -> Response:
 
 @router.get("/v1/export/catalog.jsonld",
             summary="The DCAT 3 catalogue of the open data, naming its signed checkpoint")
-async def catalog(ledger: LedgerDep) -> Response:
-    return _file(CATALOG, await asyncio.to_thread(_files, ledger))
+async def catalog(ledger: LedgerDep, size: Size = None) -> Response:
+    return _file(CATALOG, await asyncio.to_thread(_files, ledger, size))
 
 
 @router.get("/v1/export/{name}", summary="One distribution of the open-data catalogue")
-async def distribution(name: str, ledger: LedgerDep) -> Response:
-    return _file(name, await asyncio.to_thread(_files, ledger))
+async def distribution(name: str, ledger: LedgerDep, size: Size = None) -> Response:
+    return _file(name, await asyncio.to_thread(_files, ledger, size))

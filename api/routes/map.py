@@ -6,18 +6,21 @@ top-level `geometry_source` (`commune_boundaries` or `city_outline_only`), `sour
 `source_url` and `licence` of the boundaries.
 
 `GET /v1/map/sites.geojson?on=YYYY-MM-DD`: the sites standing that day in the anchored log, each
-feature's `id` its record id, properties `site_id`, `operator`, `operator_name`, `tenants`,
-`status`, `technologies`, `structure`, `height_m`, `area`, `as_of`, `commissioned`,
-`out_of_service`, `record` (the record page's path); removed sites are left out.
+feature's `id` its record id (64 hex digits, as `GET /v1/records` writes it), properties
+`site_id`, `operator`, `operator_name`, `tenants`, `tenant_names` (the registry's name of each
+tenant, null where it has none), `status`, `technologies`, `structure`, `height_m`, `area`,
+`as_of`, `commissioned`, `out_of_service`, `record` (the record page's path); removed sites are
+left out.
 
 `GET /v1/map/routes.geojson?on=YYYY-MM-DD`: the cable routes standing that day in the anchored
 log, each a LineString feature whose `id` is its record id, properties `route_id`, `owner`,
 `owner_name`, `kind` (`aerial` or `underground`), `shared` (`poles`, `ducts` or null), `tenants`,
-`status`, `areas`, `as_of`, `length_m` (geodesic, WGS84) and `record`; removed routes are left
-out.
+`tenant_names`, `status`, `areas`, `as_of`, `length_m` (geodesic, WGS84) and `record`; removed
+routes are left out.
 
-`GET /v1/map/sites/{site_id}/history`: every anchored version of a site, oldest first; 404
-`not_found` when the log holds no anchored version of it.
+`GET /v1/map/sites/{site_id}/history`: every anchored version of a site, oldest first, each with
+its `record_id` (64 hex digits) and record page; 404 `not_found` when the log holds no anchored
+version of it.
 
 `on` defaults to today in Việt Nam; a value that is not a calendar date `YYYY-MM-DD` is a 400
 `invalid_date`.

@@ -107,14 +107,15 @@ class _Thing:
 
 
 def _things_on(records: RecordStore, size: int, day: date) -> list[_Thing]:
-    """Each thing's latest version with `as_of` on or before `day` among the records of the
-    tree of `size` leaves (as `api.infrastructure.InfrastructureBook.on`, bounded to a tree)."""
+    """Each thing's latest public version with `as_of` on or before `day` among the records of
+    the tree of `size` leaves (as `api.infrastructure.InfrastructureBook.on`, bounded to a tree:
+    public records only, so that every thing the report counts can be verified by its reader)."""
     latest: dict[str, tuple[date, int, _Thing]] = {}
     for kind in INFRASTRUCTURE_KINDS:
         for record in records.of_kind(kind, below=size):
             entry = json.loads(record.data)
             spec = REGISTRY.get(str(entry["schema"]))
-            if spec is None or record.body is None:
+            if spec is None or record.body is None or record.restricted:
                 continue
             try:
                 body = spec.body.model_validate_json(record.body)

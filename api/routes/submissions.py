@@ -153,7 +153,7 @@ async def submit(request: Request, ledger: LedgerDep) -> Response:
         )
     appended = await ledger.node.sequencer.append([
         PendingEntry(item.entry, item.leaf_data, item.leaf_hash, item.body_bytes, item.salt,
-                     item.attachment_digests)
+                     item.attachment_digests + item.evidence)
         for item in valid
     ])
     places = iter(appended.results)

@@ -13,6 +13,11 @@ by an anchor (the map shows what anyone can verify, as the home page does); a re
 left out. Routes: the same rule for `route/1`, each a LineString with its geodesic length
 (`filings.infrastructure.route_length_m`). Each layer is serialised once per (areas in force) or
 (anchored size, day) and served from memory.
+
+Names and ids. A feature's `id`, and every `record_id`, is the record id as `GET /v1/records`
+writes it (64 hex digits, no `0x`). Beside each 0x address, the name the operator registry gives
+it: `operator_name` (a site's operator), `owner_name` (a route's owner) and `tenant_names` (one
+per `tenants` entry, in the same order), None for an address the registry does not name.
 """
 
 from __future__ import annotations
@@ -91,9 +96,19 @@ def areas_geojson(day: date) -> bytes:
 # -- sites ------------------------------------------------------------------------------------
 
 
+def bare_id(record_id: str) -> str:
+    """A record id as `GET /v1/records` and the export write it: 64 hex digits, no `0x`."""
+    return record_id.removeprefix("0x")
+
+
 def record_path(record_id: str) -> str:
-    """The record page of a record id written `0x...`."""
-    return f"/records/{record_id.removeprefix('0x')}"
+    """The record page of a record id (with or without `0x`)."""
+    return f"/records/{bare_id(record_id)}"
+
+
+def _names_of(addresses: list[str], names: Mapping[str, str]) -> list[str | None]:
+    """The registry name of each address, None where it has none: clients show names."""
+    return [names.get(address) for address in addresses]
 
 
 def _site_feature(state: InfraState, body: Mapping[str, Any], names: Mapping[str, str]
@@ -101,12 +116,13 @@ def _site_feature(state: InfraState, body: Mapping[str, Any], names: Mapping[str
     position = body["position"]
     return {
         "type": "Feature",
-        "id": state.record_id,
+        "id": bare_id(state.record_id),
         "properties": {
             "site_id": body["site_id"],
             "operator": state.operator,
             "operator_name": names.get(state.operator),
             "tenants": body["tenants"],
+            "tenant_names": _names_of(body["tenants"], names),
             "status": body["status"],
             "technologies": body["technologies"],
             "structure": body["structure"],
@@ -155,7 +171,7 @@ def _route_feature(state: InfraState, body: RouteBody, names: Mapping[str, str]
                    ) -> dict[str, Any]:
     return {
         "type": "Feature",
-        "id": state.record_id,
+        "id": bare_id(state.record_id),
         "properties": {
             "route_id": body.route_id,
             "owner": state.operator,
@@ -163,6 +179,7 @@ def _route_feature(state: InfraState, body: RouteBody, names: Mapping[str, str]
             "kind": body.placement,
             "shared": body.shared,
             "tenants": body.tenants,
+            "tenant_names": _names_of(body.tenants, names),
             "status": body.status,
             "areas": body.areas,
             "as_of": body.as_of.isoformat(),
@@ -190,7 +207,7 @@ def site_history(book: InfrastructureBook, site_id: str, anchored_size: int) -> 
     """Every anchored version of one site, oldest first: record id and page, `as_of`, status
     and when it was filed."""
     return {"site_id": site_id, "versions": [
-        {"record_id": state.record_id, "record": record_path(state.record_id),
+        {"record_id": bare_id(state.record_id), "record": record_path(state.record_id),
          "as_of": state.body.as_of.isoformat(), "status": state.body.status,
          "filed_at": state.filed_at}
         for state in book.history(SITE_KIND, site_id) if state.index < anchored_size]}

@@ -24,13 +24,13 @@ from filings.errors import FilingError
 from filings.kinds import PERMIT_TYPE_LABELS
 from filings.periods import Period, issued_day, parse_period
 from filings.plans import PlanBook, Target
-from filings.units import PERCENT, UNITS
+from filings.units import UNITS
 
 REGISTRAR_KINDS: Final = frozenset({"plan", "binding", "indicator", "report"})
 """The kinds the department files: a signer of these that is not a registered operator is the
 department (`filings.figures`)."""
 
-_SYMBOLS: Final = frozenset({PERCENT, "Mb/s"})
+_SYMBOLS: Final = wording.UNIT_SYMBOLS
 """Units written as their symbol after the number; the others by their name."""
 
 
@@ -213,9 +213,13 @@ def organisation_words(subject: str | None) -> Words:
 
 
 def signature_view(item: dict[str, Any], signer: Signer) -> SignatureView:
-    """One `signatures` item in words; `signer` names the operator of an EIP-712 signature."""
+    """One `signatures` item in words; `signer` names the operator of an EIP-712 signature,
+    whose key is the department's when the department signed (a plan, a binding, a compiled
+    figure), so the signature is not called an operator's."""
     form = str(item["format"])
     kind_key = f"signature.format_{form}"
+    if form == "eip712" and signer.department:
+        kind_key = "signature.format_eip712_department"
     kind = Words.say(kind_key) if kind_key in wording.VI else Words.same(form)
     if form == "eip712":
         who = signer.name or Words.say("record.address_not_named_registry")

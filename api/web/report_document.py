@@ -159,8 +159,8 @@ def chart_of(item: IndicatorReport) -> ReportChart | None:
 def goal_words(target: Target) -> tuple[str, str]:
     """"tối thiểu 30 %" / "at least 30 %"."""
     key = "report.at_least" if target.direction == "at_least" else "report.at_most"
-    return wording.page_text(key, value=(wording.number_vi(target.value),
-                                         wording.number_en(target.value)), unit=target.unit)
+    return wording.page_text(key, value=(wording.amount_vi(target.value, target.unit),
+                                         wording.amount_en(target.value, target.unit)))
 
 
 def missing_words(report: YearlyReport, item: Missing) -> tuple[str, str]:
@@ -238,7 +238,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     for name in ("vi_date", "en_date", "vi_time", "en_time", "period_vi", "period_en",
-                 "number_vi", "number_en"):
+                 "number_vi", "number_en", "amount_vi", "amount_en"):
         environment.filters[name] = getattr(wording, name)
     environment.globals["static"] = lambda name: f"/static/{name}"
     environment.globals["page_text"] = wording.page_text
@@ -407,8 +407,7 @@ class _Writer:
     def _value(self, value: float | None, target: Target) -> tuple[str, str]:
         if value is None:
             return wording.page_text("home.no_data")
-        return (f"{wording.number_vi(value)} {target.unit}",
-                f"{wording.number_en(value)} {target.unit}")
+        return wording.amount_vi(value, target.unit), wording.amount_en(value, target.unit)
 
     def _period(self, line: AreaLine) -> tuple[str, str]:
         return wording.period_vi(line.period), wording.period_en(line.period)

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Final
 
 from filings.periods import VIETNAM_TIME, Period
+from filings.units import PERCENT, UNITS
 
 _QUARTERS: Final = ("I", "II", "III", "IV")
 
@@ -74,6 +75,40 @@ def number_en(value: float) -> str:
 
 
 _VI_SEPARATORS: Final = str.maketrans(",.", ".,")
+
+UNIT_SYMBOLS: Final = frozenset({PERCENT, "Mb/s"})
+"""Units written as their symbol after a number in both languages; a whole unit (a count) is
+not written at all (the number says it), and any other by its name, `unit.*` below."""
+
+
+def amount_vi(value: float, unit: str) -> str:
+    """A value in its unit as a Vietnamese reader writes it: "28,4 %", "1.200", "0,8 tài khoản
+    mỗi người dân" (`UNIT_SYMBOLS` after the number, a count bare, any other unit by name)."""
+    return _amount(number_vi(value), unit, "vi")
+
+
+def amount_en(value: float, unit: str) -> str:
+    """`amount_vi` in English: "28.4 %", "1,200", "0.8 accounts per inhabitant"."""
+    return _amount(number_en(value), unit, "en")
+
+
+def _amount(number: str, code: str, lang: str) -> str:
+    if code in UNIT_SYMBOLS:
+        return f"{number}\u00a0{code}"
+    unit = UNITS.get(code)
+    if unit is None:
+        return f"{number} {code}"
+    if unit.whole:
+        return number
+    return f"{number} {unit.name_vi if lang == 'vi' else unit.name_en}"
+
+
+def _unit_names(lang: str) -> dict[str, str]:
+    """The names of the units written by name (`filings.units.UNITS`), keyed `unit.<code>` with
+    "/" and spaces as "_": "unit.account_person" is "tài khoản mỗi người dân"."""
+    return {"unit." + unit.code.replace("/", "_").replace(" ", "_"):
+            unit.name_vi if lang == "vi" else unit.name_en
+            for unit in UNITS.values() if not unit.whole and unit.code not in UNIT_SYMBOLS}
 
 
 # -- the pages' message catalogue -------------------------------------------------------------
@@ -284,7 +319,7 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "check.body_content_hash": "Nội dung ▶ mã băm nội dung",
     "check.attachments_hash": "Danh sách tệp đính kèm ▶ mã băm",
     "check.leaf_hash": "Bản ghi nhật ký ▶ mã băm lá (= mã hồ sơ)",
-    "check.signature": "Chữ ký EIP-712 của doanh nghiệp ▶ địa chỉ doanh nghiệp",
+    "check.signature": "Chữ ký EIP-712 ▶ địa chỉ người ký của bản ghi",
     "check.operator_active": "Doanh nghiệp đang hoạt động trong OperatorRegistry lúc neo",
     "check.inclusion": "Bằng chứng bao hàm ▶ gốc của checkpoint",
     "check.checkpoint_signature": "Chữ ký của checkpoint (khóa của nhật ký)",
@@ -314,6 +349,7 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "summary.plan": "Kế hoạch {number} · {title}",
     "signature.heading": "Chữ ký trên hồ sơ",
     "signature.format_eip712": "Chữ ký EIP-712 bằng khóa Ethereum của doanh nghiệp",
+    "signature.format_eip712_department": "Chữ ký EIP-712 bằng khóa Ethereum của Sở KH&CN",
     "signature.format_cms": "Chữ ký số CMS (CAdES) bằng chứng thư số của tổ chức",
     "signature.format_pades": "Chữ ký số PAdES trên tệp PDF",
     "signature.organisation": "Tổ chức ký",
@@ -359,8 +395,8 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "report.value_col": "Mục tiêu",
     "report.deadline_col": "Thời hạn",
     "report.judges": "Chỉ tiêu dùng để đánh giá năm {year}",
-    "report.at_least": "tối thiểu {value} {unit}",
-    "report.at_most": "tối đa {value} {unit}",
+    "report.at_least": "tối thiểu {value}",
+    "report.at_most": "tối đa {value}",
     "report.results_heading": "2. Kết quả theo chỉ tiêu",
     "report.result": "Kết quả của thành phố: {value} ({period}): {status}",
     "report.no_result": "Chưa có số liệu của thành phố cho năm này.",
@@ -385,6 +421,10 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
         "{year}."
     ),
     "report.footer": "Báo cáo năm {year} · checkpoint {size} · trang {page}/{pages}",
+    "docs.title": "Tài liệu API",
+    "docs.openapi": "Tài liệu API (OpenAPI) của sổ cái; bản cho máy đọc:",
+    "docs.in_english": "Phần tham chiếu bên dưới viết bằng tiếng Anh.",
+    **_unit_names("vi"),
 })
 """The pages' words in Vietnamese, by message key (`page_text`)."""
 EN: Final[Mapping[str, str]] = _catalogue("en", {
@@ -576,7 +616,7 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
     "check.body_content_hash": "Body ▶ content hash",
     "check.attachments_hash": "Attachment list ▶ attachments hash",
     "check.leaf_hash": "Entry ▶ leaf hash (= record id)",
-    "check.signature": "Operator's EIP-712 signature ▶ operator address",
+    "check.signature": "EIP-712 signature ▶ the record's signer address",
     "check.operator_active": "Operator active in the OperatorRegistry at the anchor's time",
     "check.inclusion": "Inclusion proof ▶ checkpoint root",
     "check.checkpoint_signature": "Checkpoint signature (the log's key)",
@@ -608,6 +648,7 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
     "summary.plan": "Plan {number} · {title}",
     "signature.heading": "The record's signatures",
     "signature.format_eip712": "EIP-712 signature with the operator's Ethereum key",
+    "signature.format_eip712_department": "EIP-712 signature with the department's Ethereum key",
     "signature.format_cms": "CMS (CAdES) digital signature with an organisation certificate",
     "signature.format_pades": "PAdES digital signature on a PDF file",
     "signature.organisation": "Signing organisation",
@@ -654,8 +695,8 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
     "report.value_col": "Goal",
     "report.deadline_col": "Deadline",
     "report.judges": "The target that judges {year}",
-    "report.at_least": "at least {value} {unit}",
-    "report.at_most": "at most {value} {unit}",
+    "report.at_least": "at least {value}",
+    "report.at_most": "at most {value}",
     "report.results_heading": "2. Results by target",
     "report.result": "The city's result: {value} ({period}): {status}",
     "report.no_result": "No city figure for this year yet.",
@@ -681,6 +722,10 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
         "{name}: {operator} declared this indicator for another year but not for {year}."
     ),
     "report.footer": "Report {year} · checkpoint {size} · page {page} of {pages}",
+    "docs.title": "API reference",
+    "docs.openapi": "The ledger's API reference (OpenAPI); for machines:",
+    "docs.in_english": "The reference below is in English.",
+    **_unit_names("en"),
 })
 """The pages' words in English, by the keys of `VI`."""
 

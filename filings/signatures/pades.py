@@ -57,6 +57,21 @@ def read_signatures(pdf: bytes) -> list[EmbeddedPdfSignature]:
     return signatures
 
 
+def carries_signature(pdf: bytes) -> bool:
+    """Whether a PDF holds a signature (a signed `/Sig` field), so that admission never takes a
+    signed PDF as a plain file unchecked (`filings.bindings`).
+
+    Read leniently, as a reader would; a file pyHanko cannot read at all counts as signed when
+    it holds a `/ByteRange` (the mark of a signature dictionary, ISO 32000-1 §12.8.1): a reader
+    that repairs a damaged file may still show its signature.
+    """
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        return any(True for _ in reader.embedded_regular_signatures)
+    except (PdfError, SignatureValidationError, ValueError, KeyError, TypeError):
+        return b"/ByteRange" in pdf
+
+
 def verify_pdf(pdf: bytes, *, roots: TrustRoots, identity: OperatorIdentity,
                evidence: Evidence, policy: SignaturePolicy = DEFAULT_POLICY,
                tsa_roots: TrustRoots | None = None,

@@ -70,6 +70,16 @@ STATUS_MESSAGES: Final[dict[str, tuple[str, str]]] = {
                              "time-stamp)"),
     "evidence_invalid": ("Dữ liệu kiểm tra đã lưu không toàn vẹn",
                          "The stored validation evidence is not intact"),
+    "pdf_signature_unchecked": ("Tệp PDF có chữ ký số nhưng hồ sơ không kèm dữ liệu kiểm tra "
+                                "của chữ ký đó: hãy yêu cầu POST /v1/signatures/evidence cho tệp",
+                                "The PDF carries a signature but the record lists no evidence "
+                                "for it: ask POST /v1/signatures/evidence for the file"),
+    "operator_not_bound": ("Đơn vị nộp hồ sơ chưa được gắn với chứng thư chữ ký số (chưa có bản "
+                           "ghi binding/1 nào trước hồ sơ này)",
+                           "The filing operator is not bound to a certificate identity (no "
+                           "binding/1 record before this record)"),
+    "ca_signatures_disabled": ("Sổ cái này không nhận chữ ký số bằng chứng thư",
+                               "This ledger does not accept CA signatures"),
 }
 _GENERIC = ("Chữ ký số không được chấp nhận", "The signature is not accepted")
 

@@ -87,7 +87,10 @@ class BlobStore:
         return {bytes(row.sha256): (int(row.size), str(row.media_type)) for row in rows}
 
     def listed_by_public_record(self, sha256: bytes) -> bool:
-        """Whether a record whose body is public lists `sha256` among its attachments."""
+        """Whether a record whose body is public lists `sha256` among its attachments, or
+        among the evidence of its CA signatures (the CMS, OCSP responses, CRLs, certificates
+        and time-stamps its evidence documents name: listed beside its attachments when it was
+        accepted)."""
         query = select(exists().where(
             ATTACHMENT_REFS.c.sha256 == sha256,
             ENTRIES.c.idx == ATTACHMENT_REFS.c.idx,

@@ -189,8 +189,9 @@ class RecordStore:
 
     def with_sha256(self, digest: bytes, limit: int = MAX_PAGE) -> list[StoredRecord]:
         """Records whose public body has content hash `digest`, or that list an attachment
-        with that SHA-256, in index order. A restricted record's content hash never matches:
-        its salted commitment is not the hash of anything a caller could hold."""
+        (or a blob of a CA signature's evidence) with that SHA-256, in index order. A restricted
+        record's content hash never matches: its salted commitment is not the hash of anything
+        a caller could hold."""
         statement = (
             _RECORDS.where(or_(
                 (ENTRIES.c.content == digest) & ENTRIES.c.salt.is_(None),

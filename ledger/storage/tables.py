@@ -71,7 +71,8 @@ class EntryRow(Table, table=True):
 
 
 class AttachmentRefRow(Table, table=True):
-    """Which entry names which attachment (by the file's SHA-256)."""
+    """Which entry names which attachment (by the file's SHA-256), or which blob of the
+    evidence of its CA signatures."""
 
     __tablename__ = "attachment_refs"
     sha256: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))

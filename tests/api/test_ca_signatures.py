@@ -1,8 +1,11 @@
 """CA signatures in the submission path, through the real app on SQLite and PostgreSQL, against
 the test PKI's live OCSP responder, CRL repository and TSA on 127.0.0.1: the registrar binds an
 operator to its tax code; a CMS-signed report is accepted and `GET /v1/records/{id}` shows its
-signatures; each bad certificate is refused with its own code and the log unchanged; a
-PAdES-signed PDF report is accepted, the same PDF changed by one byte refused."""
+signatures; each bad certificate is refused with its own code, its message in Vietnamese and
+English, and the log unchanged; a PAdES-signed PDF report is accepted, the same PDF changed by
+one byte refused; a signed PDF listed without evidence is refused, changed or not; the binding
+in force is the one sequenced last before the record, whatever its `issued_at`, for the server
+and the verifier alike; misconfigured roots answer 503 without the server's paths."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import asyncio
 import base64
 import hashlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +26,21 @@ from api.app import create_app
 from api.settings import Settings
 from api.signatures import HttpxTransport
 from filings.bindings import binding_subject, record_cms_bytes
-from filings.signatures import sign_detached, sign_pdf
+from filings.signatures import STATUS_MESSAGES, sign_detached, sign_pdf
 from filings.signing import EVIDENCE_TYPE, SubmissionDomain, sign_attachment
 from filings.submission import prepare
 from tests.filings.factories import ISSUED_AT, REPORT_BODY, REPORT_SUBJECT, as_json, signed
 from tests.filings.signatures.documents import TITLE, report_pdf
-from tests.filings.signatures.pki import MST_A, TestPki
+from tests.filings.signatures.pki import MST_A, MST_B, TestPki
 from tests.filings.signatures.services import PkiServices
-from tests.server_fixtures import SAMPLE, asgi_client, registrar_key, started
+from tests.server_fixtures import SAMPLE, asgi_client, auth, registrar_key, started
+from verifier.address import parse_address
+from verifier.bundle import ProofBundle
+from verifier.canonical_json import parse_json
+from verifier.certificates import SigningRoots
+from verifier.eip712 import SigningDomain
+from verifier.evidence import Files
+from verifier.signatures import SignatureInputs, binding_of, check_record_signatures
 
 OPERATOR = SAMPLE.active
 
@@ -85,15 +96,19 @@ async def tree_size(client: httpx.AsyncClient) -> int:
 
 
 async def bind(client: httpx.AsyncClient, app: FastAPI, operator: str = OPERATOR.address,
-               tax_code: str = MST_A) -> None:
-    """The registrar binds `operator` to `tax_code`, signed before the test records."""
+               tax_code: str = MST_A, issued_at: int = ISSUED_AT - 3600,
+               supersedes: str | None = None) -> str:
+    """The registrar binds `operator` to `tax_code` (by default signed before the test
+    records); the binding's record id."""
     body = {"operator": operator, "organisation": "VNPT Thừa Thiên Huế", "tax_code": tax_code,
             "fingerprints": []}
     submission = signed("binding", "binding/1", binding_subject(operator), body,
                         key=registrar_key(app.state.node.settings), domain=domain_of(app),
-                        issued_at=ISSUED_AT - 3600)
+                        issued_at=issued_at, supersedes=supersedes)
     answer = await client.post("/v1/submissions", content=as_json(submission))
     assert answer.status_code == 202, answer.text
+    record_id: str = answer.json()["results"][0]["record_id"]
+    return record_id
 
 
 async def upload(client: httpx.AsyncClient, data: bytes, media: str) -> dict[str, Any]:
@@ -177,6 +192,10 @@ async def test_each_bad_certificate_is_refused_with_its_code_and_the_log_unchang
     before = await tree_size(client)
     answer = await client.post("/v1/submissions", content=as_json(submission))
     assert answer.status_code == 422 and answer.json()["code"] == code, answer.text
+    vi, en = STATUS_MESSAGES[code]
+    refusal = answer.json()
+    assert refusal["details"]["message"] == {"vi": vi, "en": en}
+    assert isinstance(refusal["message"], str) and refusal["message"] != en
     assert await tree_size(client) == before
 
 
@@ -237,3 +256,124 @@ async def test_evidence_is_refused_when_ca_signatures_are_off(
         headers={"X-Operator-Signature": sign_attachment(OPERATOR.key, target)})
     assert answer.status_code == 422, answer.text
     assert answer.json()["code"] == "ca_signatures_disabled"
+
+
+async def signed_pdf(pki: TestPki, services: PkiServices) -> bytes:
+    issued = pki.operators["rsa"]
+    return await asyncio.to_thread(sign_pdf, report_pdf(), issued.key, issued.cert,
+                                   [pki.ca.cert], services.urls.tsa, transport=tsa_transport())
+
+
+async def test_a_signed_pdf_listed_without_evidence_is_refused_changed_or_not(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices) -> None:
+    await bind(client, app)
+    domain = domain_of(app)
+    pdf = await signed_pdf(pki, services)
+    at = pdf.index(TITLE) + TITLE.index(b"Hue")
+    for data in (pdf, pdf[:at] + b"J" + pdf[at + 1:]):
+        file = await upload(client, data, "application/pdf")
+        before = await tree_size(client)
+        answer = await client.post("/v1/submissions", content=as_json(report(domain, [file])))
+        assert answer.status_code == 422, answer.text
+        refusal = answer.json()
+        assert refusal["code"] == "pdf_signature_unchecked"
+        assert "POST /v1/signatures/evidence" in refusal["message"]
+        assert refusal["details"]["attachment"] == file["sha256"]
+        assert refusal["details"]["message"]["vi"].startswith("Tệp PDF có chữ ký số")
+        assert await tree_size(client) == before
+
+    plain = await upload(client, report_pdf(), "application/pdf")
+    answer = await client.post("/v1/submissions", content=as_json({"submissions": [
+        report(domain, [file]), report(domain, [plain])]}))
+    assert answer.status_code == 202, answer.text
+    refused, accepted = answer.json()["results"]
+    assert refused["status"] == "rejected" and accepted["status"] == "accepted", answer.text
+    error = refused["error"]
+    assert error["code"] == "pdf_signature_unchecked"
+    assert error["details"]["message"] == dict(zip(
+        ("vi", "en"), STATUS_MESSAGES["pdf_signature_unchecked"], strict=True))
+
+
+async def test_a_signed_pdf_is_a_plain_file_when_ca_signatures_are_off(
+        manual_client: httpx.AsyncClient, ledger_domain: SubmissionDomain, pki: TestPki,
+        services: PkiServices) -> None:
+    file = await upload(manual_client, await signed_pdf(pki, services), "application/pdf")
+    answer = await manual_client.post("/v1/submissions",
+                                      content=as_json(report(ledger_domain, [file])))
+    assert answer.status_code == 202, answer.text
+    record_id = answer.json()["results"][0]["record_id"]
+    record = (await manual_client.get(f"/v1/records/{record_id}")).json()
+    assert [item["format"] for item in record["signatures"]] == ["eip712"]
+
+
+async def test_the_binding_in_force_is_the_one_sequenced_last_not_chosen_by_issued_at(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices,
+        inspector_token: str) -> None:
+    """A binding to MST_A, then its correction to MST_B signed an hour after the reports: a
+    report signed before the correction but sequenced after it is judged by MST_B."""
+    old = await bind(client, app)
+    new = await bind(client, app, tax_code=MST_B, issued_at=ISSUED_AT + 3600, supersedes=old)
+    backdated = await cms_report(client, app, pki, services, "rsa")
+    assert backdated["issued_at"] < ISSUED_AT + 3600
+    before = await tree_size(client)
+    answer = await client.post("/v1/submissions", content=as_json(backdated))
+    assert answer.status_code == 422 and answer.json()["code"] == "cert_identity", answer.text
+    assert await tree_size(client) == before
+
+    answer = await client.post("/v1/submissions", content=as_json(
+        await cms_report(client, app, pki, services, "ec")))
+    assert answer.status_code == 202, answer.text
+    record_id = answer.json()["results"][0]["record_id"]
+    shown = (await client.get(f"/v1/records/{record_id}")).json()["signatures"][1]
+    assert shown["status"] == "valid" and shown["tax_code"] == MST_B, shown
+
+    await asyncio.to_thread(app.state.node.checkpointer.run_once)
+    bundles = [ProofBundle.parse(parse_json(
+        (await client.get(f"/v1/records/{name}/proof")).content)) for name in (old, new)]
+    record = ProofBundle.parse(parse_json(
+        (await client.get(f"/v1/records/{record_id}/proof")).content))
+    files = await served_evidence(client, record, inspector_token)
+    domain = domain_of(app)
+    registry = parse_address(domain.verifying_contract, what="the registry")
+    reports = check_record_signatures(
+        record, SigningDomain(domain.chain_id, registry), SignatureInputs(
+            roots=SigningRoots.parse(pki.root.cert.public_bytes(
+                serialization.Encoding.PEM).decode()),
+            files=files, bindings=tuple(binding_of(bundle) for bundle in bundles),
+            now=datetime.now(UTC)))
+    assert [(item.status, item.tax_code) for item in reports] == [("valid", MST_B)], reports
+
+
+async def served_evidence(client: httpx.AsyncClient, bundle: ProofBundle, token: str) -> Files:
+    """The record's evidence documents and every blob they name, as the ledger serves them."""
+    contents = []
+    for listed in bundle.attachments:
+        if listed.type != EVIDENCE_TYPE:
+            continue
+        document = (await client.get(f"/v1/attachments/{listed.sha256.hex()}")).content
+        value = parse_json(document)
+        assert isinstance(value, dict)
+        names = [value["signature"]["sha256"],
+                 *(item["sha256"] for item in value["evidence"]["items"])]
+        contents.append(document)
+        for name in names:
+            blob = await client.get(f"/v1/attachments/{name}", headers=auth(token))
+            assert blob.status_code == 200, blob.text
+            contents.append(blob.content)
+    return Files(contents)
+
+
+async def test_unusable_signing_roots_answer_503_without_the_servers_paths(
+        ledger_settings: Settings, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-dir" / "roots.pem"
+    settings = ledger_settings.model_copy(update={
+        "ca_signatures": True, "signing_roots_file": missing, "signing_loopback_urls": True})
+    target = hashlib.sha256(b"not a cms").hexdigest()
+    async with started(create_app(settings)) as running, asgi_client(running) as client:
+        answer = await client.post(
+            "/v1/signatures/evidence", json={"cms": base64.b64encode(b"not a cms").decode()},
+            headers={"X-Operator-Signature": sign_attachment(OPERATOR.key, target)})
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] == "signing_roots_unavailable"
+    assert str(tmp_path) not in answer.text and "roots.pem" not in answer.text
+    assert answer.json()["details"]["message"]["vi"]

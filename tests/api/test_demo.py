@@ -9,25 +9,29 @@ import contextlib
 import io
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import lxml.html
 import pytest
 from cryptography.x509.oid import NameOID
 
 from api.app import create_app
 from api.cli import main
+from api.demo.command import DEPARTMENT_NAME, DEPARTMENT_TAX_CODE, REPORT_YEAR
 from api.demo.drafts import Draft
 from api.demo.pki import CA_NAME, ROOT_NAME, ROOTS_FILE
 from api.demo.sample import CA_SIGNED, SAMPLE_OPERATORS, sample_drafts
 from api.serving import ServerThread
 from api.settings import load_settings
-from filings.bindings import binding_subject
+from api.web.wording import number_vi
+from filings.infrastructure import distance_m, vn2000_to_wgs84
 from filings.signatures import TrustRoots
-from filings.signing import EVIDENCE_TYPE, signer_address
-from tests.server_fixtures import auth
+from filings.signing import signer_address
+from filings.yearly_report import report_subject
 from verifier.cli import main as verify
 
 
@@ -86,24 +90,22 @@ def test_the_sample_material_is_written_and_marked(demo_dir: Path) -> None:
 
 
 def test_every_sample_record_verifies_with_infraledger_verify(
-    demo_dir: Path, served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_dir: Path, served: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Every record, those with CA signatures checked too: from their evidence, their
-    operator's binding and the demo's pinned sample root."""
+    """Every record, those with CA signatures checked too: from the evidence and the binding
+    the ledger serves to anyone, and the demo's pinned sample root."""
     size, anchors = _ledger_state(served)
     everything = _all_record_ids(served)
     assert len(everything) == size
     # The demo waited for its anchor; a record filed since (the submit hint) may not be yet.
     ids = everything[:anchors[-1]["tree_size"]]
-    # The sample, then the department's yearly report of 2025 (`api.demo.command`).
-    assert len(ids) == len(sample_drafts(_addresses(demo_dir))) + 1 >= 301
+    # The sample, the department's binding, then its yearly report of 2025 (`api.demo.command`).
+    assert len(ids) == len(sample_drafts(_addresses(demo_dir))) + 2 >= 302
     trust = demo_dir / "trust.json"
     assert verify(["trust", "init", "--ledger", served, "--trust", str(trust),
                    "--signing-roots", str(demo_dir / ROOTS_FILE)]) == 0
-    evidence = _ca_evidence(served, demo_dir, tmp_path)
     failed = [rid for rid in ids
-              if verify(["record", rid, "--ledger", served, "--trust", str(trust), "--json",
-                         *evidence.get(rid, [])])]
+              if verify(["record", rid, "--ledger", served, "--trust", str(trust), "--json"])]
     assert failed == []
     out, decoder, reports = capsys.readouterr().out, json.JSONDecoder(), []
     position = out.find("{")
@@ -115,37 +117,10 @@ def test_every_sample_record_verifies_with_infraledger_verify(
     signed = {report["record_id"]: [(item["format"], item["status"], item["tax_code"])
                                     for item in report["signatures"]]
               for report in reports if report.get("signatures")}
-    assert sorted(signed) == sorted(evidence) and len(signed) == len(CA_SIGNED)
+    ca_signed = [_ca_record(served, demo_dir, draft)["id"] for draft in _ca_drafts(demo_dir)]
+    ca_signed.append(_department_report(served)["id"])
+    assert sorted(signed) == sorted(ca_signed) and len(signed) == len(CA_SIGNED) + 1
     assert {status for shown in signed.values() for _, status, _ in shown} == {"valid"}
-
-
-def _ca_evidence(url: str, demo_dir: Path, into: Path) -> dict[str, list[str]]:
-    """The verifier's options for each CA-signed record: its evidence (the documents, which the
-    record lists, and the blobs they name, which the ledger serves to inspectors) and the
-    proof bundle of its operator's binding."""
-    token = (demo_dir / "keys" / "inspector.token").read_text().splitlines()[-1]
-    options = {}
-    for draft in _ca_drafts(demo_dir):
-        record = _ca_record(url, demo_dir, draft)
-        folder = into / record["id"]
-        folder.mkdir()
-        for listed in record["attachments"]:
-            if listed["type"] != EVIDENCE_TYPE:
-                continue
-            document = httpx.get(f"{url}/v1/attachments/{listed['sha256']}").json()
-            signature = document["signature"]
-            for name in (listed["sha256"], signature.get("sha256") or signature["attachment"],
-                         *(item["sha256"] for item in document["evidence"]["items"])):
-                blob = httpx.get(f"{url}/v1/attachments/{name}", headers=auth(token))
-                assert blob.status_code == 200, (name, blob.text)
-                (folder / name).write_bytes(blob.content)
-        [binding] = httpx.get(f"{url}/v1/records", params={
-            "kind": "binding", "subject": binding_subject(record["entry"]["operator"])}
-            ).json()["records"]
-        bundle = into / f"binding-{record['id']}.json"
-        bundle.write_bytes(httpx.get(f"{url}/v1/records/{binding['id']}/proof").content)
-        options[record["id"]] = ["--evidence", str(folder), "--binding", str(bundle)]
-    return options
 
 
 def _ca_drafts(demo_dir: Path) -> list[Draft]:
@@ -162,6 +137,25 @@ def _ca_record(url: str, demo_dir: Path, draft: Draft) -> dict[str, Any]:
     assert len(listed) == 1, listed
     record: dict[str, Any] = httpx.get(f"{url}/v1/records/{listed[0]['id']}").json()
     return record
+
+
+def _department_report(url: str) -> dict[str, Any]:
+    """The one record of the department's yearly report the demo files."""
+    [listed] = httpx.get(f"{url}/v1/records", params={
+        "kind": "report", "subject": report_subject(REPORT_YEAR)}).json()["records"]
+    record: dict[str, Any] = httpx.get(f"{url}/v1/records/{listed['id']}").json()
+    return record
+
+
+def test_the_departments_report_is_pades_signed_by_its_sample_certificate(served: str
+                                                                         ) -> None:
+    record = _department_report(served)
+    assert [(item["format"], item["status"]) for item in record["signatures"]] == [
+        ("eip712", "valid"), ("pades", "valid")]
+    pades = record["signatures"][1]
+    assert pades["tax_code"] == DEPARTMENT_TAX_CODE and f"O={DEPARTMENT_NAME}" in pades["signer"]
+    [pdf] = [item for item in record["attachments"] if item["type"] == "application/pdf"]
+    assert pades["attachment"] == pdf["sha256"]
 
 
 def test_the_ca_signed_records_carry_valid_signatures_of_the_sample_identities(
@@ -218,7 +212,9 @@ def test_the_demo_prints_each_ca_signed_record(demo_run: tuple[Path, str], serve
     for draft in _ca_drafts(demo_dir):
         record = _ca_record(served, demo_dir, draft)
         assert f"/v1/records/{record['id']}" in printed
-    assert printed.count("Chữ ký số hợp lệ / The digital signature is valid") == len(CA_SIGNED)
+    assert f"/v1/records/{_department_report(served)['id']}" in printed
+    assert printed.count("Chữ ký số hợp lệ / The digital signature is valid") == \
+        len(CA_SIGNED) + 1
 
 
 def test_a_second_run_files_nothing_twice_and_keeps_every_anchor(demo_dir: Path) -> None:
@@ -243,6 +239,43 @@ def test_the_demo_refuses_a_network_chain(
     assert main(["demo", "--data-dir", str(tmp_path), "--seed-only"]) == 1
     assert "embedded chain" in capsys.readouterr().err
     assert not os.listdir(tmp_path)
+
+
+def test_the_sample_infrastructure_on_the_map_and_the_home_page(demo_dir: Path, served: str
+                                                               ) -> None:
+    """All four operators file sites (8 in each of the 40 communes by the mobile operators in
+    turn, 10 by FPT Telecom), four still out of service since the floods; shared ducts give
+    `cable_duct_shared_ratio@1` a value; some sites carry VN-2000 coordinates the ledger
+    accepted; the home page shows each computed figure as `GET /v1/indicators/computed` does."""
+    sites = httpx.get(f"{served}/v1/map/sites.geojson").json()["features"]
+    assert len(sites) == 40 * 8 + 10
+    names = {operator.slug: operator.name for operator in SAMPLE_OPERATORS}
+    filed = Counter((f["properties"]["operator"], f["properties"]["operator_name"]) for f in sites)
+    assert set(filed) == {(address, names[slug]) for slug, address in _addresses(demo_dir).items()}
+    assert filed[(_addresses(demo_dir)["fpt"], names["fpt"])] == 10
+    assert sum(f["properties"]["status"] == "out_of_service" for f in sites) == 4
+    surveyed = httpx.get(f"{served}/v1/records", params={"subject": "site:VNPT-HUE-00001"}
+                         ).json()["records"][-1]
+    body = httpx.get(f"{served}/v1/records/{surveyed['id']}").json()["body"]
+    assert body["vn2000"]["zone"] == "107-00"
+    lat, lon = vn2000_to_wgs84(body["vn2000"]["x"], body["vn2000"]["y"], "107-00")
+    assert distance_m(lat, lon, body["position"]["lat"], body["position"]["lon"]) < 0.01
+
+    computed = httpx.get(f"{served}/v1/indicators/computed").json()
+    city = {formula["formula"]: next(a for a in formula["areas"] if a["area"] == "46")
+            for formula in computed["formulas"]}
+    ducts = city["cable_duct_shared_ratio@1"]
+    assert (ducts["value"], ducts["numerator"], ducts["denominator"]) == (100, 2, 2)
+    assert city["sites_out_of_service@1"]["value"] == 4
+    home = lxml.html.fromstring(httpx.get(f"{served}/").text)
+    for key, figure in city.items():
+        tables = home.xpath(f'//table[@data-computed="{key}"]')
+        assert tables, key
+        for table in tables:
+            [value] = table.xpath('.//td[@data-side="computed"]/a[@class="value"]')
+            assert value.xpath('./span[@lang="vi"]/text()') == [
+                number_vi(round(figure["value"], 1))], key
+            assert value.get("href") == f"/v1/indicators/computed?on={computed['on']}"
 
 
 def test_the_demos_own_submit_hint_works(

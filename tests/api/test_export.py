@@ -3,7 +3,8 @@ the API (figures and a correction, a public and a restricted permit, the plan), 
 catalogue and its files at the anchored checkpoint: the Frictionless package validates with
 `frictionless`, the DCAT catalogue names the checkpoint, the sites, cable routes and ducts are
 there as CSV and GeoJSON (a route with its computed length), no restricted body appears anywhere
-(a rooftop owner's name neither), and `infraledger export DIR` writes the same bytes."""
+(a rooftop site is there, its owner's name not), and `infraledger export DIR` writes the same
+bytes."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from tests.filings.factories import (
     signed,
 )
 from tests.filings.infra_factories import DUCT_BODY, ISSUED, POSITION, ROUTE_BODY, VN2000, thing
-from tests.server_fixtures import SAMPLE
+from tests.server_fixtures import SAMPLE, sign_indicator
 
 FILED_2024: Final = 1_737_000_000  # 2025-01-16
 FILES: Final = ("catalog.jsonld", "datapackage.json", "indicators.csv", "permits.csv",
@@ -68,12 +69,13 @@ class Sample:
     site: str
     site_down: str
     rooftop_site: str
+    rooftop_owner: str
     route: str
     duct: str
 
     @property
     def last(self) -> str:
-        return self.duct
+        return self.site_down
 
 
 def _submit(url: str, *items: dict[str, Any]) -> list[str]:
@@ -105,10 +107,11 @@ def file_sample(url: str, domain: SubmissionDomain) -> Sample:
     )
     down = {"status": "out_of_service",
             "out_of_service": {"reason": "flood", "since": "2025-10-28"}}
-    [site, rooftop, route, duct] = _submit(
+    [site, rooftop, owner, route, duct] = _submit(
         url,
         thing(domain=domain),
-        thing(domain=domain, site_id=ROOFTOP_SITE, structure="rooftop", salt=SALT,
+        thing(domain=domain, site_id=ROOFTOP_SITE, structure="rooftop"),
+        thing("siteowner", domain=domain, site_id=ROOFTOP_SITE, salt=SALT,
               rooftop_owner={"name": PRIVATE_NAME, "phone": PRIVATE_PHONE}),
         thing("route", domain=domain),
         thing("duct", domain=domain),
@@ -116,7 +119,7 @@ def file_sample(url: str, domain: SubmissionDomain) -> Sample:
     [site_down] = _submit(url, thing(domain=domain, supersedes=site, issued_at=ISSUED + 60,
                                      **down))
     sample = Sample(first, correction, other, city, permit, restricted, site, site_down,
-                    rooftop, route, duct)
+                    rooftop, owner, route, duct)
     wait_anchored(url, sample.last)
     return sample
 
@@ -210,13 +213,13 @@ def test_the_export_validates_names_its_checkpoint_and_holds_no_restricted_body(
     assert len(targets) == len(PLAN_254["targets"])
     assert targets[0]["operator_name"] == "Sở Khoa học và Công nghệ thành phố Huế"
 
-    assert datasets["sites"]["infraledger:restrictedWithheld"] == 1
+    assert datasets["sites"]["infraledger:restrictedWithheld"] == 0
     assert [d["dcat:downloadURL"]["@id"] for d in datasets["sites"]["dcat:distribution"]] == [
         "sites.csv", "sites.geojson"]
     assert datasets["routes"]["dcat:distribution"][0]["dct:conformsTo"][0]["@id"] == \
         "https://www.rfc-editor.org/rfc/rfc7946"
     sites = {row["record"]: row for row in rows(served["sites.csv"])}
-    assert set(sites) == {sample.site, sample.site_down}
+    assert set(sites) == {sample.site, sample.site_down, sample.rooftop_site}
     assert sites[sample.site]["superseded_by"] == sample.site_down
     assert (sites[sample.site]["lat"], sites[sample.site]["vn2000_x"],
             sites[sample.site]["area_name"]) == (str(POSITION["lat"]), str(VN2000["x"]),
@@ -246,7 +249,7 @@ def test_the_export_validates_names_its_checkpoint_and_holds_no_restricted_body(
     for name, data in served.items():
         text = data.decode("utf-8")
         for secret in (PRIVATE_NAME, PRIVATE_PHONE, RESTRICTED_NUMBER, sample.restricted_permit,
-                       SALT.hex(), ROOFTOP_SITE, sample.rooftop_site):
+                       SALT.hex(), sample.rooftop_owner):
             assert secret not in text, (name, secret)
 
     monkeypatch.setenv("INFRALEDGER_DATABASE_URL", ledger_database_url)
@@ -279,3 +282,34 @@ def test_the_command_refuses_a_size_with_no_checkpoint(
     assert code == 1
     assert capsys.readouterr().err.strip() == "infraledger: no signed checkpoint of size 7"
     assert not (tmp_path / "out").exists()
+
+
+async def test_a_size_holds_every_file_at_one_checkpoint_while_anchors_land(
+    manual_app: FastAPI, manual_client: httpx.AsyncClient,
+) -> None:
+    """A downloader that fetched the catalogue at one size gets its files at that size, though
+    a later anchor changed what the export without `?size` is."""
+    node = manual_app.state.node
+    node.checkpointer.run_once()
+    assert node.anchorer.run_once() is not None
+    first = (await manual_client.get("/v1/export/catalog.jsonld")).json()
+    size = first["prov:wasDerivedFrom"]["infraledger:treeSize"]
+    plans = (await manual_client.get("/v1/export/plans.csv")).content
+    answer = await manual_client.post("/v1/submissions", json=sign_indicator(
+        node.domain, key=SAMPLE.active.key))
+    assert answer.status_code == 202, answer.text
+    node.checkpointer.run_once()
+    assert node.anchorer.run_once() is not None
+    latest = (await manual_client.get("/v1/export/catalog.jsonld")).json()
+    assert latest["prov:wasDerivedFrom"]["infraledger:treeSize"] == size + 1
+    pinned = await manual_client.get("/v1/export/catalog.jsonld", params={"size": size})
+    assert pinned.json() == first
+    held = await manual_client.get("/v1/export/indicators.csv", params={"size": size})
+    assert rows(held.content) == []
+    assert len(rows((await manual_client.get("/v1/export/indicators.csv")).content)) == 1
+    assert (await manual_client.get("/v1/export/plans.csv", params={"size": size})
+            ).content == plans
+    unknown = await manual_client.get("/v1/export/catalog.jsonld", params={"size": size + 7})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "export_not_ready")
+    bad = await manual_client.get("/v1/export/catalog.jsonld", params={"size": 0})
+    assert bad.status_code == 422

@@ -1,11 +1,15 @@
 """Sites, routes and ducts through the real app, on SQLite and PostgreSQL: each refusal with its
 code and the log unchanged; the infrastructure book's versions; the computed indicators equal
-to a recount of the records filed here, beside the figure an operator declared."""
+to a recount of the records filed here, beside the figure an operator declared; a rooftop site
+public on the map and in the export while its owner's restricted record reaches no public
+answer; a route's areas checked against its line."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import httpx
 import pytest
@@ -14,12 +18,26 @@ from fastapi import FastAPI
 from api.infrastructure import InfrastructureBook
 from filings.infrastructure import RouteBody, route_length_m
 from filings.signing import SubmissionDomain
-from tests.filings.factories import figure
-from tests.filings.infra_factories import ISSUED, PHU_XUAN, THUAN_HOA, VN2000, body, thing
-from tests.server_fixtures import PLANS, SAMPLE
+from tests.filings.factories import SALT, figure
+from tests.filings.infra_factories import (
+    ISSUED,
+    OWNER_NAME,
+    OWNER_PHONE,
+    PHU_XUAN,
+    THUAN_HOA,
+    VN2000,
+    body,
+    thing,
+)
+from tests.server_fixtures import PLANS, SAMPLE, auth
+from verifier.entry import Entry
 
 OWNER, OTHER = SAMPLE.active, SAMPLE.other
 DAY = "2025-11-03"
+EXPORT_FILES: Final = ("catalog.jsonld", "datapackage.json", "indicators.csv", "permits.csv",
+                       "plans.csv", "sites.csv", "sites.geojson", "routes.geojson", "ducts.csv")
+VY_DA: Final = "19777"
+"""Phường Vỹ Dạ (from 2025-07-01): the sample route touches it nowhere."""
 
 
 @pytest.fixture
@@ -170,3 +188,107 @@ async def test_computed_indicators_equal_a_recount_of_the_records(
 
 def route(route_id: str) -> RouteBody:
     return RouteBody.model_validate(body("route", route_id=route_id))
+
+
+async def _anchor(app: FastAPI) -> None:
+    node = app.state.node
+    await asyncio.to_thread(node.checkpointer.run_once)
+    assert await asyncio.to_thread(node.anchorer.run_once) is not None
+
+
+async def test_a_site_owner_and_a_route_off_its_areas_are_refused_and_the_log_unchanged(
+    client: httpx.AsyncClient, ledger_domain: SubmissionDomain,
+) -> None:
+    def signed(kind: str = "site", **changes: Any) -> dict[str, Any]:
+        changes.setdefault("key", OWNER.key)
+        if kind == "site":
+            changes.setdefault("tenants", [OTHER.address])
+        return thing(kind, domain=ledger_domain, **changes)
+
+    assert await refused(client, signed("siteowner", salt=SALT)) == (422, "unknown_site")
+    [site] = await accepted(client, signed(structure="rooftop"))
+    assert await refused(client, signed("siteowner")) == (422, "personal_data_public")
+    assert await refused(client, signed("siteowner", key=OTHER.key, salt=SALT)
+                         ) == (403, "not_owner")
+    assert await refused(client, signed(site_id="S-SALTED", salt=SALT)
+                         ) == (422, "schema_violation")
+    answer = await client.post("/v1/submissions", json=signed(
+        site_id="S-OWNER", structure="rooftop",
+        rooftop_owner={"name": OWNER_NAME, "phone": OWNER_PHONE}))
+    assert (answer.status_code, answer.json()["code"]) == (422, "schema_violation")
+    assert "siteowner/1" in answer.text and OWNER_NAME not in answer.text
+    assert await refused(client, signed("route", areas=[THUAN_HOA, PHU_XUAN, VY_DA])
+                         ) == (422, "outside_area")
+    assert await refused(client, signed("route", areas=[THUAN_HOA])) == (422, "outside_area")
+    assert await tree_size(client) == PLANS + 1
+    [owner, route] = await accepted(client, signed("siteowner", salt=SALT), signed("route"))
+    assert await refused(client, signed("siteowner", as_of="2025-11-01", salt=SALT)
+                         ) == (409, "already_filed")
+    listed = (await client.get("/v1/records", params={"kind": "siteowner"})).json()
+    assert [r["id"] for r in listed["records"]] == [owner]
+    assert site != route
+
+
+async def test_a_rooftop_site_is_public_and_its_owner_reaches_no_public_answer(
+    app: FastAPI, client: httpx.AsyncClient, ledger_domain: SubmissionDomain,
+    inspector_token: str,
+) -> None:
+    """The site and its owner filed in one request; once anchored, the site is on the map, in
+    its history, in the computed figures and in every export file, and the bytes of no public
+    answer hold the owner's name or phone; an inspector reads the owner's record."""
+    [site, owner] = await accepted(
+        client, thing(key=OWNER.key, tenants=[OTHER.address], domain=ledger_domain,
+                      structure="rooftop", height_m=12.0),
+        thing("siteowner", key=OWNER.key, domain=ledger_domain, salt=SALT))
+    await _anchor(app)
+
+    public: dict[str, bytes] = {}
+    for path in ("/v1/map/sites.geojson?on=" + DAY, "/v1/map/sites/VNPT-HUE-00123/history",
+                 "/v1/indicators/computed?on=" + DAY, f"/v1/records/{site}",
+                 f"/v1/records/{owner}", f"/v1/records/{owner}/proof",
+                 "/v1/records?kind=siteowner", "/v1/records?subject=siteowner:VNPT-HUE-00123",
+                 f"/records/{site}", f"/records/{owner}",
+                 *(f"/v1/export/{name}" for name in EXPORT_FILES)):
+        answer = await client.get(path)
+        assert answer.status_code == 200, (path, answer.text)
+        public[path] = answer.content
+    for path, data in public.items():
+        for secret in (OWNER_NAME, OWNER_PHONE, SALT.hex()):
+            assert secret.encode() not in data, (path, secret)
+        assert b"rooftop_owner\":{" not in data and b'"rooftop_owner":{' not in data, path
+
+    [feature] = json.loads(public["/v1/map/sites.geojson?on=" + DAY])["features"]
+    assert (feature["id"], feature["properties"]["structure"]) == (site, "rooftop")
+    assert site.encode() in public["/v1/export/sites.csv"]
+    assert site.encode() in public["/v1/export/sites.geojson"]
+    assert owner.encode() not in b"".join(public[f"/v1/export/{name}"] for name in EXPORT_FILES)
+    computed = json.loads(public["/v1/indicators/computed?on=" + DAY])
+    shared = next(f for f in computed["formulas"] if f["formula"] == "bts_shared_ratio@1")
+    assert [a["records"] for a in shared["areas"] if a["area"] == "46"] == [[site]]
+
+    seen = (await client.get(f"/v1/records/{owner}")).json()
+    assert (seen["restricted"], seen["body"]) == (True, None)
+    assert Entry.parse(seen["entry"]).signers == "operator"
+    inspected = (await client.get(f"/v1/records/{owner}", headers=auth(inspector_token))).json()
+    assert inspected["body"]["rooftop_owner"] == {"name": OWNER_NAME, "phone": OWNER_PHONE}
+    assert (await client.get(f"/v1/records/{site}")).json()["body"]["rooftop_owner"] is None
+
+
+async def test_the_book_holds_public_records_only(
+    app: FastAPI, client: httpx.AsyncClient, ledger_domain: SubmissionDomain,
+) -> None:
+    """A salted route counts for who owns it, never on the map or in the figures; a site's
+    owner record is no version of the site."""
+    book: InfrastructureBook = app.state.ledger.infrastructure
+    [site, owner, route] = await accepted(
+        client, thing(key=OWNER.key, tenants=[], domain=ledger_domain),
+        thing("siteowner", key=OWNER.key, domain=ledger_domain, salt=SALT),
+        thing("route", key=OWNER.key, domain=ledger_domain, salt=SALT))
+    day = date.fromisoformat(DAY)
+    assert [s.record_id for s in book.on(day)] == ["0x" + site]
+    assert book.on(day, "route") == [] and book.on(day, "siteowner") == []
+    heads = book.heads(["site:VNPT-HUE-00123", "siteowner:VNPT-HUE-00123",
+                        "route:VNPT-HUE-R001"])
+    assert {subject: "0x" + head.first.hex() for subject, head in heads.items()} == {
+        "site:VNPT-HUE-00123": "0x" + site, "siteowner:VNPT-HUE-00123": "0x" + owner,
+        "route:VNPT-HUE-R001": "0x" + route}

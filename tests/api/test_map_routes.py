@@ -1,12 +1,14 @@
 """The map's GeoJSON routes through the real app, on SQLite and PostgreSQL: genuine signed
 `site/1` records filed through the API and anchored on the embedded chain; RFC 7946 shapes
-(FeatureCollection, lon/lat order, the record id as feature id), the areas of a past day, a
+(FeatureCollection, lon/lat order, the record id as feature id, written as `GET /v1/records`
+writes it), tenants named as the operator registry names them, the areas of a past day, a
 site's state on a past day, the cable routes of a past day with their lengths, removed and
 unanchored versions left out, bad dates refused."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from typing import Any, Final
 
@@ -121,8 +123,9 @@ async def _geojson(client: httpx.AsyncClient, path: str) -> dict[str, Any]:
     return collection
 
 
-def _prefixed(record_id: str) -> str:
-    return record_id if record_id.startswith("0x") else "0x" + record_id
+def _bare(record_id: str) -> str:
+    """A record id as `GET /v1/records` and the export write it (64 hex digits)."""
+    return record_id.removeprefix("0x")
 
 
 async def test_the_areas_of_a_day_with_the_geometry_there_is(
@@ -164,14 +167,19 @@ async def test_the_sites_of_a_day_from_anchored_records(
     by_site = {f["properties"]["site_id"]: f for f in now["features"]}
     assert sorted(by_site) == ["VNPT-HUE-00001", "VNPT-HUE-00003", "VTL-HUE-0002"]
     a = by_site["VNPT-HUE-00001"]
-    assert a["id"] == _prefixed(ids["a2"])
+    assert a["id"] == _bare(ids["a2"])
     assert a["geometry"] == {"type": "Point", "coordinates": [107.5795, 16.481]}
     assert a["properties"] == {
         "site_id": "VNPT-HUE-00001", "operator": VNPT.address, "operator_name": VNPT.name,
-        "tenants": [VIETTEL.address], "status": "in_service", "technologies": ["4G", "5G"],
+        "tenants": [VIETTEL.address], "tenant_names": [VIETTEL.name], "status": "in_service",
+        "technologies": ["4G", "5G"],
         "structure": "ground_tower", "height_m": 42.5, "area": PHU_XUAN, "as_of": "2025-08-01",
         "commissioned": "2024-05-10", "out_of_service": None,
-        "record": "/records/" + _prefixed(ids["a2"])[2:]}
+        "record": "/records/" + _bare(ids["a2"])}
+    listed = (await manual_client.get("/v1/records", params={"subject": "site:VNPT-HUE-00001"})
+              ).json()["records"]
+    assert a["id"] in {record["id"] for record in listed}  # the same id as /v1/records
+    assert re.fullmatch("[0-9a-f]{64}", a["id"])
     assert by_site["VTL-HUE-0002"]["properties"]["out_of_service"] == FLOOD
     assert by_site["VTL-HUE-0002"]["properties"]["operator_name"] == VIETTEL.name
 
@@ -179,13 +187,13 @@ async def test_the_sites_of_a_day_from_anchored_records(
     assert sorted(f["properties"]["site_id"] for f in september["features"]) == [
         "VNPT-HUE-00001", "VNPT-HUE-00003", "VTL-HUE-0004"]  # D not yet removed, B not filed
     june = await _geojson(manual_client, "/v1/map/sites.geojson?on=2025-06-30")
-    assert [f["id"] for f in june["features"]] == [_prefixed(ids["a1"])]
+    assert [f["id"] for f in june["features"]] == [_bare(ids["a1"])]
     assert june["features"][0]["properties"]["technologies"] == ["4G"]
 
     history = (await manual_client.get("/v1/map/sites/VNPT-HUE-00001/history")).json()
     assert [(v["record_id"], v["as_of"], v["status"]) for v in history["versions"]] == [
-        (_prefixed(ids["a1"]), "2025-06-01", "in_service"),
-        (_prefixed(ids["a2"]), "2025-08-01", "in_service")]
+        (_bare(ids["a1"]), "2025-06-01", "in_service"),
+        (_bare(ids["a2"]), "2025-08-01", "in_service")]
     for version in history["versions"]:
         page = await manual_client.get(version["record"])
         assert page.status_code == 200
@@ -202,10 +210,10 @@ async def test_a_newer_version_shows_once_anchored_and_the_older_meanwhile(
                       outage=FLOOD)
     second = await _file(manual_client, site_submission(domain, VNPT.key, later, 1, first))
     shown = await _geojson(manual_client, "/v1/map/sites.geojson?on=2025-12-01")
-    assert [f["id"] for f in shown["features"]] == [_prefixed(first)]
+    assert [f["id"] for f in shown["features"]] == [_bare(first)]
     await _anchor(manual_app)
     shown = await _geojson(manual_client, "/v1/map/sites.geojson?on=2025-12-01")
-    assert [f["id"] for f in shown["features"]] == [_prefixed(second)]
+    assert [f["id"] for f in shown["features"]] == [_bare(second)]
     assert shown["features"][0]["properties"]["status"] == "out_of_service"
 
 
@@ -249,14 +257,15 @@ async def test_the_cable_routes_of_a_past_day(
     by_route = {f["properties"]["route_id"]: f for f in october["features"]}
     assert sorted(by_route) == ["VNPT-HUE-R1", "VTL-HUE-R2"]
     line = by_route["VNPT-HUE-R1"]
-    assert line["id"] == _prefixed(r1)
+    assert line["id"] == _bare(r1)
     assert line["geometry"] == r1_body["geometry"]  # [longitude, latitude], RFC 7946
     assert line["properties"] == {
         "route_id": "VNPT-HUE-R1", "owner": VNPT.address, "owner_name": VNPT.name,
         "kind": "aerial", "shared": "poles", "tenants": [VIETTEL.address],
-        "status": "in_service", "areas": [PHU_XUAN, VY_DA], "as_of": "2025-08-01",
+        "tenant_names": [VIETTEL.name], "status": "in_service",
+        "areas": [PHU_XUAN, VY_DA], "as_of": "2025-08-01",
         "length_m": round(route_length_m(RouteBody.model_validate(r1_body)), 1),
-        "record": "/records/" + _prefixed(r1)[2:]}
+        "record": "/records/" + _bare(r1)}
     assert 3_000 < line["properties"]["length_m"] < 4_500
     assert (by_route["VTL-HUE-R2"]["properties"]["kind"],
             by_route["VTL-HUE-R2"]["properties"]["shared"],
@@ -264,10 +273,10 @@ async def test_the_cable_routes_of_a_past_day(
         "underground", "ducts", VIETTEL.name)
 
     august = await _geojson(manual_client, "/v1/map/routes.geojson?on=2025-08-15")
-    assert [f["id"] for f in august["features"]] == [_prefixed(r1)]  # R2 not there yet
+    assert [f["id"] for f in august["features"]] == [_bare(r1)]  # R2 not there yet
     december = await _geojson(manual_client, "/v1/map/routes.geojson?on=2025-12-01")
-    assert [f["id"] for f in december["features"]] == [_prefixed(r2)]  # R1 removed
-    assert _prefixed(removed) not in {f["id"] for f in december["features"]}
+    assert [f["id"] for f in december["features"]] == [_bare(r2)]  # R1 removed
+    assert _bare(removed) not in {f["id"] for f in december["features"]}
     sites = await _geojson(manual_client, "/v1/map/sites.geojson?on=2025-10-01")
     assert sites["features"] == []  # routes are not sites
 

@@ -7,7 +7,12 @@ them): the PDF made twice at one checkpoint is the same bytes, parsed back it ho
 and the Vietnamese words, its QR codes decode to the record pages of the figures; `infraledger
 report --year 2024 --file` files it as a `report/2` record of the registrar that
 `infraledger-verify` verifies, whose attachment is the PDF the server makes again at that
-checkpoint; the page links to it; and bad years are refused in one line.
+checkpoint; the page links to it; and bad years are refused in one line. With `--cert-key` on a
+ledger that takes CA signatures (the test PKI's services on 127.0.0.1), the PDF is signed with
+PAdES by the department's certificate, the one the registrar's binding names: the record shows
+the `pades` signature valid, and the PDF the ledger serves is the signed one, whose signature
+checks against fresh evidence; a missing key file, a wrong password, a certificate the binding
+does not name and no binding at all are each refused in one line, the log unchanged.
 """
 
 from __future__ import annotations
@@ -15,27 +20,47 @@ from __future__ import annotations
 import hashlib
 import io
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 import zxingcpp
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from PIL import Image
 from pypdf import PdfReader
 
+from api.admin.report import PdfSigning, fetch_report, file_report
+from api.app import create_app
 from api.cli import main
+from api.serving import ServerThread
 from api.settings import Settings
+from api.signatures import HttpxTransport
 from api.web.report_document import qr_code, record_url, report_pdf
+from client.certificates import load_certificate_key
 from filings.areas import load_areas
+from filings.bindings import binding_subject
 from filings.computed import FORMULAS, ComputedFigure
 from filings.figures import DEPARTMENT, FiledFigure
 from filings.plans import FiledPlan, PlanBody, PlanBook
+from filings.signatures import EvidenceCollector, accept_pdf
+from filings.signing import EVIDENCE_TYPE, SubmissionDomain, signer_address
 from filings.yearly_report import ReportCheckpoint, YearlyReport, yearly_report
-from tests.filings.factories import CITY, PLAN_254
+from tests.filings.factories import CITY, PLAN_254, signed
+from tests.filings.signatures.pki import MST_A, Issued, TestPki
+from tests.filings.signatures.services import PkiServices
 from tests.filings.test_plans import PLAN_455
-from tests.server_fixtures import PLANS
-from tests.web.test_pages import ANCHOR_TIMEOUT, Filed, filed  # noqa: F401 (the fixture)
+from tests.server_fixtures import PLANS, registrar_key
+from tests.web.test_pages import (  # noqa: F401 (the fixture)
+    ANCHOR_TIMEOUT,
+    ISSUED,
+    Filed,
+    file_records,
+    filed,
+    submit,
+)
 from verifier.cli import main as verify
 
 VNPT, VIETTEL, MOBIFONE = "0x" + "a1" * 20, "0x" + "b2" * 20, "0x" + "c3" * 20
@@ -127,11 +152,12 @@ def test_the_pdf_is_a_function_of_the_report_in_vietnamese() -> None:
 
 def decoded_qr_codes(pdf: bytes) -> set[str]:
     """The text of every QR code image of the PDF (zxing-cpp on each embedded image)."""
-    found = set()
+    found: set[str] = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for image in page.images:
             picture = Image.open(io.BytesIO(image.data)).convert("L")
-            picture = picture.resize((picture.width * 4, picture.height * 4), Image.NEAREST)
+            picture = picture.resize((picture.width * 4, picture.height * 4),
+                                     Image.Resampling.NEAREST)
             found.update(result.text for result in zxingcpp.read_barcodes(picture))
     return found
 
@@ -173,8 +199,9 @@ def test_the_report_is_made_at_a_checkpoint_filed_and_verified(
     record_id = out.split("record ")[1].split(":")[0]
     written = tmp_path / f"bao-cao-2024-checkpoint-{size}.pdf"
     assert written.read_bytes() == pdf and written.with_suffix(".html").exists()
-    assert main(["--data-dir", str(settings.data_dir), "report", "--year", "2024", "--out",
-                 str(tmp_path), "--file", "--url", url]) == 0
+    # The same checkpoint (the filed report itself may be anchored by now: a later one).
+    assert main(["--data-dir", str(settings.data_dir), "report", "--year", "2024", "--size",
+                 str(size), "--out", str(tmp_path), "--file", "--url", url]) == 0
     assert f"already filed as record {record_id}" in capsys.readouterr().out
 
     record = httpx.get(f"{url}/v1/records/{record_id}", timeout=30).json()
@@ -224,3 +251,154 @@ def test_settings_name_where_the_pages_are_read(settings_for_url: Settings) -> N
 @pytest.fixture
 def settings_for_url(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, public_url="https://pages.example.vn/hue/")
+
+
+@pytest.fixture(scope="module")
+def services() -> Iterator[PkiServices]:
+    running = PkiServices()
+    running.start(TestPki(running.urls))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def pki(services: PkiServices) -> TestPki:
+    assert services.pki is not None
+    return services.pki
+
+
+@pytest.fixture
+def ca_filed(ledger_settings: Settings, ledger_domain: SubmissionDomain, inspector_token: str,
+             pki: TestPki, tmp_path: Path) -> Iterator[Filed]:
+    """`filed`, on a ledger that takes CA signatures under the test PKI's root (fetching its
+    evidence from loopback)."""
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
+    settings = ledger_settings.model_copy(update={
+        "ca_signatures": True, "signing_roots_file": roots, "signing_loopback_urls": True})
+    with ServerThread(create_app(settings)) as url:
+        yield Filed(url, file_records(url, ledger_domain, inspector_token), settings,
+                    ledger_domain)
+
+
+def bind_registrar(ledger: Filed, tax_code: str = MST_A) -> None:
+    """The registrar binds its own address (the department) to `tax_code`; returns once the
+    binding is anchored (the report is made at the latest anchored checkpoint)."""
+    key = registrar_key(ledger.settings)
+    department = signer_address(key)
+    body = {"operator": department, "organisation": DEPARTMENT, "tax_code": tax_code,
+            "fingerprints": []}
+    with httpx.Client(base_url=ledger.url, timeout=30) as client:
+        submit(client, signed("binding", "binding/1", binding_subject(department), body,
+                              key=key, domain=ledger.domain, issued_at=ISSUED + 100))
+        deadline = time.monotonic() + ANCHOR_TIMEOUT
+        while (log := client.get("/v1/log").json())["anchored_size"] < log["tree_size"]:
+            assert time.monotonic() < deadline, f"not anchored in {ANCHOR_TIMEOUT} s: {log}"
+            time.sleep(0.1)
+
+
+def pkcs12_file(path: Path, issued: Issued, pki: TestPki, password: bytes) -> Path:
+    """The certificate, its key and the CA's certificate, as a CA hands them out."""
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"department", issued.key, issued.cert, [pki.ca.cert],
+        serialization.BestAvailableEncryption(password)))
+    return path
+
+
+def pem_file(path: Path, issued: Issued, pki: TestPki) -> Path:
+    path.write_bytes(issued.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()) + issued.cert.public_bytes(serialization.Encoding.PEM)
+        + pki.ca.cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def test_the_report_filed_with_the_departments_certificate_carries_a_valid_pades_signature(
+        ca_filed: Filed, pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url, settings = ca_filed.url, ca_filed.settings
+    bind_registrar(ca_filed)
+    certificate = pkcs12_file(tmp_path / "department.p12", pki.operators["rsa"], pki,
+                              b"mat-khau-so")
+    password = tmp_path / "password.txt"
+    password.write_text("mat-khau-so\n")
+    made = httpx.get(f"{url}/reports/2024.json", timeout=60).json()
+    unsigned = httpx.get(f"{url}/reports/2024.pdf?size={made['checkpoint']['size']}",
+                         timeout=60).content
+    command = ["--data-dir", str(settings.data_dir), "report", "--year", "2024", "--out",
+               str(tmp_path), "--file", "--url", url, "--cert-key", str(certificate),
+               "--cert-password-file", str(password)]
+    capsys.readouterr()
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    record_id = out.split("filed as record ")[1].split(":")[0]
+    written = (tmp_path / made["pdf"]["name"]).read_bytes()
+
+    record = httpx.get(f"{url}/v1/records/{record_id}", timeout=30).json()
+    assert record["entry"]["operator"] == signer_address(registrar_key(settings))
+    assert [(s["format"], s["status"]) for s in record["signatures"]] == [
+        ("eip712", "valid"), ("pades", "valid")]
+    pades = record["signatures"][1]
+    assert pades["tax_code"] == MST_A and f"UID=MST:{MST_A}" in pades["signer"]
+    [pdf] = [a for a in record["attachments"] if a["type"] == "application/pdf"]
+    assert {a["type"] for a in record["attachments"]} == {"application/pdf", EVIDENCE_TYPE}
+    assert pades["attachment"] == pdf["sha256"] and pdf["name"] == made["pdf"]["name"]
+    served = httpx.get(f"{url}/v1/attachments/{pdf['sha256']}", timeout=30).content
+    assert served == written and hashlib.sha256(written).hexdigest() == pdf["sha256"]
+    # Signing appended a revision: the PDF the server makes again is its first bytes.
+    assert written.startswith(unsigned) and len(written) > len(unsigned)
+    with httpx.Client(timeout=10, trust_env=False) as http:
+        results, _ = accept_pdf(served, identity=TestPki.identity(), collector=EvidenceCollector(
+            pki.roots(), HttpxTransport(http), url_allowed=lambda u: u.startswith(
+                "http://127.0.0.1:")))
+    assert [result.status for result in results] == ["valid"]
+
+    # Filed again at the same checkpoint (signed afresh, so other bytes): the same report.
+    again = file_report(url, registrar_key(settings), fetch_report(
+        url, 2024, made["checkpoint"]["size"]), PdfSigning(load_certificate_key(
+            certificate, password)))
+    assert (again.record_id, again.new, again.pdf) == (record_id, False, written)
+    page = httpx.get(f"{url}/reports/2024", timeout=60).text
+    assert f'data-filed="{record_id}"' in page
+
+
+def test_a_bad_certificate_is_refused_in_one_line_and_nothing_is_filed(
+        ca_filed: Filed, pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url, settings = ca_filed.url, ca_filed.settings
+    good = pkcs12_file(tmp_path / "department.p12", pki.operators["rsa"], pki, b"dung")
+    right, wrong = tmp_path / "right.txt", tmp_path / "wrong.txt"
+    right.write_text("dung\n")
+    wrong.write_text("sai\n")
+    other = pem_file(tmp_path / "other.pem", pki.operators["ec"], pki)  # MST_B's
+    common = ["--data-dir", str(settings.data_dir), "report", "--year", "2024", "--out",
+              str(tmp_path), "--url", url]
+
+    def log_size() -> int:
+        size: int = httpx.get(f"{url}/v1/log", timeout=30).json()["tree_size"]
+        return size
+
+    def refused(options: list[str], code: int, words: str) -> None:
+        before = log_size()
+        capsys.readouterr()
+        assert main([*common, *options]) == code, options
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and words in error, error
+        assert log_size() == before
+
+    # The registrar is not bound to any certificate yet.
+    refused(["--file", "--cert-key", str(good), "--cert-password-file", str(right)], 1,
+            "is bound to no certificate")
+    bind_registrar(ca_filed)
+    refused(["--file", "--cert-key", str(tmp_path / "missing.p12")], 2, "cannot read")
+    refused(["--file", "--cert-key", str(good), "--cert-password-file", str(wrong)], 2,
+            "wrong password")
+    refused(["--file", "--cert-key", str(other)], 1, "not the one bound")
+    refused(["--cert-key", str(good)], 2, "--cert-key is for --file")
+    reports = httpx.get(f"{url}/v1/records", params={
+        "kind": "report", "operator": signer_address(registrar_key(settings))},
+        timeout=30).json()["records"]
+    assert reports == []
+

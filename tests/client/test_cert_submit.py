@@ -2,31 +2,48 @@
 SQLite, the embedded chain) that accepts CA signatures, with the test PKI's OCSP responder,
 CRL repository and TSA on 127.0.0.1: a PKCS#12 certificate (password in a file) and a PEM key
 with its chain each sign a report whose record then shows a valid CMS signature; a wrong
-password is a usage error in one line; a certificate of another tax code is refused."""
+password is a usage error in one line; a certificate of another tax code is refused. With
+`--tsa` the CMS is CAdES-T and the record's signing time is the TSA's; a TSA that is down or
+answers garbage is one line, exit 2, nothing filed. A PAdES-signed PDF attachment is filed with
+its evidence and shows a valid `pades` signature (an unsigned PDF changes nothing); a ledger
+that refuses its evidence is one line, exit 1, nothing filed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
+from datetime import datetime
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from asn1crypto import cms as asn1_cms
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from api.app import create_app
 from api.serving import ServerThread
 from api.settings import Settings
-from client.certificates import load_certificate_key
+from client.certificates import carries_pdf_signature, load_certificate_key
 from client.cli import main
 from client.errors import BadKeyFile
 from filings.bindings import binding_subject
-from filings.signing import SubmissionDomain
+from filings.signatures import sign_pdf
+from filings.signatures.paths import run_sync
+from filings.signing import EVIDENCE_TYPE, SubmissionDomain
 from tests.filings.factories import ISSUED_AT, REPORT_BODY, as_json, signed
+from tests.filings.signatures.documents import report_pdf
 from tests.filings.signatures.pki import MST_A, TestPki
-from tests.filings.signatures.services import PkiServices
-from tests.server_fixtures import SAMPLE, registrar_key
+from tests.filings.signatures.services import PkiServices, Service
+from tests.server_fixtures import SAMPLE, auth, free_port, registrar_key
 
 OPERATOR = SAMPLE.active
 
@@ -67,13 +84,15 @@ def ca_server(ledger_settings: Settings, pki: TestPki, tmp_path: Path) -> Iterat
         yield url
 
 
-def _files(tmp_path: Path, subject: str) -> tuple[Path, Path]:
+def _files(tmp_path: Path, subject: str, attachments: tuple[str, ...] = ()
+           ) -> tuple[Path, Path]:
     key = tmp_path / "operator.key"
     key.write_text("0x" + OPERATOR.key.hex() + "\n")
     key.chmod(0o600)
     draft = tmp_path / f"{subject.rsplit(':', 1)[-1]}.json"
     draft.write_text(json.dumps({"kind": "report", "schema": "report/2", "subject": subject,
-                                 "body": REPORT_BODY, "issued_at": ISSUED_AT},
+                                 "body": REPORT_BODY, "issued_at": ISSUED_AT,
+                                 "attachments": list(attachments)},
                                 ensure_ascii=False), encoding="utf-8")
     return key, draft
 
@@ -159,3 +178,164 @@ def test_a_wrong_password_is_a_usage_error_in_one_line(
     assert len(said) == 1 and said[0].startswith("infraledger submit: ") and str(bundle) in said[0]
     with pytest.raises(BadKeyFile):
         load_certificate_key(bundle, wrong)
+
+
+def _record(url: str, line: str) -> dict[str, Any]:
+    answer = httpx.get(f"{url}/v1/records/{line.split()[0]}")
+    assert answer.status_code == 200, answer.text
+    record: dict[str, Any] = answer.json()
+    return record
+
+
+def _tree_size(url: str) -> int:
+    size: int = httpx.get(f"{url}/v1/log").json()["tree_size"]
+    return size
+
+
+def _signed_pdf(tmp_path: Path, pki: TestPki, name: str = "signed.pdf") -> Path:
+    issued = pki.operators["rsa"]
+    pdf = tmp_path / name
+    pdf.write_bytes(sign_pdf(report_pdf(), issued.key, issued.cert, [pki.ca.cert]))
+    return pdf
+
+
+def test_a_pades_signed_pdf_is_filed_with_its_evidence_and_an_unsigned_one_as_before(
+        ca_server: str, pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    pdf = _signed_pdf(tmp_path, pki)
+    (tmp_path / "plain.pdf").write_bytes(report_pdf())
+    key, signed_draft = _files(tmp_path, "report:2024:signed-scan", ("signed.pdf",))
+    _, plain_draft = _files(tmp_path, "report:2024:plain-scan", ("plain.pdf",))
+    code = main(["submit", str(signed_draft), str(plain_draft), "--key", str(key),
+                 "--url", ca_server])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    signed_line, plain_line = printed.out.splitlines()
+    assert signed_line.split()[2] == plain_line.split()[2] == "accepted"
+    eip712, pades = _record_signatures(ca_server, signed_line)
+    assert eip712["format"] == "eip712"
+    assert pades["format"] == "pades" and pades["status"] == "valid", pades
+    assert pades["attachment"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert pades["tax_code"] == MST_A
+    assert pades["signer"] == pki.operators["rsa"].cert.subject.rfc4514_string()
+    plain = _record(ca_server, plain_line)
+    assert [s["format"] for s in plain["signatures"]] == ["eip712"]
+    assert [a["type"] for a in plain["attachments"]] == ["application/pdf"]
+
+
+def test_a_pades_pdf_beside_a_cms_carries_both_signatures(
+        ca_server: str, pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _signed_pdf(tmp_path, pki)
+    key, draft = _files(tmp_path, "report:2024:both-signed", ("signed.pdf",))
+    bundle, secret = _p12(tmp_path, pki, "rsa", b"ca-hai")
+    code = main(["submit", str(draft), "--key", str(key), "--url", ca_server,
+                 "--cert-key", str(bundle), "--cert-password-file", str(secret)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    shown = {s["format"]: s["status"] for s in _record_signatures(ca_server, out)}
+    assert shown == {"eip712": "valid", "pades": "valid", "cms": "valid"}
+
+
+def test_a_ledger_refusing_the_pdf_evidence_is_one_line_and_files_nothing(
+        live_server: str, pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`live_server` does not accept CA signatures: the signed PDF's evidence is refused."""
+    _signed_pdf(tmp_path, pki)
+    key, plain = _files(tmp_path, "report:2024:before-the-scan")
+    _, draft = _files(tmp_path, "report:2024:refused-scan", ("signed.pdf",))
+    before = _tree_size(live_server)
+    code = main(["submit", str(plain), str(draft), "--key", str(key), "--url", live_server])
+    printed = capsys.readouterr()
+    said = [line for line in printed.err.splitlines() if line.startswith("infraledger")]
+    assert code == 1 and printed.out == ""
+    assert len(said) == 1 and said[0].startswith("infraledger submit: ca_signatures_disabled")
+    assert str(draft) in said[0]
+    assert _tree_size(live_server) == before
+
+
+def test_tsa_makes_the_cms_cades_t_signed_at_the_tsa_time(
+        ca_server: str, pki: TestPki, services: PkiServices, inspector_token: str,
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key, draft = _files(tmp_path, "report:2024:time-stamped")
+    bundle, secret = _p12(tmp_path, pki, "rsa", b"dau-thoi-gian")
+    asked = sum(services.tsa.hits.values())
+    code = main(["submit", str(draft), "--key", str(key), "--url", ca_server,
+                 "--cert-key", str(bundle), "--cert-password-file", str(secret),
+                 "--tsa", services.urls.tsa])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert sum(services.tsa.hits.values()) == asked + 1
+    _, cms = _record_signatures(ca_server, out)
+    assert cms["format"] == "cms" and cms["status"] == "valid", cms
+    [document] = [a for a in _record(ca_server, out)["attachments"]
+                  if a["type"] == EVIDENCE_TYPE]
+    evidence = httpx.get(f"{ca_server}/v1/attachments/{document['sha256']}").json()
+    [stamp] = [i for i in evidence["evidence"]["items"] if i["kind"] == "timestamp"]
+    token = httpx.get(f"{ca_server}/v1/attachments/{stamp['sha256']}",
+                      headers=auth(inspector_token))
+    assert token.status_code == 200, token.text
+    info = asn1_cms.ContentInfo.load(token.content)["content"]["encap_content_info"]
+    gen_time: datetime = info["content"].parsed["gen_time"].native
+    signed_at = datetime.fromisoformat(str(cms["signed_at"]))
+    assert signed_at == gen_time
+    assert signed_at < datetime.fromisoformat(evidence["evidence"]["validated_at"])
+
+
+@pytest.fixture
+def garbage_tsa() -> Iterator[str]:
+    """A service that answers every time-stamp request 200 with bytes that are not one."""
+    service = Service("garbage-tsa")
+    service.app = lambda method, path, body: (200, "application/timestamp-reply",
+                                              b"\x30\x03\x02\x01\x00")
+    service.start()
+    try:
+        yield service.url
+    finally:
+        service.stop()
+
+
+@pytest.mark.parametrize("tsa", ["down", "garbage"])
+def test_a_tsa_down_or_answering_garbage_is_one_line_exit_2_and_files_nothing(
+        ca_server: str, pki: TestPki, garbage_tsa: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], tsa: str) -> None:
+    key, draft = _files(tmp_path, f"report:2024:tsa-{tsa}")
+    bundle, secret = _p12(tmp_path, pki, "rsa", b"khong-co-dau")
+    url = f"http://127.0.0.1:{free_port()}/" if tsa == "down" else garbage_tsa
+    before = _tree_size(ca_server)
+    code = main(["submit", str(draft), "--key", str(key), "--url", ca_server,
+                 "--cert-key", str(bundle), "--cert-password-file", str(secret),
+                 "--tsa", url])
+    printed = capsys.readouterr()
+    said = [line for line in printed.err.splitlines() if line.startswith("infraledger")]
+    assert code == 2 and printed.out == ""
+    assert len(said) == 1 and said[0].startswith("infraledger submit: ") and url in said[0]
+    assert _tree_size(ca_server) == before
+
+
+def test_tsa_without_a_certificate_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key, draft = _files(tmp_path, "report:2024:no-certificate")
+    code = main(["submit", str(draft), "--key", str(key), "--url",
+                 f"http://127.0.0.1:{free_port()}", "--tsa", "http://127.0.0.1:9/"])
+    said = capsys.readouterr().err.splitlines()
+    assert code == 2 and len(said) == 1 and "--tsa" in said[0]
+
+
+def test_only_a_signature_makes_a_pdf_signed(
+        pki: TestPki, tmp_path: Path) -> None:
+    """Unsigned and document-time-stamped PDFs carry no signature; a PAdES one does."""
+    plain = report_pdf()
+    assert not carries_pdf_signature(plain)
+    assert carries_pdf_signature(_signed_pdf(tmp_path, pki).read_bytes())
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(pki.tsa.cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(pki.tsa.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())))
+    stamped = BytesIO()
+    run_sync(PdfTimeStamper(stamper).async_timestamp_pdf(
+        IncrementalPdfFileWriter(BytesIO(plain)), "sha256", output=stamped))
+    assert b"/DocTimeStamp" in stamped.getvalue()
+    assert not carries_pdf_signature(stamped.getvalue())
+    assert not carries_pdf_signature(b"not a PDF /ByteRange [0 10 20 30]")

@@ -1,4 +1,5 @@
-"""Bodies and signed submissions of `site/1`, `route/1` and `duct/1` for the tests."""
+"""Bodies and signed submissions of `site/1`, `route/1`, `duct/1` and `siteowner/1` for the
+tests."""
 
 from __future__ import annotations
 
@@ -60,8 +61,19 @@ DUCT_BODY: Final[dict[str, Any]] = {
     "status": "in_service",
 }
 
-_ID_FIELD: Final = {"site": "site_id", "route": "route_id", "duct": "duct_id"}
-_BODIES: Final = {"site": SITE_BODY, "route": ROUTE_BODY, "duct": DUCT_BODY}
+OWNER_NAME: Final = "Nguyễn Thị Chủ Nhà"
+OWNER_PHONE: Final = "+84 234 3811 572"
+OWNER_BODY: Final[dict[str, Any]] = {
+    "site_id": "VNPT-HUE-00123",
+    "as_of": "2025-11-02",
+    "rooftop_owner": {"name": OWNER_NAME, "phone": OWNER_PHONE},
+}
+"""Who owns the building of the sample site (a `siteowner/1` body: restricted records only)."""
+
+_ID_FIELD: Final = {"site": "site_id", "route": "route_id", "duct": "duct_id",
+                    "siteowner": "site_id"}
+_BODIES: Final = {"site": SITE_BODY, "route": ROUTE_BODY, "duct": DUCT_BODY,
+                  "siteowner": OWNER_BODY}
 
 
 def body(kind: str = "site", **changes: Any) -> dict[str, Any]:

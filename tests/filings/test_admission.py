@@ -19,6 +19,7 @@ from filings.admission import (
     admit,
     prepare_all,
 )
+from filings.bindings import binding_subject
 from filings.errors import FilingError
 from filings.plans import FiledPlan, PlanBook, filed_plan
 from filings.signing import signer_address
@@ -124,6 +125,18 @@ def test_only_a_registrar_files_a_plan() -> None:
     error = refusal(state, plan(key=KEY))
     assert error.code == "not_registrar"
     admitted(state, plan(key=REGISTRAR_KEY))
+
+
+def test_an_operator_filing_its_own_binding_is_refused() -> None:
+    state = MemoryLedger()
+    operator = signer_address(KEY)
+    body = {"operator": operator, "organisation": "VNPT Thừa Thiên Huế",
+            "tax_code": "3301001235", "fingerprints": []}
+    own = signed("binding", "binding/1", binding_subject(operator), body, key=KEY)
+    error = refusal(state, own)
+    assert error.code == "not_registrar"
+    admitted(state, signed("binding", "binding/1", binding_subject(operator), body,
+                           key=REGISTRAR_KEY))
 
 
 def test_a_figure_is_an_operators_or_the_registrars(ledger: MemoryLedger) -> None:

@@ -1,5 +1,6 @@
-"""`site/1`, `route/1` and `duct/1` on their own: the bodies, point in polygon against the
-area of the record's date, the VN-2000 conversion against a published point, the tolerance."""
+"""`site/1`, `route/1`, `duct/1` and `siteowner/1` on their own: the bodies, point in polygon
+against the area of the record's date, a route's areas against its line, the VN-2000 conversion
+against a published point, the tolerance, and a rooftop site's owner kept out of the site."""
 
 from __future__ import annotations
 
@@ -15,25 +16,31 @@ import pytest
 from shapely.geometry import Point, shape
 
 from filings.areas import load_areas
-from filings.errors import FilingError
+from filings.errors import FilingError, SchemaViolation
 from filings.infrastructure import (
     POSITION_TOLERANCE_M,
     RouteBody,
     SiteBody,
+    SiteOwnerBody,
     area_on,
     contains,
     distance_m,
     polygons,
     route_length_m,
+    site_of,
     vn2000_to_wgs84,
 )
 from filings.kinds import REGISTRY
 from filings.schema import RecordContext
 from tests.filings.factories import OPERATOR, OTHER_OPERATOR
-from tests.filings.infra_factories import ISSUED, PHU_XUAN, POSITION, VN2000, body
+from tests.filings.infra_factories import ISSUED, PHU_XUAN, POSITION, THUAN_HOA, VN2000, body
 
 SUBJECTS = {"site": "site:VNPT-HUE-00123", "route": "route:VNPT-HUE-R001",
-            "duct": "duct:VNPT-HUE-D001"}
+            "duct": "duct:VNPT-HUE-D001", "siteowner": "siteowner:VNPT-HUE-00123"}
+AN_CUU, THANH_THUY, VY_DA = "19815", "19969", "19777"
+"""Phường An Cựu, Thanh Thuỷ and Vỹ Dạ (from 2025-07-01)."""
+ACROSS_AN_CUU = [[107.5909, 16.4637], [107.62, 16.43]]
+"""From Thuận Hoá to Thanh Thuỷ: the segment crosses An Cựu, where no point of it is."""
 
 
 def check(kind: str, filed: dict[str, Any], *, restricted: bool = False,
@@ -175,12 +182,94 @@ def test_a_site_breaking_a_rule_is_refused(changes: dict[str, Any], code: str) -
     assert refused("site", body(**changes)).code == code
 
 
-def test_a_site_out_of_service_names_its_reason_and_a_rooftop_owner_is_restricted() -> None:
+def test_a_site_out_of_service_names_its_reason_or_an_exemption() -> None:
     check("site", body(status="out_of_service",
                        out_of_service={"reason": "flood", "since": "2025-10-28"}))
-    check("site", body(structure="rooftop", rooftop_owner={"name": "Nguyễn Văn A"}),
-          restricted=True)
     check("site", body(permit=None, exemption="Điều 9 Thông tư 11/2021"))
+
+
+# --- a rooftop site's owner -----------------------------------------------------------------------
+
+def test_a_site_names_no_owner_and_is_public() -> None:
+    """An owner in a site record is refused, public or salted, naming the record to file; a
+    salted site is refused; no owner (null, or no member at all) passes."""
+    owner = {"structure": "rooftop", "rooftop_owner": {"name": "Nguyễn Văn A"}}
+    error = refused("site", body(**owner))
+    assert error.code == "schema_violation"
+    assert "siteowner/1" in error.message and "Nguyễn" not in error.message
+    assert error.details["errors"][0]["loc"] == "body.rooftop_owner"
+    assert refused("site", body(**owner), restricted=True).code == "schema_violation"
+    salted = refused("site", body(structure="rooftop"), restricted=True)
+    assert (salted.code, salted.message) == ("schema_violation",
+                                             "site/1 records are public: drop the salt")
+    without = body(structure="rooftop")
+    del without["rooftop_owner"]
+    assert isinstance(check("site", without), SiteBody)
+    assert check("site", body(rooftop_owner=None)).rooftop_owner is None
+
+
+def test_a_site_owner_record_is_always_restricted() -> None:
+    checked = check("siteowner", body("siteowner"), restricted=True)
+    assert isinstance(checked, SiteOwnerBody)
+    assert checked.subject() == "siteowner:VNPT-HUE-00123"
+    assert site_of(checked.subject()) == "site:VNPT-HUE-00123"
+    error = refused("siteowner", body("siteowner"))
+    assert (error.code, isinstance(error, SchemaViolation)) == ("personal_data_public", True)
+
+
+@pytest.mark.parametrize(("changes", "code"), [
+    ({"rooftop_owner": {"phone": "+84 234 3811 572"}}, "schema_violation"),
+    ({"rooftop_owner": {"name": "Nguyễn Văn A", "phone": "call me"}}, "schema_violation"),
+    ({"rooftop_owner": None}, "schema_violation"),
+    ({"site_id": "vnpt-hue-00123"}, "schema_violation"),
+    ({"site_id": "VNPT-HUE-00124"}, "subject_mismatch"),
+    ({"as_of": "2025-11-05"}, "as_of_after_signing"),
+    ({"area": THUAN_HOA}, "schema_violation"),
+])
+def test_a_site_owner_breaking_a_rule_is_refused(changes: dict[str, Any], code: str) -> None:
+    assert refused("siteowner", body("siteowner", **changes), restricted=True).code == code
+
+
+# --- a route's areas against its line ------------------------------------------------------------
+
+def test_a_route_lists_exactly_the_communes_its_points_are_in() -> None:
+    """The sample route has points in Thuận Hoá and Phú Xuân; listing only one of them leaves a
+    point outside, listing Vỹ Dạ too names a commune the line does not touch."""
+    check("route", body("route"))
+    error = refused("route", body("route", areas=[THUAN_HOA]))
+    assert (error.code, error.details["point"]) == ("outside_area", 1)
+    assert PHU_XUAN in error.message  # where the point is
+    error = refused("route", body("route", areas=[THUAN_HOA, PHU_XUAN, VY_DA]))
+    assert (error.code, error.details["area"]) == ("outside_area", VY_DA)
+    assert error.message.startswith("areas.2: ")
+
+
+def test_a_commune_a_segment_crosses_may_be_listed() -> None:
+    """No point of the line is in An Cựu, yet its segment crosses it: listed or not, it passes;
+    a line listing a commune next to it (Vỹ Dạ) does not."""
+    line = {"type": "LineString", "coordinates": ACROSS_AN_CUU}
+    check("route", body("route", geometry=line, areas=[THUAN_HOA, AN_CUU, THANH_THUY]))
+    check("route", body("route", geometry=line, areas=[THUAN_HOA, THANH_THUY]))
+    error = refused("route", body("route", geometry=line, areas=[THUAN_HOA, THANH_THUY, VY_DA]))
+    assert (error.code, error.details["area"]) == ("outside_area", VY_DA)
+
+
+def test_before_2025_07_01_a_route_is_checked_against_the_city_outline_only() -> None:
+    """The communes of 2025-03-01 have no polygon here: any commune-level code in force passes
+    for a line inside Huế."""
+    check("route", body("route", as_of="2025-03-01", areas=["20152"]))
+
+
+def test_a_segment_meets_a_polygon_only_where_it_reaches_its_edges() -> None:
+    square = polygons({"type": "Polygon", "coordinates": [
+        [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]]]})
+    assert square.crosses(2.0, -1.0, 2.0, 5.0)  # lat, lon: straight through
+    assert square.crosses(-1.0, 2.0, 0.0, 2.0)  # touching the south edge
+    assert square.crosses(0.0, 5.0, 0.0, 3.0)  # along the south edge
+    assert not square.crosses(2.0, 5.0, 3.0, 6.0)  # beside it
+    assert not square.crosses(1.0, 1.0, 3.0, 3.0)  # inside, meeting no edge
+    assert not square.crosses(5.0, 3.5, 3.5, 5.0)  # a diagonal past the corner
+    assert square.crosses(5.0, 3.0, 3.0, 5.0)  # through the corner
 
 
 def test_a_route_point_outside_huế_is_refused_and_its_length_is_geodesic() -> None:

@@ -1,11 +1,13 @@
-"""Admission of sites, routes and ducts against a ledger state in memory: tenants, owners,
-first and later versions. (`tests/api/test_infrastructure_http.py` runs them through the server
-on SQLite and PostgreSQL.)"""
+"""Admission of sites, routes, ducts and rooftop sites' owners against a ledger state in
+memory: tenants, owners, first and later versions, an owner record for a site in the log.
+(`tests/api/test_infrastructure_http.py` runs them through the server on SQLite and
+PostgreSQL.)"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -13,7 +15,7 @@ from filings.admission import SubjectHead, admit, prepare_all
 from filings.errors import FilingError
 from filings.signing import signer_address
 from filings.submission import PreparedSubmission
-from tests.filings.factories import DOMAIN, OTHER_KEY, as_json
+from tests.filings.factories import DOMAIN, OTHER_KEY, SALT, as_json
 from tests.filings.infra_factories import ISSUED, thing
 from tests.filings.test_admission import MemoryLedger
 
@@ -108,3 +110,39 @@ def test_a_retry_passes_as_the_same_record(ledger: InfraLedger) -> None:
     first = filed(ledger, submission)
     [again] = judged(ledger, submission)
     assert isinstance(again, PreparedSubmission) and again.record_id == first.record_id
+
+
+def owner(**changes: Any) -> dict[str, Any]:
+    """A restricted `siteowner/1` submission of the sample site's owner."""
+    return thing("siteowner", salt=SALT, **changes)
+
+
+def test_a_site_owner_is_filed_by_the_owner_of_a_site_in_the_log(ledger: InfraLedger) -> None:
+    assert code(ledger, owner()) == "unknown_site"
+    filed(ledger, thing())
+    assert code(ledger, owner(key=OTHER_KEY)) == "not_owner"
+    first = filed(ledger, owner())
+    assert code(ledger, owner(as_of="2025-11-01")) == "already_filed"
+    filed(ledger, owner(as_of="2025-11-03", supersedes=first.record_id, issued_at=ISSUED + 60))
+    assert set(ledger.heads) == {"site:VNPT-HUE-00123", "siteowner:VNPT-HUE-00123"}
+
+
+def test_a_site_and_its_owner_in_one_request_are_filed_in_that_order(
+    ledger: InfraLedger,
+) -> None:
+    site, first = judged(ledger, thing(), owner())
+    assert isinstance(site, PreparedSubmission) and isinstance(first, PreparedSubmission)
+    before, later = judged(ledger, owner(), thing())
+    assert isinstance(before, FilingError) and before.code == "unknown_site"
+    assert isinstance(later, PreparedSubmission)
+    mine, theirs = judged(ledger, thing(key=OTHER_KEY, tenants=[]), owner())
+    assert isinstance(mine, PreparedSubmission)
+    assert isinstance(theirs, FilingError) and theirs.code == "not_owner"
+
+
+def test_a_public_site_owner_and_a_restricted_site_are_refused(ledger: InfraLedger) -> None:
+    filed(ledger, thing())
+    assert code(ledger, thing("siteowner")) == "personal_data_public"
+    assert code(ledger, thing(site_id="VNPT-HUE-00999", salt=SALT)) == "schema_violation"
+    assert code(ledger, thing(site_id="VNPT-HUE-00998", structure="rooftop",
+                              rooftop_owner={"name": "Nguyễn Văn A"})) == "schema_violation"

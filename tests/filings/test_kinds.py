@@ -77,14 +77,16 @@ def indicator(**change: Any) -> tuple[dict[str, Any], str]:
 def test_registry() -> None:
     assert {schema: spec.kind for schema, spec in REGISTRY.items()} == {
         "indicator/2": "indicator", "permit/2": "permit", "report/2": "report", "plan/1": "plan",
-        "site/1": "site", "route/1": "route", "duct/1": "duct", "binding/1": "binding",
+        "site/1": "site", "siteowner/1": "siteowner", "route/1": "route", "duct/1": "duct",
+        "binding/1": "binding",
     }
     assert record_kind("permit", "permit/2").body is PermitBody
     assert record_kind("plan", "plan/1").body is PlanBody
     assert [(s.attachments_allowed, s.restricted_allowed) for s in REGISTRY.values()] == [
-        (False, False), (True, True), (True, True), (True, False), (True, True), (True, True),
-        (True, True), (False, False),
+        (False, False), (True, True), (True, True), (True, False), (True, False), (True, True),
+        (True, True), (True, True), (False, False),
     ]
+    assert [s.schema for s in REGISTRY.values() if s.restricted_required] == ["siteowner/1"]
     with pytest.raises(UnknownSchema) as caught:
         record_kind("report", "permit/2")
     assert caught.value.code == "unknown_schema"

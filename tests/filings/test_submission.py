@@ -387,7 +387,8 @@ def test_unknown_schema() -> None:
         error = refused(signed(kind, schema), UnknownSchema)
         assert error.code == "unknown_schema"
         assert error.details["accepted"] == ["indicator/2", "permit/2", "report/2", "plan/1",
-                                             "site/1", "route/1", "duct/1", "binding/1"]
+                                             "site/1", "siteowner/1", "route/1", "duct/1",
+                                             "binding/1"]
     retired = refused(signed("indicator", "indicator/1"), RetiredSchema)
     assert retired.code == "retired_schema" and retired.details == {"successor": "indicator/2"}
 

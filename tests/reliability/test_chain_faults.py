@@ -7,12 +7,13 @@ network) while a real `infraledger serve` takes signed submissions, and the node
    file as it exits, as a real node keeps its blocks);
 3. loses the anchor transaction the ledger had sent (mining off, the pool dropped, restarted).
 
-Each outage lasts 10 s (SIGSTOP) and 4 s (kill) here, 60 s each in `make soak`
-(`--outage-seconds`). Throughout, every submission is answered 202 (no 5xx, no refusal). After
-each outage one catch-up anchor covers the backlog: nothing checkpointed while the chain was away
-is anchored on its own, the first anchor past what was checkpointed when the chain went away
-covers everything checkpointed until it came back. At the end no size is anchored twice (the
-anchors table equals the contract's history), the full self-check passes, and
+Each outage lasts 15 s (SIGSTOP: longer than the 10 s RPC timeout) and 10 s (kill) here, 60 s
+each in `make soak` (`--outage-seconds`). Throughout, every submission is answered 202 (no 5xx,
+no refusal). After each outage one catch-up anchor covers the backlog: nothing checkpointed
+while the chain was away is anchored on its own, the first anchor past what was checkpointed
+when the chain went away covers everything checkpointed until it came back. At the end no size
+is anchored twice (the anchors table equals the contract's history), the full self-check
+passes, and
 `infraledger-verify audit` verifies the whole log and its anchors through the server.
 
 With a chain by URL, `serve --workers 2` runs two API worker processes and one scheduler

@@ -9,7 +9,10 @@ markers, a past date changes both layers, a site's popup names its fields in wor
 versions and leads to its record page, where the record verifies in the browser. Cable routes
 (`tests.api.test_map_routes.route_body`) draw as lines in their own pane with a legend entry per
 kind, follow the operator filter and the date, and a route's popup names its owner, kind, shared
-poles and length and links to its record. No script
+poles, its tenants by their registry names and length and links to its record; a site's popup
+names its tenants too. The view stays on Huế on a phone and on a wide screen: dragged, zoomed out
+and panned east, it never reaches 110° E (Hoàng Sa begins at 111.2° E) and the basemap is never
+asked for a tile east of it. No script
 error, no console error other than the unreachable basemap's, nothing scrolls sideways.
 Screenshots go to `test-artifacts/web/`.
 """
@@ -17,6 +20,7 @@ Screenshots go to `test-artifacts/web/`.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import struct
 import subprocess
@@ -314,9 +318,10 @@ def test_the_map_draws_the_cable_routes_of_a_day_with_a_legend(
         drawn = httpx.get(f"{ledger.url}/v1/map/routes.geojson?on=2025-10-01").json()
         [meters] = [f["properties"]["length_m"] for f in drawn["features"]
                     if f["id"].removeprefix("0x") == r1.removeprefix("0x")]
-        for words in (VNPT.name, "Tuyến cáp treo", "Treo trên cột dùng chung", VIETTEL.address,
+        for words in (VNPT.name, "Tuyến cáp treo", "Treo trên cột dùng chung", VIETTEL.name,
                       f"{number_vi(meters)} m", "Phường Phú Xuân, Phường Vỹ Dạ", "01/08/2025"):
             expect(popup).to_contain_text(words, use_inner_text=True)
+        expect(popup).not_to_contain_text("0x")  # tenants by name, not by address
         verify = popup.get_by_role("link", name="Kiểm chứng →")
         expect(verify).to_have_attribute("href", "/records/" + r1.removeprefix("0x"))
         no_sideways_scroll(page)
@@ -325,6 +330,14 @@ def test_the_map_draws_the_cable_routes_of_a_day_with_a_legend(
         expect(popup).to_contain_text("Aerial cable route", use_inner_text=True)
         expect(legend.locator('[data-legend="route-underground"]')).to_have_text(
             "Underground cable route", use_inner_text=True)
+        page.keyboard.press("Escape")
+        choose(page, "status", "in_service")
+        expect_sites(page, 1)  # A, shared with Viettel
+        page.locator(".leaflet-marker-pane .site-marker").click()
+        site = page.locator(".site-popup")
+        expect(site).to_contain_text("VNPT-HUE-00001", use_inner_text=True)
+        expect(site).to_contain_text(f"Shared with\n{VIETTEL.name}", use_inner_text=True)
+        expect(site).not_to_contain_text("0x")
     unexpected = [(message.text, message.location) for message in unasked(console)
                   if not message.location.get("url", "").startswith(ledger.tiles_origin)]
     assert not unexpected, unexpected
@@ -354,6 +367,95 @@ def test_the_map_draws_a_reachable_basemap(ledger_settings: Settings,
         no_sideways_scroll(page)
         screenshot(page, "map-basemap-vi-390px")
     assert not unasked(console), [message.text for message in unasked(console)]
+
+
+EAST_LIMIT = 110.0
+"""The meridian no view reaches (`map.mjs`): the westernmost island of Hoàng Sa is at 111.2° E."""
+HUE_BOUNDS = (15.8, 106.8, 16.95, 108.45)
+"""The map's `maxBounds`, south, west, north, east: Huế with a margin."""
+
+
+def tile_west(path: str) -> float:
+    """The longitude of the west edge of the slippy-map tile `/{z}/{x}/{y}.png`."""
+    zoom, x, _ = path.removesuffix(".png").strip("/").split("/")
+    return int(x) / 2 ** int(zoom) * 360 - 180
+
+
+def view_of(page: Page) -> tuple[float, ...]:
+    """The map's view (south, west, north, east) and its zoom, from #map[data-view]."""
+    area_map = page.locator("#map")
+    south, west, north, east = (float(part) for part in
+                                (area_map.get_attribute("data-view") or "").split(","))
+    return south, west, north, east, float(area_map.get_attribute("data-zoom") or "nan")
+
+
+def try_to_leave_east(page: Page) -> list[tuple[float, ...]]:
+    """Zoom out (buttons, keys, wheel) and pull the map east (drags, keys), as far as a user
+    could; the view after each step, and during each drag."""
+    area_map = page.locator("#map")
+    box = area_map.bounding_box()
+    assert box is not None
+    middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    seen = [view_of(page)]
+    for _ in range(4):
+        page.locator(".leaflet-control-zoom-out").click(force=True)
+        page.wait_for_timeout(300)
+        seen.append(view_of(page))
+    page.mouse.move(middle_x, middle_y)
+    for _ in range(3):
+        page.mouse.wheel(0, 800)
+        page.wait_for_timeout(300)
+        seen.append(view_of(page))
+    for _ in range(3):  # drag the map to the left: the view moves east
+        page.mouse.move(middle_x + box["width"] / 3, middle_y)
+        page.mouse.down()
+        for step in range(1, 13):
+            page.mouse.move(middle_x + box["width"] / 3 - step * 150, middle_y - step * 10)
+            seen.append(view_of(page))
+        page.mouse.up()
+        page.wait_for_timeout(400)
+        seen.append(view_of(page))
+    area_map.focus()
+    for key in ("Minus", "Minus", *["Shift+ArrowRight"] * 12, *["ArrowRight"] * 12):
+        page.keyboard.press(key)
+        page.wait_for_timeout(60)
+        seen.append(view_of(page))
+    page.wait_for_timeout(500)
+    seen.append(view_of(page))
+    return seen
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1600, "height": 900}],
+                         ids=["phone", "wide"])
+def test_the_view_stays_on_hue_and_west_of_the_archipelagos(
+        ledger_settings: Settings, ledger_domain: SubmissionDomain,
+        browser: Browser, viewport: ViewportSize) -> None:  # noqa: F811
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    with tile_server() as (tiles_url, asked), \
+            serve_map(ledger_settings, ledger_domain, tiles_url) as ledger:
+        page.goto(f"{ledger.url}/map")
+        expect(page.locator("#map")).to_have_attribute("data-state", "ready")
+        expect(page.locator("#map")).to_have_attribute("data-basemap", "loaded")
+        seen = try_to_leave_east(page)
+        final = view_of(page)
+        screenshot(page, f"map-bounds-{viewport['width']}px")
+        tiles = list(asked)
+    context.close()
+    assert not errors, errors
+    south, west, north, east = HUE_BOUNDS
+    assert max(view[3] for view in seen) < EAST_LIMIT, max(seen, key=lambda view: view[3])
+    assert min(view[4] for view in seen) >= 9
+    # Once still, a view narrower than the bounds lies inside them, a wider one is centred.
+    if final[3] - final[1] <= east - west:
+        assert west - 0.01 <= final[1] and final[3] <= east + 0.01, final  # a pixel or so
+    else:
+        assert math.isclose((final[1] + final[3]) / 2, (west + east) / 2, abs_tol=0.01), final
+    assert south - 0.5 < final[0] and final[2] < north + 0.5, final
+    assert tiles and max(tile_west(path) for path in tiles) < EAST_LIMIT, sorted(
+        tiles, key=tile_west)[-1]
 
 
 def test_the_leaflet_bundle_is_what_the_pinned_packages_make() -> None:

@@ -400,10 +400,10 @@ def test_a_forged_signature_fails_in_the_browser_at_the_signature_step(filed: Fi
     failed = page.locator('#checks li[data-check="signature"]')
     expect(failed.locator(".status")).to_have_text("✗ không đạt", use_inner_text=True)
     expect(failed.locator(".message")).to_contain_text(
-        f"the signature recovers {SAMPLE.other.address}, the entry's operator is "
-        f"{SAMPLE.active.address}")
+        f"the signature recovers {SAMPLE.other.address}, the entry names "
+        f"{SAMPLE.active.address} as its signer")
     expect(failed.locator(".message")).to_have_text(
-        f"chữ ký khôi phục ra {SAMPLE.other.address}, doanh nghiệp của bản ghi là "
+        f"chữ ký khôi phục ra {SAMPLE.other.address}, người ký ghi trong bản ghi là "
         f"{SAMPLE.active.address}", use_inner_text=True)
     expect(page.locator('#verdict [data-step="signature"]')).to_have_attribute(
         "data-status", "failed")

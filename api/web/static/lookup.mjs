@@ -2,7 +2,7 @@
 // and its SHA-256 looked up with GET /v1/lookup/sha256/{hex}.
 
 import { sha256, toHex } from "./bytes.mjs";
-import { bilingual, getJson } from "./page.mjs";
+import { bilingual, getJson, troubleWords } from "./page.mjs";
 import { text } from "./text.mjs";
 
 const input = document.getElementById("file");
@@ -45,7 +45,7 @@ async function lookUp(file) {
     result.replaceChildren(heading, line("p", text("lookup.in_ledger", { count: answer.records.length })), list);
     result.dataset.state = "found";
   } catch (error) {
-    result.replaceChildren(line("p", error.message));
+    result.replaceChildren(line("p", troubleWords(error)));
     result.dataset.state = "error";
   }
 }

@@ -5,18 +5,32 @@
 // reachable, the boundaries and the sites still draw. Filters (operator, technology, status)
 // act on the day's sites in memory (the operator and status filters on the routes too); a new
 // date fetches the layers again. A route's popup names its owner, kind, shared poles or ducts,
-// tenants and length, and links to its record page. A site's popup names
-// its fields in words, lists its versions (/v1/map/sites/{id}/history) and links to its record
-// page, where the record is verified in the browser.
+// tenants (by their registry names) and length, and links to its record page. A site's popup names
+// its fields in words, its operator and tenants by name, lists its versions
+// (/v1/map/sites/{id}/history) and links to its record page, where the record is verified in the
+// browser.
+//
+// The view stays on Hue: `maxBounds` around the city with a margin (viscosity 1, so a drag cannot
+// pull it out) and a lowest zoom (`lowestZoom`, at least 9, higher on a wide screen) at which
+// the view is never wider than those bounds leave room for: whether centred on the bounds or
+// dragged against their west edge, its east edge stays west of 110° E, so no basemap's drawing
+// of the Hoang Sa archipelago (from 111.2° E) or the Truong Sa archipelago (further south and
+// east) is ever in view.
 //
 // The page's state for scripts and tests: #map[data-state] is "loading", "ready" or "failed";
 // #map[data-sites] the number of sites shown, #map[data-routes] of routes, #map[data-areas] the areas drawn with a boundary,
-// #map[data-on] the day drawn, #map[data-basemap] "none", "loaded" or "unreachable".
+// #map[data-on] the day drawn, #map[data-basemap] "none", "loaded" or "unreachable",
+// #map[data-view] the view's "south,west,north,east" in degrees and #map[data-zoom] its zoom.
 import { L } from "./vendor/leaflet.mjs";
 import { bilingual, getJson } from "./page.mjs";
 import { dayWords, numberWords, text } from "./text.mjs";
 
 const HUE = [16.35, 107.6];
+/** Hue (15.99-16.75 N, 107.01-108.22 E) with a margin of about 20 km. */
+const MAX_BOUNDS = L.latLngBounds([15.8, 106.8], [16.95, 108.45]);
+/** No view reaches east of this meridian: the westernmost island of Hoang Sa is at 111.2° E. */
+const EAST_LIMIT = 110;
+const MIN_ZOOM = 9;
 const element = document.getElementById("map");
 const form = document.getElementById("map-filters");
 const fields = {
@@ -49,7 +63,47 @@ function relabel() {
 }
 new MutationObserver(relabel).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
 
-const map = L.map(element, { center: HUE, zoom: 9, minZoom: 7, maxZoom: 18 });
+const map = L.map(element, {
+  center: HUE, zoom: MIN_ZOOM, minZoom: MIN_ZOOM, maxZoom: 18, maxBounds: MAX_BOUNDS,
+  maxBoundsViscosity: 1,
+  // A pinch neither zooms out past the lowest zoom for a moment nor pans the view while it
+  // lasts (the bounds are enforced only when a move ends): it zooms about the view's centre.
+  bounceAtZoomLimits: false, touchZoom: "center",
+});
+
+/** The zoom buttons' titles in the page's language (Leaflet writes its own in English). */
+function titleZoom() {
+  const lang = document.documentElement.lang === "en" ? 1 : 0;
+  for (const [selector, key] of [[".leaflet-control-zoom-in", "map.zoom_in"], [".leaflet-control-zoom-out", "map.zoom_out"]]) {
+    const button = element.querySelector(selector);
+    button.title = text(key)[lang];
+    button.setAttribute("aria-label", button.title);
+  }
+}
+titleZoom();
+new MutationObserver(titleZoom).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+
+/**
+ * The lowest zoom (not below MIN_ZOOM) at which the view is at most as wide as the span from
+ * MAX_BOUNDS' west edge to EAST_LIMIT. A view wider than the bounds is centred on them, and a drag
+ * moves it at most until the bounds' west edge meets its own, so its east edge stays west of
+ * EAST_LIMIT either way; a narrower view stays inside the bounds.
+ */
+function lowestZoom() {
+  const widest = (EAST_LIMIT - MAX_BOUNDS.getWest()) / 360 * 256; // pixels at zoom 0
+  return Math.max(MIN_ZOOM, Math.ceil(Math.log2(map.getSize().x / widest)));
+}
+
+function showView() {
+  const view = map.getBounds();
+  element.dataset.view = [view.getSouth(), view.getWest(), view.getNorth(), view.getEast()]
+    .map((degrees) => degrees.toFixed(4)).join(",");
+  element.dataset.zoom = String(map.getZoom());
+}
+map.setMinZoom(lowestZoom());
+map.on("resize", () => map.setMinZoom(lowestZoom()));
+map.on("move zoomend", showView);
+showView();
 map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
 const tilesUrl = element.dataset.tilesUrl;
 if (tilesUrl) {
@@ -101,8 +155,15 @@ function fact(list, key, value) {
   list.append(dd);
 }
 
-function operatorWords(address, name) {
+/** An operator by its registry name, or words saying the registry does not name it. */
+function operatorWords(name) {
   return name ? [name, name] : text("map.unnamed");
+}
+
+/** The tenants by their registry names (`tenant_names`), in both languages. */
+function tenantWords(names) {
+  const words = names.map(operatorWords);
+  return [0, 1].map((lang) => words.map((pair) => pair[lang]).join(", "));
 }
 
 async function fillHistory(list, siteId) {
@@ -132,8 +193,8 @@ function popup(feature) {
   title.textContent = p.site_id;
   const list = document.createElement("dl");
   list.className = "fields";
-  fact(list, "map.operator", operatorWords(p.operator, p.operator_name));
-  if (p.tenants.length) fact(list, "map.tenants", p.tenants.join(", "));
+  fact(list, "map.operator", operatorWords(p.operator_name));
+  if (p.tenants.length) fact(list, "map.tenants", tenantWords(p.tenant_names));
   fact(list, "map.status", text(`map.status_${p.status}`));
   if (p.out_of_service) {
     const since = dayWords(p.out_of_service.since);
@@ -184,10 +245,10 @@ function routePopup(feature) {
     else dd.append(value);
     list.append(dd);
   };
-  row(text("map.route_owner"), operatorWords(p.owner, p.owner_name));
+  row(text("map.route_owner"), operatorWords(p.owner_name));
   row(text("map.route_kind"), text(`map.route_${p.kind}`));
   row(text("map.route_shared"), text(p.shared ? `map.route_shared_${p.shared}` : "map.route_not_shared"));
-  if (p.tenants.length) row(text("map.route_tenants"), p.tenants.join(", "));
+  if (p.tenants.length) row(text("map.route_tenants"), tenantWords(p.tenant_names));
   row(text("map.route_length"), numberWords(p.length_m).map((length) => `${length} m`));
   row(text("map.status"), text(`map.status_${p.status}`));
   const crossed = p.areas.map(areaWords);
@@ -312,8 +373,11 @@ function drawAreas(collection) {
   const note = document.getElementById("map-note");
   note.hidden = collection.geometry_source === "commune_boundaries";
   if (!note.hidden) bilingual(note, text("map.outline_only"));
-  document.getElementById("boundary-source").textContent =
-    `${collection.source} (${collection.licence})`;
+  // The repository and its licence: the data's own provenance line (`source`) is English.
+  const repository = document.createElement("a");
+  repository.href = collection.source_url;
+  repository.textContent = collection.source_url.replace(/^https?:\/\//, "");
+  document.getElementById("boundary-source").replaceChildren(repository, ` (${collection.licence})`);
   const attribution = text("map.boundaries").map((words, lang) => {
     const code = lang === 0 ? "vi" : "en";
     return `<span class="l-${code}" lang="${code}">${escapeHtml(`${words}: ${collection.licence}`)}</span>`;

@@ -2,7 +2,7 @@
 // bundle, pin the log on first use (trust.mjs), run every check (verify.mjs) through every pinned
 // and added chain endpoint, and show each check, each endpoint and a verdict naming the checks.
 
-import { bilingual, getJson } from "./page.mjs";
+import { bilingual, getJson, troubleWords } from "./page.mjs";
 import { settlePin } from "./rotation.mjs";
 import { InvalidEndpoint, addEndpoint, addedEndpoints, endpointsToAsk, memoryStorage, pinTrust, removeEndpoint, repin, savedTrust } from "./trust.mjs";
 import { text, timeWords } from "./text.mjs";
@@ -175,7 +175,7 @@ async function verify() {
       if (item.dataset.status === "running") showCheck(item, "not-checked", null);
     }
     const checks = [...items.values()].map((item) => ({ name: item.dataset.check, status: item.dataset.status }));
-    showVerdict("incomplete", checks, [], text("browser.error", { reason: error.message }));
+    showVerdict("incomplete", checks, [], text("browser.error", { reason: troubleWords(error) }));
   } finally {
     button.disabled = false;
   }

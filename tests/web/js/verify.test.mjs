@@ -43,7 +43,7 @@ test("a genuine record with attachments passes every check, and says where the c
   onlyFailed(status, []);
   assert.equal(verdict, "passed");
   assert.match(message.anchored_root, new RegExp(`^read from ${FIXTURE.rpc_url}: LedgerAnchor\\.rootAt\\(9\\)`));
-  assert.match(message.signature, /recovers 0x[0-9a-fA-F]{40}, the entry's operator/);
+  assert.match(message.signature, /recovers 0x[0-9a-fA-F]{40}, the signer the entry names/);
   assert.match(message.operator_active, /was active in 0x[0-9a-fA-F]{40} at the anchor's block time, 2025-01-01 09:55:00 Việt Nam time \(UTC\+7\): "Operator /);
   assert.deepEqual(endpoint, { [FIXTURE.rpc_url]: "agreed" });
 });
@@ -92,7 +92,7 @@ test("a tampered signature fails at the signature step (and the leaf it is part 
   const { status, message, verdict } = await run(bundle);
   onlyFailed(status, ["leaf_hash", "signature", "inclusion"]);
   assert.equal(verdict, "failed");
-  assert.match(message.signature, new RegExp(`^the signature recovers 0x[0-9a-fA-F]{40}, the entry's operator is ${bundle.entry.operator}`));
+  assert.match(message.signature, new RegExp(`^the signature recovers 0x[0-9a-fA-F]{40}, the entry names ${bundle.entry.operator} as its signer`));
   const highS = copy(FIXTURE.bundles.with_files);
   const s = BigInt(`0x${highS.entry.signature.slice(66, 130)}`);
   const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

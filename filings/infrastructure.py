@@ -149,10 +149,12 @@ class SitePermit(Part):
 
 
 class Outage(Part):
-    """Why and since when a site is out of service."""
+    """Why and since when a site is out of service, and when it is expected back (null: not
+    known). The day it came back is the `as_of` of the site's next version in service."""
 
     reason: OutageReason
     since: IsoDate
+    expected_back: IsoDate | None = None
     note: Text | None = None
 
 
@@ -222,10 +224,15 @@ class SiteBody(KindBody):
         if self.status in ("in_service", "out_of_service") and self.commissioned is None:
             raise SchemaViolation(f"commissioned: a site {self.status} has a commissioning date")
         for name, day in (("commissioned", self.commissioned),
+                          ("permit.date", self.permit and self.permit.date),
                           ("out_of_service.since", self.out_of_service and
                            self.out_of_service.since)):
             if day and day > self.as_of:
                 raise SchemaViolation(f"{name}: {day} is after as_of {self.as_of}")
+        outage = self.out_of_service
+        if outage and outage.expected_back and outage.expected_back < outage.since:
+            raise SchemaViolation(f"out_of_service.expected_back: {outage.expected_back} is "
+                                  f"before since {outage.since}")
         _check_place(self.area, self.as_of, self.position, self.vn2000)
         require_subject(context, self.subject())
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import orjson
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from anchoring.embedded import JsonRpcHandler
 from api.http.bundle_cache import BundleCache
@@ -101,6 +101,15 @@ async def _ledger_dependency(request: Request) -> Ledger:
 
 
 LedgerDep = Annotated[Ledger, Depends(_ledger_dependency)]
+
+STORED_INT_MAX: Final = 2**63 - 1
+"""The largest tree size or index the stores hold (a signed 64-bit integer in SQLite and
+PostgreSQL): a query above it is a 422, not a driver's overflow."""
+
+CheckpointSize = Annotated[int | None, Query(
+    ge=1, le=STORED_INT_MAX, description="a signed checkpoint's tree size (default: the latest "
+    "anchored one)")]
+"""`?size=N` of the documents made at one checkpoint (the yearly report, the export)."""
 
 
 def json_response(value: Any, status_code: int = 200, headers: dict[str, str] | None = None

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 from functools import lru_cache
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api.errors import NotFound
-from api.http.deps import Ledger, LedgerDep
+from api.http.deps import CheckpointSize, Ledger, LedgerDep
 from api.http.openapi import ERROR_RESPONSES
 from api.open_data import CATALOG, ExportNotReady, export_files, media_type, read_export
 from ledger.storage.anchors import AnchorStore
@@ -29,10 +29,6 @@ router = APIRouter(tags=["open data"], responses=ERROR_RESPONSES)
 
 EXPORTS_KEPT: Final = 2
 """Exports kept in memory, each for one anchored size."""
-
-
-Size = Annotated[int | None, Query(ge=1, description="a signed checkpoint's tree size "
-                                                      "(default: the latest anchored one)")]
 
 
 def _files(ledger: Ledger, size: int | None) -> dict[str, bytes]:
@@ -67,10 +63,10 @@ def _file(name: str, files: dict[str, bytes]) -> Response:
 
 @router.get("/v1/export/catalog.jsonld",
             summary="The DCAT 3 catalogue of the open data, naming its signed checkpoint")
-async def catalog(ledger: LedgerDep, size: Size = None) -> Response:
+async def catalog(ledger: LedgerDep, size: CheckpointSize = None) -> Response:
     return _file(CATALOG, await asyncio.to_thread(_files, ledger, size))
 
 
 @router.get("/v1/export/{name}", summary="One distribution of the open-data catalogue")
-async def distribution(name: str, ledger: LedgerDep, size: Size = None) -> Response:
+async def distribution(name: str, ledger: LedgerDep, size: CheckpointSize = None) -> Response:
     return _file(name, await asyncio.to_thread(_files, ledger, size))

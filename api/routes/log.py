@@ -14,14 +14,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from api.errors import InvalidRequest, NotFound
-from api.http.deps import LedgerDep, anchor_json, hex32, json_response
+from api.http.deps import STORED_INT_MAX, LedgerDep, anchor_json, hex32, json_response
 from api.http.openapi import ERROR_RESPONSES
 from ledger.errors import ProofError
 from ledger.storage.store import StoredCheckpoint
 
 router = APIRouter(tags=["log"], responses=ERROR_RESPONSES)
 
-Size = Annotated[int, Query(ge=0, le=2**63 - 1)]
+Size = Annotated[int, Query(ge=0, le=STORED_INT_MAX)]
 
 
 def _checkpoint_json(stored: StoredCheckpoint) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def latest_checkpoint(ledger: LedgerDep) -> Response:
 
 
 @router.get("/v1/checkpoints/{size}", summary="The signed checkpoint of one tree size")
-def checkpoint_at(size: Annotated[int, Path(ge=0, le=2**63 - 1)], ledger: LedgerDep
+def checkpoint_at(size: Annotated[int, Path(ge=0, le=STORED_INT_MAX)], ledger: LedgerDep
                   ) -> Response:
     stored = ledger.node.store.checkpoint(size)
     if stored is None:
@@ -77,8 +77,8 @@ def checkpoint_at(size: Annotated[int, Path(ge=0, le=2**63 - 1)], ledger: Ledger
             summary="RFC 9162 consistency proof between two checkpointed sizes")
 def consistency(
     ledger: LedgerDep,
-    old: Annotated[int, Query(alias="from", ge=0, le=2**63 - 1)],
-    new: Annotated[int, Query(alias="to", ge=0, le=2**63 - 1)],
+    old: Annotated[int, Query(alias="from", ge=0, le=STORED_INT_MAX)],
+    new: Annotated[int, Query(alias="to", ge=0, le=STORED_INT_MAX)],
 ) -> Response:
     if old > new:
         raise InvalidRequest(f"from {old} is after to {new}")

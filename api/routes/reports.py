@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from api.errors import ApiError
-from api.http.deps import Ledger, LedgerDep, json_response
+from api.http.deps import CheckpointSize, Ledger, LedgerDep, json_response
 from api.routes.records import attachment_list
 from api.web.indicator_table import figures_of
 from api.web.report_document import (
@@ -210,12 +210,11 @@ def _attachments(ledger: Ledger, entry: Mapping[str, Any]) -> list[dict[str, Any
     return listed
 
 
-Size = Annotated[int | None, Query(ge=1, description="a signed checkpoint's tree size")]
 Lang = Annotated[Literal["vi", "en"], Query(description="the document's language")]
 
 
 @router.get("/reports/{year}.pdf")
-async def report_document(year: str, ledger: LedgerDep, size: Size = None,
+async def report_document(year: str, ledger: LedgerDep, size: CheckpointSize = None,
                           lang: Lang = "vi") -> Response:
     """The yearly report as a PDF, made at one checkpoint."""
     number = parse_year(year)
@@ -227,7 +226,7 @@ async def report_document(year: str, ledger: LedgerDep, size: Size = None,
 
 
 @router.get("/reports/{year}.json")
-async def report_filing(year: str, ledger: LedgerDep, size: Size = None) -> Response:
+async def report_filing(year: str, ledger: LedgerDep, size: CheckpointSize = None) -> Response:
     """What the department files for the year: subject, body and the Vietnamese PDF's hash."""
     number = parse_year(year)
     report = await asyncio.to_thread(read_report, ledger, number, size)
@@ -246,7 +245,7 @@ async def report_filing(year: str, ledger: LedgerDep, size: Size = None) -> Resp
 
 
 @router.get("/reports/{year}", response_class=HTMLResponse)
-async def report_page(year: str, ledger: LedgerDep, size: Size = None) -> HTMLResponse:
+async def report_page(year: str, ledger: LedgerDep, size: CheckpointSize = None) -> HTMLResponse:
     """The yearly report as a page, made at one checkpoint."""
     number = parse_year(year)
     report = await asyncio.to_thread(read_report, ledger, number, size)

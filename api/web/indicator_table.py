@@ -1,8 +1,10 @@
 """The home page's data: every plan in force, its indicators, and each indicator's history by
 the rule of `filings.figures` (who declares, compiled or computed area figures, flags, series),
-with a bar chart of the latest sub-area figures (inline SVG, drawn on the server).
+with a bar chart of each sub-area's figures through time (inline SVG, drawn on the server, each
+label placed where it crosses neither the target line nor another label).
 
-The plans are shown newest document first. An indicator appears once, under the newest plan
+The plans are shown newest document first, each section of each in order, with its aims that
+have no figure. An indicator appears once, under the newest plan
 that names it, with its whole history: each period judged by its own target, whichever plan
 that comes from. Figures are those of the anchored log (`ledger.storage.indicators`).
 
@@ -18,7 +20,7 @@ plans (`unplanned`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -26,7 +28,7 @@ import orjson
 
 from api.infrastructure import InfrastructureBook
 from api.web.map_view import standing
-from api.web.wording import page_text
+from api.web.wording import number_en, number_vi, page_text, period_en, period_vi
 from filings.areas import AreaCatalogue
 from filings.computed import FORMULAS, ComputedFigure, Formula, compute
 from filings.figures import (
@@ -47,10 +49,20 @@ from ledger.entry import record_id
 from ledger.storage.indicators import IndicatorRecord
 
 CHART_WIDTH: Final = 340
-CHART_LABEL_WIDTH: Final = 120
+"""The narrowest chart, in SVG units; a chart widens for long period names or value labels."""
+CHART_PLOT_WIDTH: Final = 180
+CHART_FONT: Final = 12
+"""The font size of the chart's text in SVG units (`svg.chart` of site.css)."""
+CHART_CHAR_EM: Final = 0.65
+"""The width of one character as a share of the font size, a little wider than a digit or a
+Latin letter of the sans-serif fonts, so an estimated box holds the text drawn."""
+CHART_ROW: Final = 18
 CHART_BAR_HEIGHT: Final = 14
-CHART_GAP: Final = 4
 CHART_TOP: Final = 20
+CHART_PAD: Final = 3
+CHART_BARS: Final = 60
+"""The most bars a chart draws (see `_chart`)."""
+"""Space between a value label and what it sits beside (the bar end, the target line)."""
 COUNTED_SHOWN: Final = 10
 """Records counted by a computed figure that the page links to one by one; the others are in
 the answer of `GET /v1/indicators/computed` the figure links to."""
@@ -79,30 +91,84 @@ def figures_of(records: Iterable[IndicatorRecord]) -> list[FiledFigure]:
     return found
 
 
+def text_width(text: str) -> float:
+    """The estimated width of `text` in the chart's font: `CHART_CHAR_EM` a character, a tick
+    (✓) half as wide again."""
+    return (len(text) + 0.5 * text.count("✓")) * CHART_CHAR_EM * CHART_FONT
+
+
+@dataclass(frozen=True, slots=True)
+class ChartText:
+    """A text of the chart in each language, where it is drawn (`anchor` as SVG's
+    text-anchor), and the box it is estimated to take, which `_chart` keeps apart from the
+    other texts and the target line."""
+
+    x: float
+    y: float
+    anchor: str
+    vi: str
+    en: str
+    inside: bool = False
+    """Drawn over its bar (in the bar's contrasting colour)."""
+
+    @property
+    def width(self) -> float:
+        return max(text_width(self.vi), text_width(self.en))
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom): the font's height above the baseline, 0.3 of it below."""
+        left = {"start": self.x, "end": self.x - self.width,
+                "middle": self.x - self.width / 2}[self.anchor]
+        return (left, self.y - CHART_FONT, left + self.width, self.y + 0.3 * CHART_FONT)
+
+
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One sub-area's bar: its place, and its length in chart units (0 when it has no data)."""
+    """One period's figure of one area: its row, its length in chart units, its period's name
+    and its value label, placed where it crosses neither the target line nor another text."""
 
-    label: str
-    y: int
+    y: float
     length: float
-    cell: AreaFigure | None
+    cell: AreaFigure
+    period: ChartText
+    value: ChartText
+
+
+@dataclass(frozen=True, slots=True)
+class BarGroup:
+    """One sub-area: its name on a row of its own, then a bar per period with a figure, in
+    order; the target line is drawn across its bars only (`top` to `bottom`), so it never
+    crosses a name."""
+
+    name: ChartText
+    bars: tuple[Bar, ...]
+    top: float
+    bottom: float
 
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """Horizontal bars of one period's sub-area figures, with the target as a vertical line."""
+    """Horizontal bars of each sub-area's figures through time, with the target as a
+    vertical line."""
 
-    period: Period
     level: str
+    periods: tuple[Period, ...]
     width: int
     height: int
-    plot_x: int
+    plot_x: float
     plot_width: int
     bar_height: int
-    target_x: float | None
+    target_x: float
+    target: ChartText
     scale_max: float
-    bars: tuple[Bar, ...]
+    groups: tuple[BarGroup, ...]
+
+    @property
+    def texts(self) -> tuple[ChartText, ...]:
+        """Every text drawn: the target's, then each area's name and its bars' labels."""
+        return (self.target, *(text for group in self.groups for text in (
+            group.name, *(t for bar in group.bars for t in (bar.period, bar.value)))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,23 +295,29 @@ def unplanned(plans: Sequence[PlanView], computed: Mapping[str, ComputedView]
 
 @dataclass(frozen=True, slots=True)
 class SectionView:
+    """One section of a plan, shown whole: the indicators it is the newest plan of, and its
+    aims without a figure. `quantified` says whether the plan sets it any target at all, so
+    a section whose targets are all shown under a newer plan is not said to have none."""
+
     section: PlanSection
     indicators: tuple[IndicatorView, ...]
+    goals: tuple[Goal, ...]
+    quantified: bool
 
 
 @dataclass(frozen=True, slots=True)
 class PlanView:
     plan: FiledPlan
     sections: tuple[SectionView, ...]
-    goals: tuple[Goal, ...]
 
 
 def plan_views(book: PlanBook, figures: Sequence[FiledFigure], catalogue: AreaCatalogue,
                names: Mapping[str, str], computed: Mapping[str, ComputedView] | None = None
                ) -> tuple[PlanView, ...]:
-    """Every plan in force, newest document first, each with the indicators it is the newest
-    plan of, and the computed figure of those a formula computes (`computed_views`). `names`
-    maps every registered operator's address to its registry name."""
+    """Every plan in force, newest document first, each with all its sections in order and in
+    each the indicators it is the newest plan of, and the computed figure of those a formula
+    computes (`computed_views`). `names` maps every registered operator's address to its
+    registry name."""
     plans = tuple(reversed(book.current()))
     by_indicator: dict[str, list[FiledFigure]] = {}
     for item in figures:
@@ -265,9 +337,11 @@ def plan_views(book: PlanBook, figures: Sequence[FiledFigure], catalogue: AreaCa
                                             catalogue, names)
                 items.append(_view(target, plan, history, names,
                                    (computed or {}).get(target.indicator)))
-            if items:
-                sections.append(SectionView(section, tuple(items)))
-        views.append(PlanView(plan, tuple(sections), tuple(plan.body.goals)))
+            sections.append(SectionView(
+                section, tuple(items),
+                tuple(g for g in plan.body.goals if g.section == section.code),
+                any(t.section == section.code for t in plan.body.targets)))
+        views.append(PlanView(plan, tuple(sections)))
     return tuple(views)
 
 
@@ -298,26 +372,74 @@ def _has_value(series: Series) -> bool:
 
 
 def _chart(table: SubTable, target: Target) -> Chart | None:
-    """Bars of the table's latest period; the scale reaches the unit's maximum when it is a
-    percentage, else the largest of the target and the figures. None when no area has a value."""
-    if not table.periods:
-        return None
-    period = table.periods[-1]
-    rows = [(s.label.name_vi, s.cells.get(period.text)) for s in table.rows
-            if period.text in s.cells or s.label.valid_on(period.as_of)]
+    """Each area's figures through time against the target; the scale reaches the unit's
+    maximum when it is a percentage, else the largest of the target and the figures. None when
+    no area has a value. Each value label goes where it crosses nothing (`_value_label`). The
+    newest periods are drawn, as many as keep the bars within `CHART_BARS` (the latest one at
+    least), so forty communes do not make a chart of two thousand bars; the table beside it
+    holds them all."""
+    shown = table.periods[-max(1, CHART_BARS // max(1, len(table.rows))):]
+    rows = [(s, [(p, c, c.value) for p in shown
+                 if (c := s.cells.get(p.text)) is not None and c.value is not None])
+            for s in table.rows]
+    rows = [(s, cells) for s, cells in rows if cells]
     if not rows:
         return None
-    values = [c.value for _, c in rows if c is not None and c.value is not None]
+    values = [value for _, cells in rows for _, _, value in cells]
     unit = UNITS.get(target.unit)
-    percent = unit is not None and unit.code == "%"
+    percent = unit is not None and unit.code == PERCENT
     scale_max = 100.0 if percent else max([target.value, *values]) or 1.0
-    plot_width = CHART_WIDTH - CHART_LABEL_WIDTH - 40
-    step = CHART_BAR_HEIGHT + CHART_GAP
-    bars = tuple(
-        Bar(label, CHART_TOP + position * step,
-            0.0 if cell is None or cell.value is None else plot_width * cell.value / scale_max,
-            cell)
-        for position, (label, cell) in enumerate(rows))
-    return Chart(period, table.level, CHART_WIDTH, CHART_TOP + len(bars) * step + 4,
-                 CHART_LABEL_WIDTH, plot_width, CHART_BAR_HEIGHT,
-                 CHART_LABEL_WIDTH + plot_width * target.value / scale_max, scale_max, bars)
+    drawn = {period.text for _, cells in rows for period, _, _ in cells}
+    periods = tuple(p for p in shown if p.text in drawn)
+    names = {p.text: (period_vi(p), period_en(p)) for p in periods}
+    plot_x = max(max(text_width(n) for pair in names.values() for n in pair) + 2 * CHART_PAD,
+                 CHART_WIDTH - CHART_PLOT_WIDTH - 40)
+    target_x = plot_x + CHART_PLOT_WIDTH * target.value / scale_max
+    sign = "≥" if target.direction == "at_least" else "≤"
+    label = ChartText(target_x, 2 + CHART_FONT, "middle", sign + number_vi(target.value),
+                      sign + number_en(target.value))
+    groups = []
+    y = float(CHART_TOP)
+    for series, cells in rows:
+        name = ChartText(CHART_PAD, y + CHART_FONT, "start", series.label.name_vi,
+                         series.label.name_vi)
+        y += CHART_ROW
+        top = y
+        bars = []
+        for period, cell, value in cells:
+            length = CHART_PLOT_WIDTH * value / scale_max
+            tick = " ✓" if cell.met else ""
+            baseline = y + CHART_FONT
+            bars.append(Bar(y + 1, length, cell,
+                            ChartText(plot_x - CHART_PAD, baseline, "end", *names[period.text]),
+                            _value_label(plot_x, length, target_x, baseline,
+                                         number_vi(value) + tick, number_en(value) + tick)))
+            y += CHART_ROW
+        groups.append(BarGroup(name, tuple(bars), top, y - 1))
+    chart = Chart(table.level, periods, CHART_WIDTH, int(y) + 4, plot_x, CHART_PLOT_WIDTH,
+                  CHART_BAR_HEIGHT, target_x, label, scale_max, tuple(groups))
+    right = max([plot_x + CHART_PLOT_WIDTH, *(t.box[2] for t in chart.texts)])
+    return replace(chart, width=max(CHART_WIDTH, int(right) + 2))
+
+
+def _value_label(plot_x: float, length: float, target_x: float, baseline: float, vi: str,
+                 en: str) -> ChartText:
+    """A bar's value label: after the bar end; over the bar, against its end, when the target
+    line runs through the place after it or it would widen the chart; else after the bar end
+    (widening the chart) or, when the line runs there, just after the line. The chart is
+    widened to hold a label after the bar end or the line, so one of these always fits."""
+    end = plot_x + length
+    after = ChartText(end + CHART_PAD, baseline, "start", vi, en)
+    if not _crosses(after, target_x) and after.box[2] <= CHART_WIDTH:
+        return after
+    over = ChartText(end - CHART_PAD, baseline, "end", vi, en, inside=True)
+    if over.box[0] >= plot_x + CHART_PAD and not _crosses(over, target_x):
+        return over
+    if not _crosses(after, target_x):
+        return after
+    return ChartText(target_x + CHART_PAD, baseline, "start", vi, en)
+
+
+def _crosses(text: ChartText, x: float) -> bool:
+    left, _, right, _ = text.box
+    return left - 1 <= x <= right + 1

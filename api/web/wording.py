@@ -170,6 +170,8 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "home.before": "trước đó",
     "home.from": "từ",
     "home.aims_without_figure": "Các mục tiêu không định lượng",
+    "home.section_no_figure": "Mục này không có chỉ tiêu định lượng.",
+    "home.section_shown_newer": "Các chỉ tiêu của mục này được trình bày theo kế hoạch mới hơn.",
     "record.target": "mục tiêu",
     "record.no_target_judge": "không có mục tiêu để đánh giá",
     "record.numerator_denominator": "Tử số / mẫu số",
@@ -283,7 +285,8 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "home.computed_by": "tính theo {formula} từ {inputs} doanh nghiệp",
     "home.empty_areas": "{count} đơn vị có khai báo nhưng chưa có số liệu tính được",
     "home.chart_caption": (
-        "Biểu đồ: {period}, theo đơn vị; đường đứt nét là mục tiêu; cùng số liệu với bảng."
+        "Biểu đồ: số liệu của từng đơn vị theo kỳ, từ {first} đến {last}; đường đứt nét là mục "
+        "tiêu hiện hành. Bảng “{table}” ở trên có cùng số liệu."
     ),
     "home.met_short": "đạt",
     "home.not_yet_short": "chưa đạt",
@@ -465,6 +468,8 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
     "home.before": "before",
     "home.from": "from",
     "home.aims_without_figure": "Aims without a figure",
+    "home.section_no_figure": "This section sets no quantified target.",
+    "home.section_shown_newer": "The targets of this section are shown under a newer plan.",
     "record.target": "target",
     "record.no_target_judge": "no target to judge it by",
     "record.numerator_denominator": "Numerator / denominator",
@@ -579,8 +584,8 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
     "home.computed_by": "computed by {formula} from {inputs} operators",
     "home.empty_areas": "{count} units declared for, with no figure that can be shown",
     "home.chart_caption": (
-        "Chart: {period}, by unit; the dashed line is the target; the same figures as the "
-        "table."
+        "Chart: each unit's figures by period, from {first} to {last}; the dashed line is the "
+        "current target. The table “{table}” above holds the same figures."
     ),
     "home.met_short": "met",
     "home.not_yet_short": "not yet",

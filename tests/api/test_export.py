@@ -14,14 +14,17 @@ import itertools
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import httpx
 import pytest
+import rdflib
 from fastapi import FastAPI
 from frictionless import validate
+from rdflib.namespace import RDF
 
 from api.app import create_app
 from api.cli import main
@@ -41,6 +44,9 @@ from tests.filings.factories import (
 )
 from tests.filings.infra_factories import DUCT_BODY, ISSUED, POSITION, ROUTE_BODY, VN2000, thing
 from tests.server_fixtures import SAMPLE, sign_indicator
+
+DCAT: Final = "http://www.w3.org/ns/dcat#"
+SPDX: Final = "http://spdx.org/rdf/terms#"
 
 FILED_2024: Final = 1_737_000_000  # 2025-01-16
 FILES: Final = ("catalog.jsonld", "datapackage.json", "indicators.csv", "permits.csv",
@@ -155,6 +161,34 @@ def spherical_length(points: list[list[float]]) -> float:
     return total
 
 
+def assert_dcat_graph(data: bytes, base: str, datasets: int) -> None:
+    """The catalogue read as RDF (rdflib's JSON-LD parser, no network): one dcat:Catalog whose
+    datasets are dcat:Dataset, each distribution a dcat:Distribution with a download IRI under
+    the export, a media-type IRI, a byte size and a SHA-256 checksum."""
+    with warnings.catch_warnings():  # rdflib 7.6's JSON-LD parser uses its deprecated API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        graph = rdflib.Graph().parse(data=data, format="json-ld", base=base)
+    dcat, spdx = rdflib.Namespace(DCAT), rdflib.Namespace(SPDX)
+    [catalog] = graph.subjects(RDF.type, dcat.Catalog)
+    found = list(graph.objects(catalog, dcat.dataset))
+    assert len(found) == datasets
+    distributions = [d for dataset in found for d in graph.objects(dataset, dcat.distribution)]
+    assert all((dataset, RDF.type, dcat.Dataset) in graph for dataset in found)
+    assert len(distributions) >= datasets
+    for distribution in distributions:
+        assert (distribution, RDF.type, dcat.Distribution) in graph
+        [download] = graph.objects(distribution, dcat.downloadURL)
+        assert isinstance(download, rdflib.URIRef)
+        assert str(download).startswith(base.rsplit("/", 1)[0] + "/"), download
+        [media] = graph.objects(distribution, dcat.mediaType)
+        assert str(media).startswith("https://www.iana.org/assignments/media-types/"), media
+        [size] = graph.objects(distribution, dcat.byteSize)
+        assert int(size) > 0
+        [checksum] = graph.objects(distribution, spdx.checksum)
+        [value] = graph.objects(checksum, spdx.checksumValue)
+        assert len(str(value)) == 64
+
+
 def rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
 
@@ -184,6 +218,8 @@ def test_the_export_validates_names_its_checkpoint_and_holds_no_restricted_body(
 
     catalogue = json.loads(served["catalog.jsonld"])
     assert {"dcat", "dct", "foaf", "prov", "spdx"} <= set(catalogue["@context"])
+    assert_dcat_graph(served["catalog.jsonld"], f"{url}/v1/export/catalog.jsonld",
+                      len(catalogue["dcat:dataset"]))
     assert catalogue["@type"] == "dcat:Catalog"
     claim = catalogue["prov:wasDerivedFrom"]
     assert claim["infraledger:treeSize"] == anchored["tree_size"]

@@ -173,6 +173,11 @@ def test_swapped_vn2000_axes_are_refused() -> None:
     ({"status": "out_of_service"}, "schema_violation"),
     ({"commissioned": None}, "schema_violation"),
     ({"commissioned": "2025-12-01"}, "schema_violation"),
+    ({"permit": {"number": "7/GP-STTTT", "date": "2025-11-03", "issuer": "Sở KH&CN Huế"}},
+     "schema_violation"),
+    ({"status": "out_of_service", "out_of_service": {
+        "reason": "flood", "since": "2025-10-28", "expected_back": "2025-10-27"}},
+     "schema_violation"),
     ({"rooftop_owner": {"name": "Nguyễn Văn A"}, "structure": "rooftop"}, "schema_violation"),
     ({"as_of": "2025-11-05"}, "as_of_after_signing"),
     ({"area": "46"}, "schema_violation"),
@@ -185,6 +190,8 @@ def test_a_site_breaking_a_rule_is_refused(changes: dict[str, Any], code: str) -
 def test_a_site_out_of_service_names_its_reason_or_an_exemption() -> None:
     check("site", body(status="out_of_service",
                        out_of_service={"reason": "flood", "since": "2025-10-28"}))
+    check("site", body(status="out_of_service", out_of_service={
+        "reason": "flood", "since": "2025-10-28", "expected_back": "2025-11-15"}))
     check("site", body(permit=None, exemption="Điều 9 Thông tư 11/2021"))
 
 

@@ -25,7 +25,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from api.settings import Settings
 from filings.signing import SubmissionDomain, SubmissionMessage, sign_submission
@@ -188,15 +196,22 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@contextlib.contextmanager
+def watched_page(context: BrowserContext) -> Iterator[Page]:
+    """A page of `context`; on leaving, the context is closed and no script error may have
+    happened on the page."""
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     yield opened
     context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with watched_page(browser.new_context(viewport={"width": 1280, "height": 900})) as opened:
+        yield opened
 
 
 def screenshot(page: Page, name: str, element: Locator | None = None) -> None:
@@ -272,8 +287,9 @@ def test_home_lists_the_plan_with_the_latest_anchored_figures(filed: Filed, page
     expect(users.locator(f'tr[data-declarant="{SAMPLE.active.address}"] .value')).to_have_text(
         "96\u00a0%", use_inner_text=True)
     chart = page.locator('article[data-indicator="bts_shared_ratio"] svg.chart')
-    assert chart.locator("rect.bar").count() == 1  # 2024-Q4: Huế only
-    assert chart.locator("rect.bar.met").count() == 0
+    # Each area's history: Huế 2024-Q2 (35, met) and 2024-Q4 (24), Phú Vang 2024-Q3 (31.5, met).
+    assert chart.locator("rect.bar").count() == 3
+    assert chart.locator("rect.bar.met").count() == 2
     expect(chart.locator("text").filter(has_text="≥30")).to_have_count(1)
     screenshot(page, "home-vi")
 

@@ -52,6 +52,7 @@ from tests.web.test_pages import (  # noqa: F401 (fixtures)
     filed,
     screenshot,
     submit,
+    watched_page,
 )
 
 PHONE = {"width": 390, "height": 844}
@@ -61,14 +62,9 @@ DEPARTMENT = "Sở Khoa học và Công nghệ thành phố Huế"
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:  # noqa: F811 (the imported fixture)
     """A phone-sized page (390 x 844, touch, Vietnamese); no script error may happen on it."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="vi-VN")
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert not errors, errors
+    with watched_page(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                          device_scale_factor=2, locale="vi-VN")) as opened:
+        yield opened
 
 
 def no_sideways_scroll(page: Page) -> None:

@@ -152,9 +152,15 @@ function showPinned(trust) {
   }));
 }
 
+/** A run under way: the button says so with `aria-disabled` rather than `disabled`, which would
+ * drop the keyboard's focus to the page's body, and a second press while it runs does nothing. */
+let running = false;
+
 async function verify() {
+  if (running) return;
+  running = true;
   const recordId = button.dataset.record;
-  button.disabled = true;
+  button.setAttribute("aria-disabled", "true");
   for (const item of items.values()) showCheck(item, "running", null);
   showVerdict("running", []);
   try {
@@ -177,7 +183,8 @@ async function verify() {
     const checks = [...items.values()].map((item) => ({ name: item.dataset.check, status: item.dataset.status }));
     showVerdict("incomplete", checks, [], text("browser.error", { reason: troubleWords(error) }));
   } finally {
-    button.disabled = false;
+    running = false;
+    button.removeAttribute("aria-disabled");
   }
 }
 
@@ -208,6 +215,7 @@ endpointList.addEventListener("click", (event) => {
   if (url === undefined) return;
   removeEndpoint(storage, HOST, url);
   showEndpoints(currentEndpoints());
+  field.focus(); // the pressed button is gone with its row: focus goes where one adds again
 });
 button.addEventListener("click", verify);
 showEndpoints(currentEndpoints());

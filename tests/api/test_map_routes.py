@@ -180,7 +180,8 @@ async def test_the_sites_of_a_day_from_anchored_records(
               ).json()["records"]
     assert a["id"] in {record["id"] for record in listed}  # the same id as /v1/records
     assert re.fullmatch("[0-9a-f]{64}", a["id"])
-    assert by_site["VTL-HUE-0002"]["properties"]["out_of_service"] == FLOOD
+    assert by_site["VTL-HUE-0002"]["properties"]["out_of_service"] == {**FLOOD,
+                                                                       "expected_back": None}
     assert by_site["VTL-HUE-0002"]["properties"]["operator_name"] == VIETTEL.name
 
     september = await _geojson(manual_client, "/v1/map/sites.geojson?on=2025-09-01")

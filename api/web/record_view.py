@@ -21,17 +21,14 @@ from cryptography.x509.oid import NameOID
 from api.web import wording
 from filings.areas import Area, load_areas
 from filings.errors import FilingError
+from filings.infrastructure import RouteBody, route_length_m
 from filings.kinds import PERMIT_TYPE_LABELS
 from filings.periods import Period, issued_day, parse_period
 from filings.plans import PlanBook, Target
-from filings.units import UNITS
 
 REGISTRAR_KINDS: Final = frozenset({"plan", "binding", "indicator", "report"})
 """The kinds the department files: a signer of these that is not a registered operator is the
 department (`filings.figures`)."""
-
-_SYMBOLS: Final = wording.UNIT_SYMBOLS
-"""Units written as their symbol after the number; the others by their name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +53,9 @@ class Words:
     @staticmethod
     def number(value: float, unit: str | None = None) -> Words:
         """`value` as each language writes it, with its unit: "31,5 %" / "31.5 %"."""
-        vi, en = wording.number_vi(value), wording.number_en(value)
-        known = UNITS.get(unit) if unit is not None else None
-        if unit is None or (known is not None and known.whole and unit not in _SYMBOLS):
-            return Words(vi, en)  # a count: the number says it
-        if unit in _SYMBOLS or known is None:
-            return Words(f"{vi}\u00a0{unit}", f"{en}\u00a0{unit}")
-        return Words(f"{vi} {known.name_vi}", f"{en} {known.name_en}")
+        if unit is None:
+            return Words(wording.number_vi(value), wording.number_en(value))
+        return Words(wording.amount_vi(value, unit), wording.amount_en(value, unit))
 
     @staticmethod
     def day(value: date) -> Words:
@@ -305,6 +298,10 @@ def view(book: PlanBook, names: dict[str, str], index: int, entry: dict[str, Any
             said = _report(book, entry, body)
         elif schema == "plan/1" and body is not None:
             said = _plan(body)
+        elif schema == "site/1" and body is not None:
+            said = _site(names, body)
+        elif schema == "route/1" and body is not None:
+            said = _route(names, body)
     except (FilingError, KeyError, TypeError, ValueError):
         pass  # a retired or unexpected body: the subject names it, the JSON shows it
     return RecordView(kind, signer_of(entry, names),
@@ -360,6 +357,63 @@ def _permit(names: dict[str, str], entry: dict[str, Any],
     facts.append(Fact(Words.say("summary.location"), Words.say(
         "summary.latitude_longitude", latitude=Words.number(lat), longitude=Words.number(lon))))
     return BodyView(Words.say("summary.permit", number=number, type=label, place=place),
+                    facts=tuple(facts))
+
+
+def _site(names: dict[str, str], body: dict[str, Any]) -> BodyView:
+    """A BTS site as of its day: where, whose, in which state, with what."""
+    as_of = date.fromisoformat(body["as_of"])
+    place = area_words(str(body["area"]), as_of)
+    status = Words.say(f"map.status_{body['status']}")
+    facts = [
+        Fact(Words.say("map.area"), place),
+        Fact(Words.say("map.as_of"), Words.day(as_of)),
+        Fact(Words.say("map.status"), status),
+    ]
+    outage = body.get("out_of_service")
+    if outage:
+        facts.append(Fact(Words.say("map.out_of_service_since"), Words.say(
+            "summary.outage", reason=Words.say(f"map.reason_{outage['reason']}"),
+            since=Words.day(date.fromisoformat(outage["since"])))))
+    facts += [
+        Fact(Words.say("map.technologies"), Words.same(", ".join(body["technologies"]))),
+        Fact(Words.say("map.structure"), Words.say(f"map.structure_{body['structure']}")),
+        Fact(Words.say("map.height"), Words.number(float(body["height_m"]), "m")),
+    ]
+    if body["tenants"]:
+        facts.append(Fact(Words.say("map.tenants"), Words.same(", ".join(
+            names.get(str(address), str(address)) for address in body["tenants"]))))
+    if body.get("commissioned"):
+        facts.append(Fact(Words.say("map.commissioned"),
+                          Words.day(date.fromisoformat(body["commissioned"]))))
+    position = body["position"]
+    facts.append(Fact(Words.say("summary.location"), Words.say(
+        "summary.latitude_longitude", latitude=Words.number(float(position["lat"])),
+        longitude=Words.number(float(position["lon"])))))
+    return BodyView(Words.say("summary.site", site=str(body["site_id"]), status=status,
+                              place=place), facts=tuple(facts))
+
+
+def _route(names: dict[str, str], body: dict[str, Any]) -> BodyView:
+    """A cable route as of its day: how it runs, whose, shared or not, through which areas."""
+    as_of = date.fromisoformat(body["as_of"])
+    kind = Words.say(f"map.route_{body['placement']}")
+    shared = Words.say(f"map.route_shared_{body['shared']}" if body.get("shared")
+                       else "map.route_not_shared")
+    length = route_length_m(RouteBody.model_validate(body))
+    facts = [
+        Fact(Words.say("map.as_of"), Words.day(as_of)),
+        Fact(Words.say("map.status"), Words.say(f"map.status_{body['status']}")),
+        Fact(Words.say("map.route_length"), Words.number(round(length), "m")),
+        Fact(Words.say("map.route_shared"), shared),
+        Fact(Words.say("map.route_areas"), Words(
+            ", ".join(area_words(str(code), as_of).vi for code in body["areas"]),
+            ", ".join(area_words(str(code), as_of).en for code in body["areas"]))),
+    ]
+    if body["tenants"]:
+        facts.append(Fact(Words.say("map.route_tenants"), Words.same(", ".join(
+            names.get(str(address), str(address)) for address in body["tenants"]))))
+    return BodyView(Words.say("summary.route", route=str(body["route_id"]), kind=kind),
                     facts=tuple(facts))
 
 

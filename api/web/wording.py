@@ -97,7 +97,7 @@ def _amount(number: str, code: str, lang: str) -> str:
         return f"{number}\u00a0{code}"
     unit = UNITS.get(code)
     if unit is None:
-        return f"{number} {code}"
+        return f"{number}\u00a0{code}"
     if unit.whole:
         return number
     return f"{number} {unit.name_vi if lang == 'vi' else unit.name_en}"
@@ -342,6 +342,9 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "summary.operators_sharing": "Các doanh nghiệp dùng chung",
     "summary.holder": "Chủ giấy phép",
     "summary.location": "Vị trí (vĩ độ, kinh độ)",
+    "summary.site": "Trạm {site} · {status} · {place}",
+    "summary.outage": "{reason}, từ {since}",
+    "summary.route": "Tuyến cáp {route} · {kind}",
     "summary.latitude_longitude": "{latitude}; {longitude}",
     "summary.report_withheld": "Báo cáo · {period}",
     "summary.report_period": "Kỳ báo cáo",
@@ -643,6 +646,9 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
     "summary.operators_sharing": "Operators sharing it",
     "summary.holder": "Holder",
     "summary.location": "Location (latitude, longitude)",
+    "summary.site": "Site {site} · {status} · {place}",
+    "summary.outage": "{reason}, since {since}",
+    "summary.route": "Cable route {route} · {kind}",
     "summary.latitude_longitude": "{latitude}, {longitude}",
     "summary.report_withheld": "Report · {period}",
     "summary.report_period": "Period",

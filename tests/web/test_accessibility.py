@@ -83,6 +83,7 @@ def visits(filed: Filed) -> list[Visit]:  # noqa: F811 (not the fixture)
         Visit("verify-bad-id", "/verify?id=12345"),
         Visit("verify-unknown-id", "/verify?id=" + "ab" * 32),
         Visit("not-found", "/no/such/page"),
+        Visit("report", "/reports/2024"),
     ]
     if httpx.get(f"{filed.url}/map", timeout=30).status_code == 200:
         found.append(Visit("map", "/map"))
@@ -113,8 +114,11 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 def overflow(page: Page) -> int:
-    """How many CSS pixels the page is wider than the window (0: no sideways scrolling)."""
-    width: int = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    """How many CSS pixels the page is wider than the window (0: no sideways scrolling). The
+    layout viewport's width, not `innerWidth`: on a phone the browser zooms out to a page wider
+    than the screen, and `innerWidth` grows with it."""
+    width: int = page.evaluate(
+        "document.scrollingElement.scrollWidth - document.documentElement.clientWidth")
     return width
 
 

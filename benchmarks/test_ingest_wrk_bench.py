@@ -43,7 +43,6 @@ from api.settings import load_settings
 from benchmarks.conftest import RateBoard
 from benchmarks.test_http_bench import (
     BULK,
-    HOST,
     KEYS,
     ROOT,
     CpuMeter,
@@ -52,7 +51,7 @@ from benchmarks.test_http_bench import (
     file_plans,
     signed_submissions,
 )
-from benchmarks.test_read_path_bench import STDBUF, WRK, WrkRound
+from benchmarks.test_read_path_bench import STDBUF, WRK, WrkRound, wrk_script
 from filings.signing import SubmissionDomain, signer_address
 
 TREE: Final = Path(os.environ.get("INFRALEDGER_BENCH_TREE", str(ROOT)))
@@ -67,30 +66,9 @@ RECOVERIES: Final = 20_000
 INGEST = "wrk: signed ingest, bulks of 100, 4 connections"
 RECOVERY = "raw secp256k1 recovery, one process per CPU"
 
-WRK_SCRIPT: Final = """\
--- POST the bodies of the file args[1] (one a line) in turn; after args[2] answers, stop.
-bodies, limit, done, bad, sent = {}, 0, 0, 0, 0
-function init(args)
-  local headers = {["Content-Type"] = "application/json"}
-  for line in io.lines(args[1]) do
-    bodies[#bodies + 1] = wrk.format("POST", "/v1/submissions", headers, line)
-  end
-  limit = tonumber(args[2])
-end
-function request()
-  sent = sent + 1
-  return bodies[(sent - 1) % #bodies + 1]
-end
-function response(status, headers, body)
-  done = done + 1
-  if status ~= 202 then bad = bad + 1 end
-  if done == limit then
-    io.write(string.format("infraledger-wrk done %d bad %d sent %d\\n", done, bad, sent))
-    io.flush()
-    wrk.thread:stop()
-  end
-end
-"""
+WRK_SCRIPT: Final = wrk_script(
+    'wrk.format("POST", "/v1/submissions", {["Content-Type"] = "application/json"}, line)', 202)
+"""POST the bodies of the file, one a line."""
 
 RECOVER: Final = """
 import os, sys, time
@@ -136,18 +114,6 @@ def ledger(workdir: Path) -> Iterator[Server]:
     with Server.run(command, workdir / "ledger.log", ready_path="/v1/log", cwd=TREE,
                     env={"PYTHONPATH": str(TREE)}) as server:
         yield server
-
-
-def _start_wrk(script: Path, port: int, bodies: Path) -> WrkRound:
-    """wrk posting the lines of `bodies`, its connections open (so the timing starts there)."""
-    process = subprocess.Popen(  # stdbuf: wrk's own lines come as it prints them
-        [STDBUF, "-oL", WRK, "-t1", f"-c{CONNECTIONS}", "-d300s", "-s", str(script),
-         f"http://{HOST}:{port}", "--", str(bodies), str(REQUESTS)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    started = WrkRound(process, [])
-    started._read_until("connections")
-    return started
 
 
 def _signed_bodies(domain: SubmissionDomain, start: int, count: int) -> list[str]:
@@ -206,7 +172,8 @@ def test_ingest_bulk_wrk(benchmark: BenchmarkFixture, rates: RateBoard, ledger: 
     size_before = int(info["tree_size"])
 
     def setup() -> tuple[tuple[WrkRound], dict[str, Any]]:
-        return (_start_wrk(script, ledger.port, next(queue)),), {}
+        return (WrkRound.start(script, ledger.port, next(queue), REQUESTS,
+                               connections=CONNECTIONS, seconds=300),), {}
 
     def teardown(run: WrkRound) -> None:
         seen.append(run.finish())

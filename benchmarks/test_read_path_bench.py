@@ -115,11 +115,14 @@ NGINX_FULL_TILE = "nginx, the exported directory: full tiles"
 HALF = ">= 0.5x the bare worker"
 THIRD = ">= 0.33x the bare worker"
 
-WRK_SCRIPT: Final = """\
--- Ask the paths of the file args[1] in turn; after args[2] answers, report and stop.
-requests, limit, done, bad, sent = {}, 0, 0, 0, 0
+def wrk_script(request: str, status: int) -> str:
+    """The Lua script of a round: `request` (a Lua expression of `line`) made of each line of
+    the file args[1], sent in turn; after args[2] answers, report how many were not `status`
+    and stop."""
+    return f"""\
+requests, limit, done, bad, sent = {{}}, 0, 0, 0, 0
 function init(args)
-  for line in io.lines(args[1]) do requests[#requests + 1] = wrk.format("GET", line) end
+  for line in io.lines(args[1]) do requests[#requests + 1] = {request} end
   limit = tonumber(args[2])
 end
 function request()
@@ -128,7 +131,7 @@ function request()
 end
 function response(status, headers, body)
   done = done + 1
-  if status ~= 200 then bad = bad + 1 end
+  if status ~= {status} then bad = bad + 1 end
   if done == limit then
     io.write(string.format("infraledger-wrk done %d bad %d sent %d\\n", done, bad, sent))
     io.flush()
@@ -136,6 +139,10 @@ function response(status, headers, body)
   end
 end
 """
+
+
+WRK_SCRIPT: Final = wrk_script('wrk.format("GET", line)', 200)
+"""Ask the paths of the file, one a line."""
 _DONE = re.compile(r"infraledger-wrk done (\d+) bad (\d+) sent (\d+)")
 _RATE = re.compile(r"Requests/sec:\s+([0-9.]+)")
 
@@ -166,10 +173,11 @@ class WrkRound:
     output: list[str]
 
     @classmethod
-    def start(cls, script: Path, port: int, paths: Path, limit: int) -> WrkRound:
+    def start(cls, script: Path, port: int, lines: Path, limit: int, *,
+              connections: int = CONNECTIONS, seconds: int = 120) -> WrkRound:
         process = subprocess.Popen(  # stdbuf: wrk's own lines come as it prints them
-            [STDBUF, "-oL", WRK, "-t1", f"-c{CONNECTIONS}", "-d120s", "-s", str(script),
-             f"http://{HOST}:{port}", "--", str(paths), str(limit)],
+            [STDBUF, "-oL", WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
+             f"http://{HOST}:{port}", "--", str(lines), str(limit)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         started = cls(process, [])

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-pytest_plugins = ["tests.server_fixtures"]
+pytest_plugins = ["tests.server_fixtures", "tests.filings.signatures.live"]
 
 POSTGRES_ADMIN = os.environ.get("INFRALEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 

@@ -51,9 +51,11 @@ class AccessLog:
     Used from the event loop only: `record` schedules the flush on the running loop.
     """
 
-    def __init__(self, write: Callable[[str], object], log_format: str = "text") -> None:
+    def __init__(self, write: Callable[[str], object], log_format: str = "text",
+                 batch: int = FLUSH_LINES) -> None:
         self._write = write
         self._json = log_format == "json"
+        self._batch = batch
         self._pending: list[Request] = []
         self._flush_due: asyncio.TimerHandle | None = None
         self._second = -1
@@ -61,7 +63,7 @@ class AccessLog:
 
     def record(self, request: Request) -> None:
         self._pending.append(request)
-        if len(self._pending) >= FLUSH_LINES:
+        if len(self._pending) >= self._batch:
             self.flush()
         elif self._flush_due is None:
             self._flush_due = asyncio.get_running_loop().call_later(FLUSH_INTERVAL, self.flush)

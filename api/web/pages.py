@@ -25,7 +25,6 @@ import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from api.errors import InvalidRequest
 from api.http.deps import Ledger, LedgerDep
@@ -41,6 +40,7 @@ from api.web.indicator_table import (
     plan_views,
     unplanned,
 )
+from api.web.templating import STATIC_PATH, environment
 from filings.areas import load_areas
 from filings.figures import FORMULAS
 from filings.periods import VIETNAM_TIME
@@ -53,7 +53,6 @@ from ledger.storage.indicators import standing_indicator_records
 from ledger.storage.records import StoredRecord
 from ledger.storage.store import LogStore
 
-STATIC_PATH: Final = "/static"
 MAX_HISTORY: Final = 50
 """How many earlier and later versions a record page lists."""
 
@@ -79,25 +78,8 @@ router.mount(
 )
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("api.web", "templates"),
-        autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    for name in ("vi_date", "en_date", "vi_time", "en_time", "period_vi", "period_en",
-                 "number_vi", "number_en"):
-        environment.filters[name] = getattr(wording, name)
-    environment.globals["static"] = lambda name: f"{STATIC_PATH}/{name}"
-    environment.globals["page_text"] = wording.page_text
-    return environment
-
-
 def _page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = _environment().get_template(template).render(**context)
+    html = environment().get_template(template).render(**context)
     return HTMLResponse(html, status_code=status_code)
 
 
@@ -114,7 +96,7 @@ def _home_html(store: LogStore, book: PlanBook, anchored_size: int,
     figures = figures_of(standing_indicator_records(store, anchored_size))
     computed = computed_views(infrastructure, anchored_size, day, figures, dict(names))
     views = plan_views(book.up_to(anchored_size), figures, load_areas(), dict(names), computed)
-    return _environment().get_template("home.html").render(
+    return environment().get_template("home.html").render(
         plans=views, formulas=FORMULAS, level_names=LEVEL_NAMES, anchored_size=anchored_size,
         anchor=anchor, computed=unplanned(views, computed),
     )

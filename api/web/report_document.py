@@ -28,11 +28,11 @@ from typing import Any, Final, Literal
 
 import segno
 from fpdf import FPDF
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from api.web import wording
 from api.web.indicator_table import LEVEL_NAMES
+from api.web.templating import environment
 from filings.computed import ComputedFigure
 from filings.figures import FORMULAS
 from filings.plans import FiledPlan, Target
@@ -228,27 +228,10 @@ def report_body(report: YearlyReport) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("api.web", "templates"),
-        autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    for name in ("vi_date", "en_date", "vi_time", "en_time", "period_vi", "period_en",
-                 "number_vi", "number_en", "amount_vi", "amount_en"):
-        environment.filters[name] = getattr(wording, name)
-    environment.globals["static"] = lambda name: f"/static/{name}"
-    environment.globals["page_text"] = wording.page_text
-    return environment
-
-
 def report_html(report: YearlyReport, base_url: str, filed: FiledReport | None) -> str:
     """The report's page (`templates/yearly_report.html`), both languages at once."""
     charts = {item.indicator: chart_of(item) for item in report.indicators}
-    page: Callable[..., str] = _environment().get_template("yearly_report.html").render
+    page: Callable[..., str] = environment().get_template("yearly_report.html").render
     return page(
         report=report, filed=filed, charts=charts, level_names=LEVEL_NAMES, formulas=FORMULAS,
         qr=lambda record: qr_svg(record_url(base_url, record)), goal=goal_words,

@@ -68,14 +68,12 @@ async def test_a_failed_request_is_logged_as_500() -> None:
         "access", 500, 0, "/x")
 
 
-async def test_lines_are_written_after_the_interval_or_when_the_batch_is_full(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_lines_are_written_after_the_interval_or_when_the_batch_is_full() -> None:
     written: list[str] = []
-    log = AccessLog(written.append)
+    log = AccessLog(written.append, batch=3)
     await run(answer, log, scope_of(b"/a"))
     await asyncio.sleep(access_log.FLUSH_INTERVAL + 0.2)
     assert len(written) == 1 and written[0].count("\n") == 1
-    monkeypatch.setattr(access_log, "FLUSH_LINES", 3)
     for _ in range(3):
         await run(answer, log, scope_of(b"/b"))
     assert len(written) == 2 and written[1].count("\n") == 3

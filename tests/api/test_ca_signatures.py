@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,22 +48,6 @@ OPERATOR = SAMPLE.active
 @pytest.fixture
 def ledger_database_url(database_url: str) -> str:
     return database_url
-
-
-@pytest.fixture(scope="module")
-def services() -> Iterator[PkiServices]:
-    running = PkiServices()
-    running.start(TestPki(running.urls))
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def pki(services: PkiServices) -> TestPki:
-    assert services.pki is not None
-    return services.pki
 
 
 @pytest.fixture

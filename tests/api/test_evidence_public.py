@@ -50,16 +50,6 @@ def ledger_database_url(database_url: str) -> str:
     return database_url
 
 
-@pytest.fixture(scope="module")
-def services() -> Iterator[PkiServices]:
-    running = PkiServices()
-    running.start(TestPki(running.urls))
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 @dataclass
 class Filed:
     """A served ledger with a public and a restricted CMS-signed report, and a pinned trust."""

@@ -50,7 +50,6 @@ from filings.signing import EVIDENCE_TYPE, SubmissionDomain, signer_address
 from filings.yearly_report import ReportCheckpoint, YearlyReport, yearly_report
 from tests.filings.factories import CITY, PLAN_254, signed
 from tests.filings.signatures.pki import MST_A, Issued, TestPki
-from tests.filings.signatures.services import PkiServices
 from tests.filings.test_plans import PLAN_455
 from tests.server_fixtures import PLANS, registrar_key
 from tests.web.test_pages import (  # noqa: F401 (the fixture)
@@ -251,22 +250,6 @@ def test_settings_name_where_the_pages_are_read(settings_for_url: Settings) -> N
 @pytest.fixture
 def settings_for_url(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, public_url="https://pages.example.vn/hue/")
-
-
-@pytest.fixture(scope="module")
-def services() -> Iterator[PkiServices]:
-    running = PkiServices()
-    running.start(TestPki(running.urls))
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def pki(services: PkiServices) -> TestPki:
-    assert services.pki is not None
-    return services.pki
 
 
 @pytest.fixture

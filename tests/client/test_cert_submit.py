@@ -48,22 +48,6 @@ from tests.server_fixtures import SAMPLE, auth, free_port, registrar_key
 OPERATOR = SAMPLE.active
 
 
-@pytest.fixture(scope="module")
-def services() -> Iterator[PkiServices]:
-    running = PkiServices()
-    running.start(TestPki(running.urls))
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def pki(services: PkiServices) -> TestPki:
-    assert services.pki is not None
-    return services.pki
-
-
 @pytest.fixture
 def ca_server(ledger_settings: Settings, pki: TestPki, tmp_path: Path) -> Iterator[str]:
     """The ledger served with CA signatures on, and SAMPLE.active bound to tax code MST_A."""

@@ -35,8 +35,9 @@ PIN = "246810"
 ABSENT_URL = "http://127.0.0.1:9"
 """Never contacted: each bad input is caught before the ledger is."""
 
-services, pki, ca_server = file_key.services, file_key.pki, file_key.ca_server
-"""The file-key tests' fixtures: the PKI's services, the PKI, the live ledger bound to MST_A."""
+ca_server = file_key.ca_server
+"""The file-key tests' live ledger bound to MST_A (the PKI and its services: the module
+fixtures of `tests.filings.signatures.live`)."""
 
 
 @pytest.fixture(scope="module")

@@ -30,12 +30,10 @@ from filings.bindings import binding_subject
 from filings.periods import VIETNAM_TIME
 from filings.signatures import sign_detached
 from filings.signing import SubmissionDomain, sign_attachment
-from tests.api.test_ca_signatures import (  # noqa: F401 (fixtures)
+from tests.api.test_ca_signatures import (
     OPERATOR,
     cms_bytes,
-    pki,
     report,
-    services,
     tsa_transport,
 )
 from tests.filings.factories import ISSUED_AT, PERMIT_BODY, REPORT_BODY, as_json, signed
@@ -264,7 +262,7 @@ def signatures_section(html: str) -> str:
 
 
 @pytest.fixture
-def ca_client(ledger_settings: Settings, pki: TestPki, tmp_path: Path  # noqa: F811
+def ca_client(ledger_settings: Settings, pki: TestPki, tmp_path: Path
               ) -> Iterator[httpx.Client]:
     """A client of the app with CA signatures on and the test PKI's root pinned, served on
     127.0.0.1."""
@@ -280,7 +278,7 @@ def ca_client(ledger_settings: Settings, pki: TestPki, tmp_path: Path  # noqa: F
 
 def test_a_cms_signed_record_shows_its_signer_organisation_and_ca(
         ca_client: httpx.Client, ledger_settings: Settings, ledger_domain: SubmissionDomain,
-        pki: TestPki, services: PkiServices) -> None:  # noqa: F811
+        pki: TestPki, services: PkiServices) -> None:
     """A report carrying a CAdES-T signature by an organisation certificate of the test PKI (its
     OCSP responder, CRLs and time-stamper live on 127.0.0.1): its page names the organisation,
     its tax code, the CA, the signing time in Vietnam time and the result, in both languages;

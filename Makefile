@@ -45,8 +45,9 @@ demo: install
 demo-reset:
 	rm -rf $(DATA_DIR)
 
+# One test process per CPU; the tests of one file stay in one process (they share fixtures).
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: install
 	$(BIN)/python -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,mean,ops,rounds

@@ -11,6 +11,7 @@ to the same shape here, once. The one exception: an unknown page path asked for 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -154,6 +155,9 @@ def create_app(settings: Settings, *, jobs: bool = True, access_log: bool = Fals
             app.state.ledger = state
             metrics.watch(state.records, state.anchors, node.clock)
             node.sequencer.observe_flushes(metrics.sequencer_batch.observe)
+            # what start-up made (modules, the node, its caches) lives as long as the process:
+            # out of the collector's generations, a full collection walks only what requests made
+            gc.freeze()
             yield
         finally:
             metrics.unwatch()

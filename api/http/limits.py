@@ -50,10 +50,13 @@ def json_depth(data: bytes) -> int:
     return max(accumulate(map(_DELTA.__getitem__, brackets)))
 
 
-def check_json_depth(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Raise `TooDeep` when JSON text nests past `max_depth`. A body with no more brackets than
-    `max_depth` cannot nest deeper, so small bodies skip the measure."""
-    depth = 0 if data.count(b"[") + data.count(b"{") <= max_depth else json_depth(data)
-    if depth > max_depth:
-        raise TooDeep(f"the JSON nests {depth} deep, limit {max_depth}")
+def check_json_depth(data: bytes, max_depth: int = MAX_JSON_DEPTH, *, enclosing: int = 0
+                     ) -> None:
+    """Raise `TooDeep` when JSON text, inside `enclosing` levels of the document it was cut
+    from, nests past `max_depth`. Text with no more brackets than it has room for cannot nest
+    deeper, so most of it skips the measure."""
+    room = max_depth - enclosing
+    depth = 0 if data.count(b"[") + data.count(b"{") <= room else json_depth(data)
+    if depth > room:
+        raise TooDeep(f"the JSON nests {enclosing + depth} deep, limit {max_depth}")
 

@@ -28,9 +28,9 @@ from typing import Any, Final
 import msgspec
 from fastapi import APIRouter, Request, Response
 
-from api.errors import AllRejected, MalformedRequest, TooManyItems
+from api.errors import AllRejected, MalformedRequest, TooDeep, TooManyItems
 from api.http.deps import Ledger, LedgerDep, json_response
-from api.http.limits import check_json_depth, read_body
+from api.http.limits import MAX_JSON_DEPTH, check_json_depth, read_body
 from api.http.openapi import ERROR_RESPONSES, schema_ref
 from api.signatures import admit_ca_signatures
 from filings.admission import Verdict, admit, prepare_all
@@ -51,29 +51,34 @@ def submission_items(data: bytes, max_items: int) -> tuple[list[bytes], bool]:
     """The raw JSON of each submission of a request body, and whether it was a single object.
 
     Only the request's own shape is read here (`msgspec.Raw` slices, no values built): each
-    item is parsed once, where it is checked. Raises `TooDeep`, `MalformedRequest`,
-    `TooManyItems` or `DuplicateMember`.
+    item is parsed once, where it is checked. The nesting is measured item by item (an item
+    of a bulk sits two levels down, in the request's object and its list): most items hold
+    fewer brackets than the limit and need no measure, where the whole body would. Raises
+    `TooDeep`, `MalformedRequest`, `TooManyItems` or `DuplicateMember`.
     """
-    check_json_depth(data)
     try:
         top = _TOP.decode(data)
+        if "submissions" not in top:
+            check_json_depth(data)
+            return [data], True
+        if len(top) != 1:
+            raise MalformedRequest(_SHAPE)
+        items = _ITEMS.decode(top["submissions"])
+    except RecursionError as exc:  # the parser's own bound, far past MAX_JSON_DEPTH
+        raise TooDeep(f"the JSON nests deeper than the limit of {MAX_JSON_DEPTH}") from exc
     except msgspec.ValidationError as exc:
+        check_json_depth(data)  # too deep says more than the wrong shape
         raise MalformedRequest(_SHAPE) from exc
     except msgspec.DecodeError as exc:
+        check_json_depth(data)
         raise MalformedRequest(f"the body is not JSON: {exc}") from exc
-    if "submissions" not in top:
-        return [data], True
-    if len(top) != 1:
-        raise MalformedRequest(_SHAPE)
-    try:
-        items = _ITEMS.decode(top["submissions"])
-    except msgspec.ValidationError as exc:
-        raise MalformedRequest(_SHAPE) from exc
     if not items:
         raise MalformedRequest("submissions: the list is empty")
     if len(items) > max_items:
         raise TooManyItems(f"{len(items)} submissions in one request, limit {max_items}")
     raw = [bytes(item) for item in items]
+    for item in raw:
+        check_json_depth(item, enclosing=2)
     if data.count(b":") - sum(item.count(b":") for item in raw) != 1:
         # outside its items the request's only colon is that of "submissions"
         raise DuplicateMember('the request names "submissions" twice')

@@ -39,6 +39,14 @@ async def test_limits(small_limits: httpx.AsyncClient, ledger_domain: Submission
     deep = "[" * 33 + "]" * 33
     answer = await client.post("/v1/submissions", content=deep)
     assert (answer.status_code, answer.json()["code"]) == (422, "too_deep")
+    for nesting, code in ((29, "all_rejected"), (30, "too_deep")):
+        # the request's object and list, the item's object and `nesting` arrays in it
+        item = '{"kind":' + "[" * nesting + "]" * nesting + "}"
+        answer = await client.post("/v1/submissions", content=f'{{"submissions":[{item}]}}')
+        assert (answer.status_code, answer.json()["code"]) == (422, code), nesting
+    past_the_parser = '{"submissions":[' + "[" * 2000 + "]" * 2000 + "]}"
+    answer = await client.post("/v1/submissions", content=past_the_parser)
+    assert (answer.status_code, answer.json()["code"]) == (422, "too_deep")
     strings = json.dumps({"kind": "[" * 100})
     answer = await client.post("/v1/submissions", content=strings)
     assert answer.json()["code"] == "invalid_submission"  # brackets in strings do not nest

@@ -19,7 +19,7 @@ import mimetypes
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -31,13 +31,12 @@ from client.certificates import (
     TimestampUnavailable,
     TsaClient,
     carries_pdf_signature,
-    load_certificate_key,
     sign_cms,
 )
 from client.errors import BadKeyFile, ClientError, DraftError, LedgerRefused, LedgerUnreachable
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
-from client.token import MODULE_ENV, TokenError, is_token_uri, open_token_signer
+from client.token import TokenError, add_signer_options, certificate_signer
 from filings.errors import FilingError
 from filings.signing import (
     AttachmentRef,
@@ -182,33 +181,13 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         "--receipts", type=Path, metavar="DIR", help="save each record's receipt in DIR",
     )
     parser.add_argument("--token", help="a bearer token, if the ledger asks for one")
-    parser.add_argument(
-        "--cert-key", metavar="FILE|URI",
-        help="also sign each record with an organisation certificate: a PKCS#12 file, a "
-        "PEM file with the key, the certificate and its chain, or a PKCS#11 token as "
+    add_signer_options(
+        parser,
+        cert_key_help="also sign each record with an organisation certificate: a PKCS#12 "
+        "file, a PEM file with the key, the certificate and its chain, or a PKCS#11 token as "
         "'pkcs11:token=LABEL;object=LABEL' (a detached CAdES-BES, docs/submitting.md)",
-    )
-    parser.add_argument(
-        "--cert-password-file", type=Path, metavar="FILE",
-        help="the file holding the password of a --cert-key file",
-    )
-    parser.add_argument(
-        "--pkcs11-module", metavar="PATH",
-        help=f"the token's PKCS#11 module (.so) (default: the URI's module-path, else "
-        f"${MODULE_ENV})",
-    )
-    parser.add_argument(
-        "--cert-pin-file", type=Path, metavar="FILE", help="the file holding the token's user PIN",
-    )
-    parser.add_argument(
-        "--cert-chain", type=Path, metavar="FILE.pem",
-        help="the chain to embed for a token's certificate (PEM; the signer's certificate "
-        "first if the token holds none), instead of the token's certificates",
-    )
-    parser.add_argument(
-        "--tsa", metavar="URL",
-        help="time-stamp each --cert-key signature at this RFC 3161 time-stamping authority "
-        "(CAdES-T): the record's signing time is then the authority's",
+        tsa_help="time-stamp each --cert-key signature at this RFC 3161 time-stamping "
+        "authority (CAdES-T): the record's signing time is then the authority's",
     )
     parser.set_defaults(handler=submit_drafts)
 
@@ -219,7 +198,7 @@ def submit_drafts(args: argparse.Namespace) -> int:
     try:
         key = load_operator_key(args.key)
         with ExitStack() as held:
-            signer = held.enter_context(_certificate_signer(args))
+            signer = held.enter_context(certificate_signer(args))
             stamper = None if args.tsa is None else held.enter_context(TsaClient(args.tsa))
             drafts = [draft for path in args.files for draft in load_drafts(path)]
             ledger = held.enter_context(LedgerClient(args.url, token=args.token))
@@ -245,31 +224,6 @@ def submit_drafts(args: argparse.Namespace) -> int:
             print(f"infraledger submit: rejected {draft.label}: {result.error.get('code')}: "
                   f"{result.error.get('message')}", file=sys.stderr)
     return 0 if all(result.ok for result in results) else EXIT_REFUSED
-
-
-def _certificate_signer(args: argparse.Namespace) -> AbstractContextManager[
-        CertificateSigner | None]:
-    """The signer of `--cert-key`: none, a key file, or a PKCS#11 token held open while the
-    drafts are signed. Raises `BadKeyFile` for options of the other kind of signer."""
-    token_options = [option for option, value in (
-        ("--pkcs11-module", args.pkcs11_module), ("--cert-pin-file", args.cert_pin_file),
-        ("--cert-chain", args.cert_chain)) if value is not None]
-    if args.cert_key is not None and is_token_uri(args.cert_key):
-        if args.cert_password_file is not None:
-            raise BadKeyFile("--cert-password-file dành cho tệp khoá; token dùng "
-                             "--cert-pin-file / --cert-password-file is for a key file; a "
-                             "token takes --cert-pin-file")
-        return open_token_signer(args.cert_key, module=args.pkcs11_module,
-                                 pin_file=args.cert_pin_file, chain_file=args.cert_chain)
-    if token_options:
-        raise BadKeyFile(f"{token_options[0]} chỉ dùng với --cert-key pkcs11:… / "
-                         f"{token_options[0]} is for a --cert-key pkcs11: URI")
-    if args.cert_key is None:
-        if args.tsa is not None:
-            raise BadKeyFile("--tsa đóng dấu thời gian cho chữ ký --cert-key / --tsa "
-                             "time-stamps the --cert-key signature")
-        return nullcontext(None)
-    return nullcontext(load_certificate_key(Path(args.cert_key), args.cert_password_file))
 
 
 def load_drafts(path: Path) -> list[LoadedDraft]:

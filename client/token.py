@@ -8,15 +8,20 @@ makes the one signature of a CMS (CKM_SHA256_RSA_PKCS for RSA; CKM_ECDSA over th
 digest for ECDSA, its r‖s turned into DER), and `client.certificates.sign_cms` builds the rest,
 as for a key file. The certificate and chain come from the token, or from a PEM file.
 
+`add_signer_options` and `certificate_signer` are the `--cert-key` options and the signer they
+choose, a key file or a token, for every command that signs with an organisation certificate
+(`infraledger submit`, `infraledger report`).
+
 Every failure is a `TokenError` whose message says it in Vietnamese, then English, on one line.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -30,7 +35,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass, TokenFlag
 
-from client.errors import ClientError
+from client.certificates import CertificateSigner, load_certificate_key
+from client.errors import BadKeyFile, ClientError
 
 if TYPE_CHECKING:
     from pkcs11._pkcs11 import lib as Module
@@ -41,6 +47,11 @@ PATH_ATTRIBUTES: Final = frozenset({"token", "serial", "object", "id", "type"})
 """RFC 7512 §2.3 path attributes this client reads; `type` is allowed and not needed (the
 key and its certificate are both looked up)."""
 PROBE: Final = b"InfraLedger: does this token key belong to the certificate?\n"
+SIGNER_OPTIONS: Final = (("--cert-key", "cert_key"), ("--cert-password-file", "cert_password_file"),
+                         ("--pkcs11-module", "pkcs11_module"), ("--cert-pin-file", "cert_pin_file"),
+                         ("--cert-chain", "cert_chain"), ("--tsa", "tsa"))
+"""The options `add_signer_options` adds, with their argparse destinations."""
+TOKEN_OPTIONS: Final = frozenset({"--pkcs11-module", "--cert-pin-file", "--cert-chain"})
 
 
 class TokenError(ClientError):
@@ -88,6 +99,61 @@ class TokenUri:
     object: str | None
     id: bytes | None
     module_path: str | None
+
+
+def add_signer_options(parser: argparse.ArgumentParser, *, cert_key_help: str,
+                       tsa_help: str) -> None:
+    """Add `SIGNER_OPTIONS` to `parser`, for `certificate_signer`; `cert_key_help` and
+    `tsa_help` say what the command signs and time-stamps."""
+    parser.add_argument("--cert-key", metavar="FILE|URI", help=cert_key_help)
+    parser.add_argument(
+        "--cert-password-file", type=Path, metavar="FILE",
+        help="the file holding the password of a --cert-key file",
+    )
+    parser.add_argument(
+        "--pkcs11-module", metavar="PATH",
+        help=f"the token's PKCS#11 module (.so) (default: the URI's module-path, else "
+        f"${MODULE_ENV})",
+    )
+    parser.add_argument(
+        "--cert-pin-file", type=Path, metavar="FILE", help="the file holding the token's user PIN",
+    )
+    parser.add_argument(
+        "--cert-chain", type=Path, metavar="FILE.pem",
+        help="the chain to embed for a token's certificate (PEM; the signer's certificate "
+        "first if the token holds none), instead of the token's certificates",
+    )
+    parser.add_argument("--tsa", metavar="URL", help=tsa_help)
+
+
+def given_signer_options(args: argparse.Namespace) -> list[str]:
+    """The `SIGNER_OPTIONS` given on the command line, in that order."""
+    return [option for option, name in SIGNER_OPTIONS if getattr(args, name) is not None]
+
+
+def certificate_signer(args: argparse.Namespace) -> AbstractContextManager[
+        CertificateSigner | None]:
+    """The signer of `--cert-key` (`add_signer_options`): none, a key file, or a PKCS#11 token
+    held open while the context lasts. Raises `BadKeyFile` for options of the other kind of
+    signer and for `--tsa` without `--cert-key`, else what `load_certificate_key` or
+    `open_token_signer` raises."""
+    token_options = [option for option in given_signer_options(args) if option in TOKEN_OPTIONS]
+    if args.cert_key is not None and is_token_uri(args.cert_key):
+        if args.cert_password_file is not None:
+            raise BadKeyFile("--cert-password-file dành cho tệp khoá; token dùng "
+                             "--cert-pin-file / --cert-password-file is for a key file; a "
+                             "token takes --cert-pin-file")
+        return open_token_signer(args.cert_key, module=args.pkcs11_module,
+                                 pin_file=args.cert_pin_file, chain_file=args.cert_chain)
+    if token_options:
+        raise BadKeyFile(f"{token_options[0]} chỉ dùng với --cert-key pkcs11:… / "
+                         f"{token_options[0]} is for a --cert-key pkcs11: URI")
+    if args.cert_key is None:
+        if args.tsa is not None:
+            raise BadKeyFile("--tsa đóng dấu thời gian cho chữ ký --cert-key / --tsa "
+                             "time-stamps the --cert-key signature")
+        return nullcontext(None)
+    return nullcontext(load_certificate_key(Path(args.cert_key), args.cert_password_file))
 
 
 def is_token_uri(text: str) -> bool:

@@ -1,5 +1,6 @@
-"""`infraledger report --year YYYY [--out DIR] [--file [--cert-key FILE]]`: the yearly report to
-the People's Committee (`filings.yearly_report`, docs/indicators.md), from a running ledger server.
+"""`infraledger report --year YYYY [--out DIR] [--file [--cert-key FILE|URI [--tsa URL]]]`: the
+yearly report to the People's Committee (`filings.yearly_report`, docs/indicators.md), from a
+running ledger server.
 
 Asks the server (`--url`, by default the configured host and port) what the report of the year is
 at its latest anchored checkpoint, or at the one of `--size N` (`GET /reports/{year}.json`), then
@@ -11,11 +12,17 @@ FILE`, else `registrar_key_file`, else the embedded chain's registrar account in
 directory) and submitted through the same HTTP API every filer uses. A report already filed with
 the same PDF is not filed again; a report of a later checkpoint supersedes the one filed before it.
 
-With `--cert-key FILE` (a PKCS#12 file, its password in `--cert-password-file`, or a PEM file
-with the key, the certificate and its chain: `client.certificates`, as `infraledger submit`
-reads it) the PDF is also signed with the department's organisation certificate, PAdES
-(`filings.signatures.sign_pdf`), as a filing to the state is signed in Việt Nam: the signed
-PDF is uploaded, the ledger gathers its evidence (`POST /v1/signatures/evidence {"pdf"}`), and
+With `--cert-key` the PDF is also signed with the department's organisation certificate, PAdES
+(`filings.signatures.sign_pdf`), as a filing to the state is signed in Việt Nam. The signer is
+chosen with `infraledger submit`'s options (`client.token.certificate_signer`): a PKCS#12 file,
+its password in `--cert-password-file`, or a PEM file with the key, the certificate and its
+chain; or a PKCS#11 token named by a `pkcs11:` URI (`--pkcs11-module`, `--cert-pin-file`,
+`--cert-chain`), held open for the run, whose key never leaves it: the token makes the
+signature's one signature value. With `--tsa URL` the signature is PAdES B-T: pyHanko asks that
+RFC 3161 authority for a signature time-stamp over the signature value (the unsigned attribute
+id-aa-signatureTimeStampToken), and the record's `pades` signature shows the token's time as its
+`signed_at` (without one, B-B: the time the ledger gathered the evidence). The signed PDF is
+uploaded, the ledger gathers its evidence (`POST /v1/signatures/evidence {"pdf"}`), and
 the evidence document is listed beside it, so that the record's `signatures` show the `pades`
 signature checked against the registrar's binding (`binding/1`, `filings.bindings`). The
 binding is checked here first: a certificate it does not name is refused before the report is
@@ -25,8 +32,10 @@ signed PDF replaces the one written into DIR.
 
 Exit codes: 0 written (and filed); 1 refused (the server's code and message: no plan in force
 for the year, no anchored checkpoint, a certificate the registrar's binding does not name, a
-refused filing), on one line; 2 a malformed year or an unreadable key or certificate file (a
-wrong password).
+refused filing), on one line; 2 a malformed year, an unreadable key or certificate file (a
+wrong password), a token that cannot sign (`client.token`: no module, no such token or key, a
+refused PIN), a time-stamping authority that gives no time-stamp, or signing options without
+`--file` or `--tsa` without `--cert-key`: one line, nothing uploaded.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import hashlib
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -45,10 +55,12 @@ import httpx
 from anchoring.embedded.node import DevAccounts
 from api.errors import ApiError
 from api.settings import Settings
-from client.certificates import CertificateKey, load_certificate_key
+from api.signatures import FETCH_TIMEOUT, HttpxTransport
+from client.certificates import CertificateSigner, TimestampUnavailable
 from client.errors import ClientError
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, prepare_submission
+from client.token import TokenError, add_signer_options, certificate_signer, given_signer_options
 from filings.bindings import (
     BINDING_KIND,
     BINDING_SCHEMA,
@@ -77,18 +89,25 @@ class ReportRefused(ApiError):
 
 @dataclass(frozen=True)
 class PdfSigning:
-    """Who signs the report's PDF with PAdES: an organisation certificate with its key and
-    chain, and the TSA that time-stamps the signature (B-T), if any (B-B without: the ledger
-    then takes the time it gathered the evidence as the signing time)."""
+    """Who signs the report's PDF with PAdES: an organisation certificate with its chain and
+    the one operation on its key (in a file or on a token), and the TSA that time-stamps the
+    signature (B-T) through `transport`, if any (B-B without: the ledger then takes the time it
+    gathered the evidence as the signing time)."""
 
-    holder: CertificateKey
+    holder: CertificateSigner
     tsa_url: str | None = None
     transport: Transport | None = None
 
     def sign(self, pdf: bytes) -> bytes:
-        """`pdf` with the signature appended as a new revision."""
-        return sign_pdf(pdf, self.holder.key, self.holder.certificate, self.holder.chain,
-                        self.tsa_url, transport=self.transport)
+        """`pdf` with the signature appended as a new revision. Raises `TimestampUnavailable`
+        when the TSA gives no time-stamp, `TokenError` when a token refuses to sign."""
+        try:
+            return sign_pdf(pdf, self.holder, self.holder.certificate, self.holder.chain,
+                            self.tsa_url, transport=self.transport)
+        except OSError as exc:  # only the TSA's request does I/O (`sign_pdf`)
+            raise TimestampUnavailable(
+                f"không có dấu thời gian từ {self.tsa_url} / no time-stamp from "
+                f"{self.tsa_url}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -110,8 +129,9 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         "Vietnamese) as a running ledger makes it at its latest anchored checkpoint; with "
         "--file, file it as a report/2 record signed by the registrar, the PDF attached; "
         "with --cert-key too, the PDF signed with PAdES by the department's organisation "
-        "certificate (the one the registrar's binding/1 names), its evidence gathered by the "
-        "ledger and listed beside it.",
+        "certificate (the one the registrar's binding/1 names; in a file or on a PKCS#11 "
+        "token), its evidence gathered by the ledger and listed beside it; with --tsa, a "
+        "PAdES B-T time-stamped by that authority.",
     )
     parser.add_argument("--year", required=True, metavar="YYYY", help="the year reported on")
     parser.add_argument("--size", type=int, default=None, metavar="N",
@@ -126,12 +146,15 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     parser.add_argument("--key", type=Path, default=None, metavar="FILE",
                         help="the registrar's key file (default: registrar_key_file, else the "
                         "embedded chain's registrar account)")
-    parser.add_argument("--cert-key", type=Path, default=None, metavar="FILE",
-                        help="with --file, also sign the PDF (PAdES) with the department's "
-                        "organisation certificate: a PKCS#12 file, or a PEM file with the key, "
-                        "the certificate and its chain (as infraledger submit --cert-key)")
-    parser.add_argument("--cert-password-file", type=Path, default=None, metavar="FILE",
-                        help="the file holding the password of the --cert-key file")
+    add_signer_options(
+        parser,
+        cert_key_help="with --file, also sign the PDF (PAdES) with the department's "
+        "organisation certificate: a PKCS#12 file, a PEM file with the key, the certificate "
+        "and its chain, or a PKCS#11 token as 'pkcs11:token=LABEL;object=LABEL' (as "
+        "infraledger submit --cert-key)",
+        tsa_help="time-stamp the PDF's --cert-key signature at this RFC 3161 time-stamping "
+        "authority (PAdES B-T): the record's signing time is then the authority's",
+    )
     parser.set_defaults(handler=write_report)
 
 
@@ -144,26 +167,40 @@ def write_report(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     year = int(text)
     url = (args.url or f"http://{settings.host}:{settings.port}").rstrip("/")
-    if (args.cert_key or args.cert_password_file) and not args.file:
-        print("infraledger report: --cert-key chỉ dùng với --file / --cert-key is for --file",
-              file=sys.stderr)
+    signing_options = given_signer_options(args)
+    if signing_options and not args.file:
+        print(f"infraledger report: {signing_options[0]} chỉ dùng với --file / "
+              f"{signing_options[0]} is for --file", file=sys.stderr)
         return EXIT_USAGE
-    key, signing = None, None
-    if args.file:
-        try:
-            key = registrar_key(settings, args.key)
-            if args.cert_key is not None:
-                signing = PdfSigning(load_certificate_key(args.cert_key,
-                                                          args.cert_password_file))
-        except ClientError as exc:
-            print(f"infraledger report: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-    if key is not None and signing is not None:
-        check_binding(url, signer_address(key), signing.holder)
     if args.size is not None and args.size < 1:
         print(f"infraledger report: --size {args.size}: want a tree size of at least 1",
               file=sys.stderr)
         return EXIT_USAGE
+    with ExitStack() as held:
+        key, signing = None, None
+        if args.file:
+            try:
+                key = registrar_key(settings, args.key)
+                signer = held.enter_context(certificate_signer(args))
+            except ClientError as exc:
+                print(f"infraledger report: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            if signer is not None:
+                transport = None if args.tsa is None else HttpxTransport(
+                    held.enter_context(httpx.Client(timeout=FETCH_TIMEOUT)))
+                signing = PdfSigning(signer, args.tsa, transport)
+                check_binding(url, signer_address(key), signer)
+        try:
+            return _write_report(url, year, args, key, signing)
+        except (TokenError, TimestampUnavailable) as exc:
+            print(f"infraledger report: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+
+
+def _write_report(url: str, year: int, args: argparse.Namespace, key: bytes | None,
+                  signing: PdfSigning | None) -> int:
+    """Fetch and write the report's files, then file it signed by `key` (unless None), its PDF
+    signed by `signing` when given. Returns 0; raises as `fetch_report` and `file_report`."""
     made = fetch_report(url, year, args.size)
     directory: Path = args.out
     directory.mkdir(parents=True, exist_ok=True)
@@ -217,7 +254,8 @@ def file_report(url: str, key: bytes, made: dict[str, Any],
     """File the report `made` (`fetch_report`) signed by `key`, its PDF signed with PAdES by
     `signing` when given, unless the same PDF is filed already (signed when `signing` asks it
     signed). Raises `ReportRefused` (the ledger's `cert_identity` or `operator_not_bound` when
-    the registrar's binding does not name `signing`'s certificate: `check_binding` first)."""
+    the registrar's binding does not name `signing`'s certificate: `check_binding` first);
+    `TokenError` or `TimestampUnavailable` from `signing`, before anything is uploaded."""
     filing, pdf = made["filing"], made["pdf"]
     me = signer_address(key)
     issued_at = int(time.time())
@@ -242,6 +280,8 @@ def file_report(url: str, key: bytes, made: dict[str, Any],
                 subject=str(filing["subject"]), body=filing["body"], issued_at=issued_at,
                 attachments=listed, supersedes=earlier[0][0] if earlier else None)
             result = client.submit([submission])[0]
+    except (TokenError, TimestampUnavailable):
+        raise
     except ClientError as exc:
         raise ReportRefused(str(exc)) from exc
     if not result.ok or result.record_id is None:
@@ -273,7 +313,7 @@ def _filed_pdf(http: httpx.Client, attachments: Sequence[Mapping[str, Any]],
     return None
 
 
-def check_binding(url: str, registrar: str, holder: CertificateKey) -> None:
+def check_binding(url: str, registrar: str, holder: CertificateSigner) -> None:
     """Raise `ReportRefused` unless the binding of `registrar` in force for a record filed now
     (its latest in the ledger at `url`) names `holder`'s certificate, as the ledger checks it
     when the report is filed (`filings.bindings.identity_for`)."""

@@ -68,6 +68,14 @@ class AccessLog:
         elif self._flush_due is None:
             self._flush_due = asyncio.get_running_loop().call_later(FLUSH_INTERVAL, self.flush)
 
+    def answered(self, scope: Scope, arrived: float, started: float, status: int,
+                 size: int) -> None:
+        """Record the answer to `scope`: `arrived` its unix time, `started` its
+        `time.perf_counter()`, the status and the body's bytes sent."""
+        self.record((arrived, client_of(scope), scope["method"], request_target(scope),
+                     scope.get("http_version", "1.1"), status, size,
+                     time.perf_counter() - started))
+
     def flush(self) -> None:
         """Write the pending lines in one call."""
         if self._flush_due is not None:
@@ -118,6 +126,4 @@ async def logged(app: ASGIApp, log: AccessLog, scope: Scope, receive: Receive,
     try:
         await app(scope, receive, sending)
     finally:
-        log.record((arrived, client_of(scope), scope["method"], request_target(scope),
-                    scope.get("http_version", "1.1"), status or 500, size,
-                    time.perf_counter() - started))
+        log.answered(scope, arrived, started, status or 500, size)

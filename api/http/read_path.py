@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -176,16 +177,50 @@ class ReadPath:
             for (method, route, status), count in sent.items():
                 self._metrics.requests.labels(method, route, str(status)).inc(count)
 
-    async def _reply(self, scope: Scope, send: Send, answer: KeptAnswer) -> None:
-        """Send `answer` from memory (no body to a HEAD request) and count it."""
+    def from_memory(self, scope: Scope) -> KeptAnswer | None:
+        """The answer kept in memory for the HTTP request `scope`, if there is one: a tlog
+        route's kept 200 (or its 304 when the request names its ETag), or a public proof
+        bundle of the bundle cache once the route's headers are learned."""
+        method, path = scope["method"], scope["path"]
+        if path.startswith(TLOG_PREFIX) and (method == "GET" or method == "HEAD"):
+            kept = self.reads.answers.get((scope["scheme"] == "https", path[len(TLOG_PREFIX):]))
+            if kept is None:
+                return None
+            etag = kept.etag
+            if etag is not None and etag == _header(scope, b"if-none-match"):
+                return kept.not_modified
+            return kept.answer
+        if not (method == "GET" and len(path) == _PROOF_PATH_LENGTH
+                and path.startswith(PROOF_PREFIX) and path.endswith(PROOF_SUFFIX)):
+            return None
+        ledger, learned = self.reads.ledger, self._proof_headers.get(scope["scheme"] == "https")
+        record = path[len(PROOF_PREFIX):-len(PROOF_SUFFIX)]
+        if (ledger is None or learned is None or record.strip(_HEX)
+                or _header(scope, b"authorization") is not None):
+            return None
+        data = ledger.bundles.get((LeafHash(bytes.fromhex(record)), False))
+        if data is None:
+            return None
+        headers, route = learned
+        return KeptAnswer(200, [(b"content-length", b"%d" % len(data)), *headers], data, route)
+
+    async def reply(self, scope: Scope, send: Send, answer: KeptAnswer,
+                    access_log: AccessLog | None) -> None:
+        """Send `answer` from memory (no body to a HEAD request), count it, and write its line
+        to `access_log` when there is one."""
+        arrived, started = time.time(), time.perf_counter()
         method = scope["method"]
+        body = b"" if method == "HEAD" else answer.body
         await send({"type": "http.response.start", "status": answer.status,
                     "headers": answer.headers})
-        await send({"type": "http.response.body",
-                    "body": b"" if method == "HEAD" else answer.body})
+        await send({"type": "http.response.body", "body": body})
         self._sent[method, answer.route, answer.status] += 1
+        if access_log is not None:
+            access_log.answered(scope, arrived, started, answer.status, len(body))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The requests `from_memory` does not answer: a tlog route's first answer is kept, a
+        public proof bundle's first 200 teaches the headers; the rest go to the app."""
         if scope["type"] == "http":
             method, path = scope["method"], scope["path"]
             if path.startswith(TLOG_PREFIX) and (method == "GET" or method == "HEAD"):
@@ -193,47 +228,22 @@ class ReadPath:
                 return
             if (method == "GET" and len(path) == _PROOF_PATH_LENGTH
                     and path.startswith(PROOF_PREFIX) and path.endswith(PROOF_SUFFIX)):
-                await self._bundle(scope, receive, send,
-                                   path[len(PROOF_PREFIX):-len(PROOF_SUFFIX)])
+                await self._learn_proof_headers(scope, receive, send, scope["scheme"] == "https")
                 return
         await self.app(scope, receive, send)
 
     async def _tlog(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
-        answers = self.reads.answers
-        key = (scope["scheme"] == "https", path)
-        kept = answers.get(key)
-        if kept is None:
-            if scope["method"] == "HEAD" or self.reads.ledger is None:
-                await self.app(scope, receive, send)
-                return
-            generation = answers.generation
-            answer = await _origin(self.app, scope, receive, send)
-            if answer is None:
-                return
-            kept = _tlog_answer(answer)
-            answers.put(key, kept, generation)
-            await _send(send, kept.answer)
-            return
-        etag = kept.etag
-        if etag is not None and etag == _header(scope, b"if-none-match"):
-            await self._reply(scope, send, kept.not_modified)
-        else:
-            await self._reply(scope, send, kept.answer)
-
-    async def _bundle(self, scope: Scope, receive: Receive, send: Send, record: str) -> None:
-        ledger, tls = self.reads.ledger, scope["scheme"] == "https"
-        learned = self._proof_headers.get(tls)
-        if (ledger is None or learned is None or record.strip(_HEX)
-                or _header(scope, b"authorization") is not None):
-            await self._learn_proof_headers(scope, receive, send, tls)
-            return
-        data = ledger.bundles.get((LeafHash(bytes.fromhex(record)), False))
-        if data is None:
+        if scope["method"] == "HEAD" or self.reads.ledger is None:
             await self.app(scope, receive, send)
             return
-        headers, route = learned
-        await self._reply(scope, send, KeptAnswer(
-            200, [(b"content-length", b"%d" % len(data)), *headers], data, route))
+        answers = self.reads.answers
+        generation = answers.generation
+        answer = await _origin(self.app, scope, receive, send)
+        if answer is None:
+            return
+        kept = _tlog_answer(answer)
+        answers.put((scope["scheme"] == "https", path), kept, generation)
+        await _send(send, kept.answer)
 
     async def _learn_proof_headers(self, scope: Scope, receive: Receive, send: Send,
                                    tls: bool) -> None:
@@ -372,10 +382,17 @@ class ReadPathApp(FastAPI):
     access_log: AccessLog | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.access_log is not None and scope["type"] == "http":
-            await logged(self._answer, self.access_log, scope, receive, send)
-        else:
-            await self._answer(scope, receive, send)
+        read_path = self.read_path
+        if scope["type"] == "http":
+            if read_path is not None:
+                answer = read_path.from_memory(scope)
+                if answer is not None:
+                    await read_path.reply(scope, send, answer, self.access_log)
+                    return
+            if self.access_log is not None:
+                await logged(self._answer, self.access_log, scope, receive, send)
+                return
+        await self._answer(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.read_path is None:

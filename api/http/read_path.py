@@ -6,8 +6,10 @@ FastAPI's handling of a request (its telemetry check, the middleware stack, rout
 endpoint's dependencies) costs about three times a bare uvicorn worker's whole work: measured
 here under wrk, a FastAPI no-op route took about 100 µs of CPU a request, a bare ASGI no-op
 25-30 (`benchmarks/test_read_path_bench.py` measures the read path against the latter). So the
-layer runs first: the app is a `ReadPathApp`, whose `__call__` hands each request to
-`ReadPath`, which passes what it does not answer to FastAPI unchanged.
+layer runs first: the app is a `ReadPathApp`, whose `__call__` sends what `ReadPath` keeps in
+memory at once (its access-log line written directly, no other layer run) and hands the rest to
+`ReadPath`, which keeps the answers below and passes what it does not answer to FastAPI
+unchanged.
 
 - `GET`/`HEAD /tlog/checkpoint` and `/tlog/tile/...`: the layer keeps the 200 answers the app
   gave (status, every header, bytes: the routes of `api.routes.tlog` are their origin, the

@@ -86,7 +86,7 @@ from filings.signing import (
 from filings.submission import PreparedSubmission
 from ledger.entry import Entry
 from ledger.merkle import LeafHash
-from ledger.storage.records import RecordFilter
+from ledger.storage.records import MAX_PAGE, RecordFilter
 
 LOG = logging.getLogger(__name__)
 router = APIRouter(tags=["signatures"], responses=ERROR_RESPONSES)
@@ -200,22 +200,30 @@ def ca_service(node: Node) -> CaService | None:
 class SignatureState:
     """`filings.bindings.SignatureState` over a ledger's stores."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, page: int = MAX_PAGE) -> None:
         self._ledger = ledger
+        self._page = min(page, MAX_PAGE)
 
     def blob(self, digest: bytes) -> bytes | None:
         found = self._ledger.blobs.get(digest)
         return None if found is None else found.data
 
     def bindings(self, operator: str) -> Sequence[FiledBinding]:
-        records = self._ledger.records.find(RecordFilter(
-            kind=BINDING_KIND, subject=binding_subject(operator), limit=500))
+        """Every binding record of `operator`, in log order, read `page` records at a time:
+        the one in force may be the latest of many corrections."""
         filed = []
-        for record in records:
-            entry = Entry.from_json(orjson.loads(record.data))
-            if entry.schema == BINDING_SCHEMA and record.body is not None:
-                filed.append(FiledBinding(record.index, parse_binding(record.body)))
-        return filed
+        start = 0
+        while True:
+            records = self._ledger.records.find(RecordFilter(
+                kind=BINDING_KIND, subject=binding_subject(operator), start=start,
+                limit=self._page))
+            for record in records:
+                entry = Entry.from_json(orjson.loads(record.data))
+                if entry.schema == BINDING_SCHEMA and record.body is not None:
+                    filed.append(FiledBinding(record.index, parse_binding(record.body)))
+            if len(records) < self._page:
+                return filed
+            start = records[-1].index + 1
 
 
 def _requested(data: bytes) -> tuple[str, bytes | None, str]:

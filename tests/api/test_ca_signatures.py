@@ -24,8 +24,8 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
-from api.signatures import HttpxTransport
-from filings.bindings import binding_subject, record_cms_bytes
+from api.signatures import HttpxTransport, SignatureState
+from filings.bindings import binding_in_force, binding_subject, record_cms_bytes
 from filings.signatures import STATUS_MESSAGES, sign_detached, sign_pdf
 from filings.signing import EVIDENCE_TYPE, SubmissionDomain, sign_attachment
 from filings.submission import prepare
@@ -361,3 +361,16 @@ async def test_unusable_signing_roots_answer_503_without_the_servers_paths(
     assert answer.json()["code"] == "signing_roots_unavailable"
     assert str(tmp_path) not in answer.text and "roots.pem" not in answer.text
     assert answer.json()["details"]["message"]["vi"]
+
+
+async def test_the_binding_in_force_is_found_past_a_page_of_corrections(
+        app: FastAPI, client: httpx.AsyncClient) -> None:
+    """Three bindings of one operator, each correcting the one before, read two records a
+    page: the last of them is the one in force."""
+    first = await bind(client, app)
+    second = await bind(client, app, tax_code=MST_B, supersedes=first)
+    await bind(client, app, tax_code=MST_A, issued_at=ISSUED_AT - 1800, supersedes=second)
+    bindings = SignatureState(app.state.ledger, page=2).bindings(OPERATOR.address)
+    assert [item.body.tax_code for item in bindings] == [MST_A, MST_B, MST_A]
+    in_force = binding_in_force(bindings, None)
+    assert in_force is not None and in_force.index == max(item.index for item in bindings)

@@ -175,6 +175,7 @@ STATUS: Final[Mapping[type[filing.FilingError], int]] = MappingProxyType({
     filing.PlanAlreadyFiled: 409,
     filing.NotOwner: 403,
     filing.AlreadyFiled: 409,
+    filing.BindingChanged: 409,
     filing.UnknownTenant: 422,
     filing.MediaTypeNotAccepted: 415,
 })

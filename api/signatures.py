@@ -367,7 +367,9 @@ def _unchecked(ledger: Ledger, attachments: Sequence[AttachmentRef], status: str
 
 def admit_ca_signatures(ledger: Ledger, verdicts: Sequence[Verdict]) -> list[Verdict]:
     """`filings.bindings.ca_refusal` for every admitted item: a refused CA signature refuses
-    its record, an accepted one names its evidence (`PreparedSubmission.evidence`). Blocking
+    its record, an accepted one names its evidence (`PreparedSubmission.evidence`) and the
+    binding head it was judged by (`PreparedSubmission.judged_by`, which the append checks
+    again under the log's head lock: a binding filed meanwhile refuses it). Blocking
     (blob and record reads, ~20-100 ms of CPU a signature)."""
     result = list(verdicts)
     service: CaService | None = None
@@ -376,10 +378,14 @@ def admit_ca_signatures(ledger: Ledger, verdicts: Sequence[Verdict]) -> list[Ver
         if not isinstance(item, PreparedSubmission) or not ca_checked(item.attachments):
             continue
         service = service or ca_service(ledger.node)
+        # read before the bindings the check reads: a binding sequenced in between moves it
+        head = ledger.records.subject_head(binding_subject(item.entry.operator))
         refusal = ca_refusal(item.entry, item.attachments, state,
                              None if service is None else service.trust, ledger.node.domain)
         result[position] = refusal or replace(
-            item, evidence=evidence_named(item.attachments, state))
+            item, evidence=evidence_named(item.attachments, state),
+            judged_by=(head.subject, head.index) if evidence_documents(item.attachments)
+            else None)
     return result
 
 

@@ -16,9 +16,11 @@ The binding **in force** for a record is the binding of its operator sequenced l
 the record (the greatest log index below the record's). Not the one chosen by the record's
 `issued_at`: the operator sets that, and could backdate a record to pick an older binding still
 pinning a certificate the registrar dropped. A correction takes over from its own place in the
-log on. Admission judges a record by the bindings sequenced by then, which precede it; a binding
-the registrar files while the record waits for the sequencer (milliseconds) would be the one in
-force for it, and a record it no longer allows would show as refused afterwards.
+log on. Admission judges a record by the bindings sequenced by then, which precede it, and
+names the newest of them (`PreparedSubmission.judged_by`); the append writes the record only if
+that is still the operator's newest binding, checked under the log's head lock, so a binding
+the registrar files while the record waits for the sequencer (or earlier in the same batch)
+refuses it `binding_changed` instead of leaving a record its binding in force no longer allows.
 
 **The bytes a CMS signs** (`filings.signing.ca_signed_bytes`): the RFC 8785 form of
 

@@ -261,6 +261,14 @@ class OperatorNotBound(SignatureRefused):
     code = "operator_not_bound"
 
 
+class BindingChanged(SignatureRefused):
+    """The operator's binding changed between the check of a record's CA signatures and its
+    sequencing: the record would have been judged by a binding no longer the last before it.
+    Nothing was stored; submitting it again judges it by the new binding."""
+
+    code = "binding_changed"
+
+
 class CaSignaturesDisabled(FilingError):
     """The record carries CA signature evidence, but this ledger does not accept CA signatures
     (setting `ca_signatures`)."""

@@ -144,6 +144,10 @@ class PreparedSubmission:
     """The blobs its evidence documents name (the CMS, each evidence item), once admission
     accepted its CA signatures: stored as listed beside its attachments, so the evidence of a
     public record is served to anyone (`api.routes.attachments`)."""
+    judged_by: tuple[str, int] | None = None
+    """The subject and newest log index of the binding its CA signatures were judged by, once
+    admission accepted them: the record is sequenced only if that binding is still the newest
+    (`ledger.storage.store.PendingEntry.unchanged`)."""
 
     @property
     def record_id(self) -> RecordId:

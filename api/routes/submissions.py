@@ -14,7 +14,9 @@ the answer comes after the durable commit:
          "receipt": "<signed infraledger-receipt/v1 note>", "time": <unix seconds>}
 
 `duplicate`: the log already held the same entry (a retry); it keeps its first index. A
-rejected item stores nothing. A single object that is rejected is answered with its error's
+rejected item stores nothing; an item the append itself refuses (its CA signatures judged by
+an operator binding that a correction replaced before it was sequenced) is `rejected` with
+`binding_changed`. A single object that is rejected is answered with its error's
 own status and code; a bulk request whose items are all rejected is 422 `all_rejected` with the
 per-item results in `details.results`.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import msgspec
 from fastapi import APIRouter, Request, Response
@@ -34,10 +36,11 @@ from api.http.limits import MAX_JSON_DEPTH, check_json_depth, read_body
 from api.http.openapi import ERROR_RESPONSES, schema_ref
 from api.signatures import admit_ca_signatures
 from filings.admission import Verdict, admit, prepare_all
-from filings.errors import DuplicateMember, FilingError, Refusal
+from filings.bindings import bilingual
+from filings.errors import BindingChanged, DuplicateMember, FilingError, Refusal
 from filings.submission import PreparedSubmission
 from ledger.merkle import LeafHash
-from ledger.storage.store import PendingEntry
+from ledger.storage.store import PendingEntry, SubjectHead
 
 router = APIRouter(tags=["submissions"], responses=ERROR_RESPONSES)
 
@@ -119,6 +122,20 @@ async def _checked(ledger: Ledger, items: Sequence[bytes]) -> list[Verdict]:
     return await asyncio.to_thread(_admitted, ledger, prepared)
 
 
+def _refuse_all(checked: Sequence[Verdict], single: bool) -> NoReturn:
+    """Answer a request whose every item was refused: a single one with its own error, a
+    bulk with `all_rejected` and each item's."""
+    if single:
+        error = checked[0]
+        assert isinstance(error, FilingError)
+        raise error
+    raise AllRejected(
+        "every submission was rejected",
+        details={"results": [_rejected(item) for item in checked
+                             if isinstance(item, FilingError)]},
+    )
+
+
 def _rejected(error: Refusal) -> dict[str, Any]:
     return {"status": "rejected", "record_id": None, "index": None, "error": error.to_json()}
 
@@ -147,27 +164,27 @@ async def submit(request: Request, ledger: LedgerDep) -> Response:
         if isinstance(item, FilingError):
             metrics.rejected.labels(item.code).inc()
     if not valid:
-        if single:
-            error = checked[0]
-            assert isinstance(error, FilingError)
-            raise error
-        raise AllRejected(
-            "every submission was rejected",
-            details={"results": [_rejected(item) for item in checked
-                                 if isinstance(item, FilingError)]},
-        )
+        _refuse_all(checked, single)
     appended = await ledger.node.sequencer.append([
         PendingEntry(item.entry, item.leaf_data, item.leaf_hash, item.body_bytes, item.salt,
-                     item.attachment_digests + item.evidence)
+                     item.attachment_digests + item.evidence,
+                     None if item.judged_by is None else SubjectHead(*item.judged_by))
         for item in valid
     ])
     places = iter(appended.results)
     results: list[dict[str, Any]] = []
-    for item in checked:
+    for position, item in enumerate(checked):
         if isinstance(item, FilingError):
             results.append(_rejected(item))
             continue
         place = next(places)
+        if place.refused:
+            checked[position] = refusal = bilingual(BindingChanged(
+                "the operator's binding/1 record changed while this record's CA signatures "
+                "were checked: submit it again to have it judged by the new binding"))
+            metrics.rejected.labels(refusal.code).inc()
+            results.append(_rejected(refusal))
+            continue
         results.append({
             "status": "duplicate" if place.duplicate else "accepted",
             "record_id": LeafHash(place.leaf_hash).hex(),
@@ -175,8 +192,11 @@ async def submit(request: Request, ledger: LedgerDep) -> Response:
             "error": None,
         })
     duplicates = sum(1 for place in appended.results if place.duplicate)
-    metrics.appended.inc(len(appended.results) - duplicates)
+    refused = sum(1 for place in appended.results if place.refused)
+    metrics.appended.inc(len(appended.results) - duplicates - refused)
     metrics.duplicates.inc(duplicates)
+    if appended.receipt is None:
+        _refuse_all(checked, single)
     return json_response(
         {"results": results, "receipt": appended.receipt, "time": appended.time},
         status_code=202,

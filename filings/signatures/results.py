@@ -78,6 +78,9 @@ STATUS_MESSAGES: Final[dict[str, tuple[str, str]]] = {
                            "ghi binding/1 nào trước hồ sơ này)",
                            "The filing operator is not bound to a certificate identity (no "
                            "binding/1 record before this record)"),
+    "binding_changed": ("Bản ghi binding/1 của đơn vị thay đổi trong lúc kiểm tra chữ ký số của "
+                        "hồ sơ: hãy nộp lại hồ sơ", "The operator's binding/1 record changed "
+                        "while the record's CA signatures were checked: submit it again"),
     "ca_signatures_disabled": ("Sổ cái này không nhận chữ ký số bằng chứng thư",
                                "This ledger does not accept CA signatures"),
 }

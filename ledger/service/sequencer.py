@@ -23,7 +23,8 @@ class Appended:
     """The answer to one `append` call: a place per entry, in order, and the signed receipt."""
 
     results: tuple[Sequenced, ...]
-    receipt: str
+    receipt: str | None
+    """Over the entries placed (duplicates included); None when every entry was refused."""
     time: int
 
 
@@ -88,9 +89,8 @@ class Sequencer:
         )
         await self._queue.put(_Request(items, future))
         results, now = await future
-        receipt = Receipt(
-            self._store.origin, now, tuple((r.index, r.leaf_hash) for r in results)
-        ).sign(self._signer)
+        placed = tuple((r.index, r.leaf_hash) for r in results if not r.refused)
+        receipt = Receipt(self._store.origin, now, placed).sign(self._signer) if placed else None
         return Appended(tuple(results), receipt, now)
 
     async def _run(self) -> None:

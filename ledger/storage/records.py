@@ -15,7 +15,13 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from ledger.merkle import LeafHash
 from ledger.storage.anchors import StoredAnchor, _stored_anchor
-from ledger.storage.store import LogStore, StoredCheckpoint, _stored_checkpoint
+from ledger.storage.store import (
+    LogStore,
+    StoredCheckpoint,
+    SubjectHead,
+    _stored_checkpoint,
+    subject_head,
+)
 from ledger.storage.tables import ANCHORS, ATTACHMENT_REFS, CHECKPOINTS, ENTRIES
 
 Status = Literal["sequenced", "checkpointed", "anchored"]
@@ -225,6 +231,11 @@ class RecordStore:
                 None if row.newer is None else LeafHash(bytes(row.newer)))
             for row in rows
         }
+
+    def subject_head(self, subject: str) -> SubjectHead:
+        """Where the newest record of `subject` sits now, for `PendingEntry.unchanged`."""
+        with self._store.reader.connect() as conn:
+            return subject_head(conn, subject)
 
     def latest_index(self, kind: str) -> int:
         """The index of the newest record of `kind`, -1 when there is none (one index seek)."""

@@ -48,6 +48,7 @@ _ENTRY_COLUMNS: Final = ("idx", "leaf_hash", "data", "kind", "schema_name", "sub
 _ENTRY_TYPES: Final = ("int8", "bytea", "bytea", "text", "text", "text", "text", "bytea", "bytea",
                        "int8", "int8", "bytea", "bytea")
 _SQLITE_MAX_PARAMS: Final = 10_000
+_NEWEST_OF_SUBJECT: Final = text("SELECT max(idx) FROM entries WHERE subject = :subject")
 """Leaf hashes per dedup query on SQLite (its limit is 32,766 bound parameters)."""
 _Run = tuple[int, int, bytes]
 """A stored node run: level, first position, the concatenated hashes."""
@@ -63,6 +64,9 @@ class PendingEntry:
     body: bytes | None = None
     salt: bytes | None = None
     attachments: tuple[bytes, ...] = ()
+    unchanged: SubjectHead | None = None
+    """Write the entry only if that subject's newest entry is still where the caller saw it
+    (what the entry was judged by has not changed since): else it is `refused`."""
 
     @staticmethod
     def of(
@@ -77,12 +81,28 @@ class PendingEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class SubjectHead:
+    """A subject and the index of its newest entry in the log (-1: none)."""
+
+    subject: str
+    index: int
+
+
+def subject_head(conn: Connection, subject: str) -> SubjectHead:
+    """Where the newest entry of `subject` sits (one seek on `ix_entries_subject`)."""
+    newest = conn.execute(_NEWEST_OF_SUBJECT, {"subject": subject}).scalar()
+    return SubjectHead(subject, -1 if newest is None else int(newest))
+
+
+@dataclass(frozen=True, slots=True)
 class Sequenced:
-    """Where an appended entry sits; `duplicate` when the log already held the same leaf."""
+    """Where an appended entry sits; `duplicate` when the log already held the same leaf;
+    `refused` (and no index: -1) when its `unchanged` subject moved, and nothing was written."""
 
     index: int
     leaf_hash: LeafHash
     duplicate: bool
+    refused: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +203,9 @@ class LogStore:
             if index is not None:
                 results.append(Sequenced(index, item.leaf_hash, True))
                 continue
+            if item.unchanged is not None and self._moved(conn, item.unchanged, fresh):
+                results.append(Sequenced(-1, item.leaf_hash, False, refused=True))
+                continue
             index = size + len(fresh)
             existing[item.leaf_hash] = index
             fresh.append(item)
@@ -190,6 +213,13 @@ class LogStore:
         work = Frontier(frontier.size, frontier.hashes)
         runs = self._write(conn, size, fresh, work, now) if fresh else []
         return results, work, runs
+
+    def _moved(self, conn: Connection, head: SubjectHead, fresh: list[PendingEntry]) -> bool:
+        """Whether `head.subject` has an entry past `head.index`: in the log (read under the
+        head lock, so no other append comes between) or earlier in this batch."""
+        if any(item.entry.subject == head.subject for item in fresh):
+            return True
+        return subject_head(conn, head.subject) != head
 
     def _saw_size(self, size: int) -> None:
         if size > self._known_size:

@@ -79,16 +79,23 @@ async def tree_size(client: httpx.AsyncClient) -> int:
     return size
 
 
+def binding(app: FastAPI, operator: str = OPERATOR.address, tax_code: str = MST_A,
+            issued_at: int = ISSUED_AT - 3600, supersedes: str | None = None
+            ) -> dict[str, Any]:
+    """The registrar's `binding/1` of `operator` to `tax_code` (by default signed before the
+    test records)."""
+    body = {"operator": operator, "organisation": "VNPT Thừa Thiên Huế", "tax_code": tax_code,
+            "fingerprints": []}
+    return signed("binding", "binding/1", binding_subject(operator), body,
+                  key=registrar_key(app.state.node.settings), domain=domain_of(app),
+                  issued_at=issued_at, supersedes=supersedes)
+
+
 async def bind(client: httpx.AsyncClient, app: FastAPI, operator: str = OPERATOR.address,
                tax_code: str = MST_A, issued_at: int = ISSUED_AT - 3600,
                supersedes: str | None = None) -> str:
-    """The registrar binds `operator` to `tax_code` (by default signed before the test
-    records); the binding's record id."""
-    body = {"operator": operator, "organisation": "VNPT Thừa Thiên Huế", "tax_code": tax_code,
-            "fingerprints": []}
-    submission = signed("binding", "binding/1", binding_subject(operator), body,
-                        key=registrar_key(app.state.node.settings), domain=domain_of(app),
-                        issued_at=issued_at, supersedes=supersedes)
+    """`binding` filed; its record id."""
+    submission = binding(app, operator, tax_code, issued_at, supersedes)
     answer = await client.post("/v1/submissions", content=as_json(submission))
     assert answer.status_code == 202, answer.text
     record_id: str = answer.json()["results"][0]["record_id"]
@@ -374,3 +381,28 @@ async def test_the_binding_in_force_is_found_past_a_page_of_corrections(
     assert [item.body.tax_code for item in bindings] == [MST_A, MST_B, MST_A]
     in_force = binding_in_force(bindings, None)
     assert in_force is not None and in_force.index == max(item.index for item in bindings)
+
+
+async def test_a_record_judged_by_a_binding_corrected_before_it_is_sequenced_is_refused(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices) -> None:
+    """One request files a binding's correction and a CMS-signed report: both are admitted
+    before either is sequenced, so the report was judged by the binding the correction
+    replaces, which is no longer the last before it once sequenced. The append refuses it
+    (`binding_changed`, nothing stored); the correction is kept; the report sent again is
+    judged by the new binding."""
+    old = await bind(client, app)
+    report_ = await cms_report(client, app, pki, services, "rsa")
+    correction = binding(app, tax_code=MST_B, issued_at=ISSUED_AT + 60, supersedes=old)
+    before = await tree_size(client)
+    answer = await client.post("/v1/submissions", content=as_json(
+        {"submissions": [correction, report_]}))
+    assert answer.status_code == 202, answer.text
+    first, second = answer.json()["results"]
+    assert first["status"] == "accepted"
+    assert second["status"] == "rejected" and second["record_id"] is None
+    assert second["error"]["code"] == "binding_changed"
+    assert set(second["error"]["details"]["message"]) == {"vi", "en"}
+    assert await tree_size(client) == before + 1
+    alone = await client.post("/v1/submissions", content=as_json(report_))
+    assert alone.status_code == 422 and alone.json()["code"] == "cert_identity", alone.text
+    assert await tree_size(client) == before + 1

@@ -344,3 +344,65 @@ def test_scheduled_checkpointer_follows_the_head(sqlite_url: str) -> None:
     finally:
         scheduler.shutdown()
         store.close()
+
+
+def test_an_entry_judged_by_a_subject_head_is_written_only_while_it_holds(
+        database_url: str) -> None:
+    """`PendingEntry.unchanged`: written while the subject's newest entry is where the caller
+    saw it; refused (nothing written, no index) once an entry of that subject came after it,
+    in the log or earlier in the same batch; a retry of a logged entry stays a duplicate."""
+    from dataclasses import replace
+
+    from ledger.storage.store import SubjectHead
+
+    store = LogStore(database_url, ORIGIN, now=0)
+    watched = make_entry(4, 0)  # subject indicator:w4:0
+    judged = [PendingEntry.of(make_entry(5, k)) for k in range(4)]
+    empty = SubjectHead(watched.subject, -1)
+    first = replace(judged[0], unchanged=empty)
+    results, frontier = store.append([first], Frontier(), now=1)
+    assert [(r.index, r.refused) for r in results] == [(0, False)]
+
+    results, frontier = store.append(
+        [PendingEntry.of(watched), replace(judged[1], unchanged=empty)], frontier, now=2)
+    assert [(r.index, r.refused) for r in results] == [(1, False), (-1, True)]
+    results, frontier = store.append([replace(judged[2], unchanged=empty)], frontier, now=3)
+    assert [(r.index, r.refused) for r in results] == [(-1, True)]
+    moved = SubjectHead(watched.subject, 1)
+    results, frontier = store.append(
+        [replace(judged[2], unchanged=moved), replace(first, unchanged=moved)], frontier, now=4)
+    assert [(r.index, r.duplicate, r.refused) for r in results] == [
+        (2, False, False), (0, True, False)]
+    assert store.tree_size() == 3
+    assert [leaf_hash(data) for data in store.entries(0, 3)] == [
+        first.leaf_hash, leaf_hash(watched.leaf_data()), judged[2].leaf_hash]
+    store.close()
+
+
+def test_the_receipt_leaves_out_refused_entries(sqlite_url: str) -> None:
+    from dataclasses import replace
+
+    from ledger.receipt import open_receipt
+    from ledger.storage.store import SubjectHead
+
+    async def scenario() -> None:
+        store = LogStore(sqlite_url, ORIGIN, now=0)
+        signer = Signer.generate(ORIGIN)
+        sequencer = Sequencer(store, signer, max_delay=0.001)
+        await sequencer.start()
+        stale = SubjectHead("indicator:w6:0", -1)
+        kept, dropped = PendingEntry.of(make_entry(7, 0)), PendingEntry.of(make_entry(7, 1))
+        answer = await sequencer.append(
+            [PendingEntry.of(make_entry(6, 0)), kept, replace(dropped, unchanged=stale)])
+        assert [r.refused for r in answer.results] == [False, False, True]
+        assert answer.receipt is not None
+        receipt = open_receipt(answer.receipt, ORIGIN, signer.verifier)
+        assert [leaf for _, leaf in receipt.leaves] == [
+            answer.results[0].leaf_hash, kept.leaf_hash]
+        alone = await sequencer.append([replace(dropped, unchanged=stale)])
+        assert alone.receipt is None and alone.results[0].refused
+        assert store.tree_size() == 2
+        await sequencer.close()
+        store.close()
+
+    asyncio.run(scenario())

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from client import cli as operator_cli
+from client.messages import Lang, option_help
 
 EXIT_REFUSED = 1
 QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "web3", "urllib3")
@@ -53,16 +54,16 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
         logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
 
 
-def common_options() -> argparse.ArgumentParser:
-    """Options every sub-command accepts as well (`infraledger demo --data-dir DIR`)."""
+def common_options(lang: Lang = "en") -> argparse.ArgumentParser:
+    """Options every sub-command accepts as well (`infraledger demo --data-dir DIR`), their help
+    in `lang` (the operator's commands show it in theirs)."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
-        "--data-dir", type=Path, default=argparse.SUPPRESS,
-        help="the ledger's data directory (default: $INFRALEDGER_DATA_DIR or .infraledger)",
+        "--data-dir", type=Path, default=argparse.SUPPRESS, help=option_help(lang, "data_dir"),
     )
     parent.add_argument(
         "--log-format", choices=("text", "json"), default=argparse.SUPPRESS,
-        help="log lines as text or as JSON objects (default: text)",
+        help=option_help(lang, "log_format"),
     )
     return parent
 
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for group in (demo, serve, chain, operators, anchor, tiles, export, log_key, report):
         group.register(groups, common)
-    operator_cli.register(groups, common)
+    operator_cli.name_commands(groups)
     tokens.register(groups, common)
     return parser
 
@@ -101,8 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     common = common_options()
     _, rest = common.parse_known_args(given)
-    if rest and rest[0] in operator_cli.COMMANDS:
-        return operator_cli.main(given, common)
+    if operator_cli.is_operator_command(rest):
+        return operator_cli.main(given, common_options)
     try:
         from anchoring.errors import AnchoringError
         from api.errors import ApiError

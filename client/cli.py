@@ -3,39 +3,56 @@
 `api.cli` hands these commands here before it loads anything of the server, so an operator with
 `pip install "infraledger[client]"` runs `infraledger keys new` and `infraledger submit`.
 Exit codes: 0 done, 1 a refusal (a record rejected), 2 a usage, file or connection error.
+Their help is in Vietnamese or English (`--lang`, else the locale: `client.messages`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from client import keys, submit
 from client.errors import ClientError
+from client.messages import Lang, OperatorParser, command_line_language, say, without_language
 from filings.errors import FilingError
 
 COMMANDS: Final = ("keys", "submit")
 EXIT_REFUSED: Final = 1
+CommonOptions = Callable[[Lang], argparse.ArgumentParser]
+"""Makes the options every `infraledger` command accepts, their help in a language."""
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add the operator's command groups to an `infraledger` parser."""
+def name_commands(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Name the operator's commands in the server's `infraledger --help` (in English); `main`
+    parses them."""
+    for command in COMMANDS:
+        groups.add_parser(command, help=say("en", command), add_help=False)
+
+
+def is_operator_command(arguments: Sequence[str]) -> bool:
+    """Whether `arguments` (the command line past the common options) name one of `COMMANDS`,
+    `--lang X` aside."""
+    rest = without_language(arguments)
+    return bool(rest) and rest[0] in COMMANDS
+
+
+def build_parser(lang: Lang, common: CommonOptions | None = None) -> OperatorParser:
+    """The parser of the operator's commands, with every help text in `lang`."""
+    shared = argparse.ArgumentParser(add_help=False) if common is None else common(lang)
+    parser = OperatorParser(prog="infraledger", lang=lang, common=shared,
+                            description=say(lang, "program"))
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
     for group in (keys, submit):
-        group.register(groups, common)
+        group.register(groups, shared, lang)
+    return parser
 
 
-def main(argv: Sequence[str], common: argparse.ArgumentParser | None = None) -> int:
-    """Run one operator command (`argv` starts with one of `COMMANDS`); returns its exit code."""
-    parents = [] if common is None else [common]
-    parser = argparse.ArgumentParser(
-        prog="infraledger", parents=parents,
-        description="InfraLedger operator commands: signing keys and submissions.",
-    )
-    register(parser.add_subparsers(dest="group", metavar="COMMAND", required=True),
-             common or argparse.ArgumentParser(add_help=False))
+def main(argv: Sequence[str], common: CommonOptions | None = None) -> int:
+    """Run one operator command (`argv` names one of `COMMANDS`); returns its exit code."""
+    parser = build_parser(command_line_language(argv, os.environ), common)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -18,6 +18,7 @@ from typing import Final
 from coincurve import PrivateKey
 
 from client.errors import BadKeyFile
+from client.messages import Lang, OperatorParser, option_help, say
 from filings.signing import SECP256K1_N, signer_address
 
 DEFAULT_KEY_FILE: Final = Path("operator.key")
@@ -54,27 +55,25 @@ def load_operator_key(path: Path) -> bytes:
     return key
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `keys new`."""
+def register(groups: argparse._SubParsersAction[OperatorParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `keys new`, its help in `lang`."""
     parser = groups.add_parser(
-        "keys", parents=[common], help="make operator signing keys",
-        description="Operator signing keys: secp256k1, like Ethereum accounts.",
+        "keys", lang=lang, common=common, help=option_help(lang, "keys"),
+        description=say(lang, "keys_description"),
     )
     commands = parser.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
     new = commands.add_parser(
-        "new", parents=[common], help="make a new operator key and print its address",
-        description="Make a new secp256k1 operator key, write it to a new file (mode 0600, "
-        "0x + 64 hex digits) and print its address, which the registrar registers. An "
-        "existing file is never overwritten.",
+        "new", lang=lang, common=common, help=option_help(lang, "keys_new"),
+        description=say(lang, "keys_new_description"),
     )
     new.add_argument(
         "--out", type=Path, default=DEFAULT_KEY_FILE,
-        help=f"the key file to create (default: {DEFAULT_KEY_FILE})",
+        help=option_help(lang, "keys_new_out", default=DEFAULT_KEY_FILE),
     )
     new.add_argument(
         "--print", dest="print_key", action="store_true",
-        help="also print the private key (to import it into a wallet); it is secret",
+        help=option_help(lang, "keys_new_print"),
     )
     new.set_defaults(handler=new_key)
 

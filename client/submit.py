@@ -1,11 +1,12 @@
 """`infraledger submit`: sign record drafts with an operator key and submit them in bulk.
 
-See `DRAFT_FORMAT` (the command's --help) and docs/submitting.md. Exit codes: 0 when every
-draft is in the log (accepted now, or a duplicate of a record already there), 1 when the ledger
-rejected any (each named on stderr) or refused a request (one line on stderr, and nothing filed
-when it refused the evidence of a draft's CA signature), 2 on a usage or I/O error (a bad key
-file, a PKCS#11 token that cannot sign, an unreadable or malformed draft, an unreachable server
-or time-stamping authority): one line on stderr.
+The draft format is in the command's --help (`submit_epilog` in `client.messages`) and
+docs/submitting.md. Exit codes: 0 when every draft is in the log (accepted now, or a duplicate
+of a record already there), 1 when the ledger rejected any (each named on stderr) or refused a
+request (one line on stderr, and nothing filed when it refused the evidence of a draft's CA
+signature), 2 on a usage or I/O error (a bad key file, a PKCS#11 token that cannot sign, an
+unreadable or malformed draft, an unreachable server or time-stamping authority): one line on
+stderr.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from client.certificates import (
 from client.errors import BadKeyFile, ClientError, DraftError, LedgerRefused, LedgerUnreachable
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
+from client.messages import Lang, OperatorParser, option_help, say
 from client.token import TokenError, add_signer_options, certificate_signer
 from filings.errors import FilingError
 from filings.signing import (
@@ -54,40 +56,6 @@ PROGRESS_FROM: Final = 20
 DEFAULT_MEDIA_TYPE: Final = "application/octet-stream"
 SALT_LABEL: Final = b"InfraLedger salt\n"
 
-DRAFT_FORMAT: Final = """\
-Each FILE holds one draft (a JSON object), a JSON list of drafts, or JSON lines (one
-draft a line). A draft is what the operator means to record; the command hashes, signs
-and submits it:
-
-  {"kind": "indicator", "schema": "indicator/2",
-   "subject": "indicator:bts_shared_ratio:478:2024-Q3",
-   "body": {"indicator": "bts_shared_ratio", "area": "478",
-            "period": "2024-Q3", "value": 31.5, "unit": "%"},
-   "salt": true,
-   "attachments": ["scan.pdf", {"path": "sites.csv", "type": "text/csv"}],
-   "supersedes": "<64 hex: the record id this one corrects>",
-   "issued_at": 1735689600}
-
-kind, schema, subject and body are required. salt: true makes the record restricted
-with a salt derived from the key and the draft (so a retry signs the same record), or give
-"0x" + 64 hex digits. attachments: file paths, relative to the draft's file; the media
-type is guessed from the name unless given. issued_at: unix seconds; by default the draft
-file's modification time, so submitting the same unchanged file again is a duplicate, not
-a new record.
-
-With --cert-key, each record also carries a detached CMS (CAdES-BES) by the organisation
-certificate, over the bytes docs/submitting.md defines; the ledger gathers its OCSP/CRL
-evidence, which is listed as one more attachment before the EIP-712 signature. With --tsa URL
-that CMS is CAdES-T: time-stamped by that RFC 3161 service, whose time the record then shows
-as the signing time. A PDF attachment that is itself signed (PAdES) gets its evidence listed
-the same way, with or without --cert-key; the ledger must accept CA signatures for either.
-
-Output: one line per draft, "<record id> <index> <status> <draft>" (status accepted,
-duplicate or rejected; "-" where there is no record). With --receipts DIR, each record's
-receipt goes to DIR/<record id>.json: the signed receipt note, the index and the signed
-submission (with its salt: keep it as safe as the body)."""
-
-
 DRAFT_MEMBERS: Final = frozenset(
     {"kind", "schema", "subject", "body", "salt", "attachments", "supersedes", "issued_at"}
 )
@@ -96,7 +64,7 @@ _SALT = re.compile(r"0x[0-9a-f]{64}\Z")
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A record as an operator writes it (see `DRAFT_FORMAT`); the shape is checked here, the
+    """A record as an operator writes it (see the command's --help); the shape is checked here, the
     rest by the ledger."""
 
     kind: str
@@ -162,32 +130,28 @@ class LoadedDraft:
     files: tuple[tuple[Path, str], ...]
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `submit`."""
+def register(groups: argparse._SubParsersAction[OperatorParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `submit`, its help in `lang`."""
     parser = groups.add_parser(
-        "submit", parents=[common], help="sign record drafts and submit them to a ledger",
-        description="Sign record drafts with an operator key and submit them to a ledger, "
-        "uploading their attachments first.",
-        epilog=DRAFT_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "submit", lang=lang, common=common, help=option_help(lang, "submit"),
+        description=say(lang, "submit_description"), epilog=say(lang, "submit_epilog"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="draft files")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help=option_help(lang, "submit_files"))
     parser.add_argument(
-        "--key", type=Path, required=True, metavar="KEYFILE",
-        help="the operator key file (from `infraledger keys new`)",
+        "--key", type=Path, required=True, metavar="KEYFILE", help=option_help(lang, "submit_key"),
     )
-    parser.add_argument("--url", required=True, help="the ledger's base URL")
+    parser.add_argument("--url", required=True, help=option_help(lang, "submit_url"))
     parser.add_argument(
-        "--receipts", type=Path, metavar="DIR", help="save each record's receipt in DIR",
+        "--receipts", type=Path, metavar="DIR", help=option_help(lang, "submit_receipts"),
     )
-    parser.add_argument("--token", help="a bearer token, if the ledger asks for one")
+    parser.add_argument("--token", help=option_help(lang, "submit_token"))
     add_signer_options(
-        parser,
-        cert_key_help="also sign each record with an organisation certificate: a PKCS#12 "
-        "file, a PEM file with the key, the certificate and its chain, or a PKCS#11 token as "
-        "'pkcs11:token=LABEL;object=LABEL' (a detached CAdES-BES, docs/submitting.md)",
-        tsa_help="time-stamp each --cert-key signature at this RFC 3161 time-stamping "
-        "authority (CAdES-T): the record's signing time is then the authority's",
+        parser, lang=lang,
+        cert_key_help=option_help(lang, "submit_cert_key"),
+        tsa_help=option_help(lang, "submit_tsa"),
     )
     parser.set_defaults(handler=submit_drafts)
 
@@ -412,7 +376,7 @@ def _sign(
 
 
 def _salt(key: bytes, loaded: LoadedDraft) -> bytes | None:
-    """The draft's salt; `true` derives one from the key and the draft (see `DRAFT_FORMAT`).
+    """The draft's salt; `true` derives one from the key and the draft (see the command's --help).
 
     HMAC-SHA256 under the operator's key: nobody without the key can guess it from the body,
     and the same draft always gets the same salt, so a retry is the same record.

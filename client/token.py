@@ -37,6 +37,7 @@ from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass, TokenFlag
 
 from client.certificates import CertificateSigner, load_certificate_key
 from client.errors import BadKeyFile, ClientError
+from client.messages import Lang, option_help
 
 if TYPE_CHECKING:
     from pkcs11._pkcs11 import lib as Module
@@ -101,27 +102,24 @@ class TokenUri:
     module_path: str | None
 
 
-def add_signer_options(parser: argparse.ArgumentParser, *, cert_key_help: str,
+def add_signer_options(parser: argparse.ArgumentParser, *, lang: Lang, cert_key_help: str,
                        tsa_help: str) -> None:
-    """Add `SIGNER_OPTIONS` to `parser`, for `certificate_signer`; `cert_key_help` and
-    `tsa_help` say what the command signs and time-stamps."""
+    """Add `SIGNER_OPTIONS` to `parser`, for `certificate_signer`, their help in `lang`;
+    `cert_key_help` and `tsa_help` say what the command signs and time-stamps."""
     parser.add_argument("--cert-key", metavar="FILE|URI", help=cert_key_help)
     parser.add_argument(
         "--cert-password-file", type=Path, metavar="FILE",
-        help="the file holding the password of a --cert-key file",
+        help=option_help(lang, "cert_password_file"),
     )
     parser.add_argument(
         "--pkcs11-module", metavar="PATH",
-        help=f"the token's PKCS#11 module (.so) (default: the URI's module-path, else "
-        f"${MODULE_ENV})",
+        help=option_help(lang, "pkcs11_module", variable=MODULE_ENV),
     )
     parser.add_argument(
-        "--cert-pin-file", type=Path, metavar="FILE", help="the file holding the token's user PIN",
+        "--cert-pin-file", type=Path, metavar="FILE", help=option_help(lang, "cert_pin_file"),
     )
     parser.add_argument(
-        "--cert-chain", type=Path, metavar="FILE.pem",
-        help="the chain to embed for a token's certificate (PEM; the signer's certificate "
-        "first if the token holds none), instead of the token's certificates",
+        "--cert-chain", type=Path, metavar="FILE.pem", help=option_help(lang, "cert_chain"),
     )
     parser.add_argument("--tsa", metavar="URL", help=tsa_help)
 
@@ -140,7 +138,7 @@ def certificate_signer(args: argparse.Namespace) -> AbstractContextManager[
     token_options = [option for option in given_signer_options(args) if option in TOKEN_OPTIONS]
     if args.cert_key is not None and is_token_uri(args.cert_key):
         if args.cert_password_file is not None:
-            raise BadKeyFile("--cert-password-file dành cho tệp khoá; token dùng "
+            raise BadKeyFile("--cert-password-file dành cho tệp khóa; token dùng "
                              "--cert-pin-file / --cert-password-file is for a key file; a "
                              "token takes --cert-pin-file")
         return open_token_signer(args.cert_key, module=args.pkcs11_module,
@@ -269,7 +267,7 @@ def _log_in(token: pkcs11.Token, pin: str) -> pkcs11.Session:
         raise TokenPinRefused(_say(f"token {label!r} từ chối mã PIN",
                                    f"token {label!r} refused the PIN")) from exc
     except pkcs11.PinLocked as exc:
-        raise TokenPinRefused(_say(f"mã PIN của token {label!r} đã bị khoá",
+        raise TokenPinRefused(_say(f"mã PIN của token {label!r} đã bị khóa",
                                    f"the PIN of token {label!r} is locked")) from exc
     except pkcs11.PKCS11Error as exc:
         raise TokenNotFound(_say(f"không mở được token {label!r}: {type(exc).__name__}",
@@ -356,11 +354,11 @@ def _signer(session: pkcs11.Session, uri: TokenUri,
     if len(keys) != 1:
         many = len(keys) > 1
         raise TokenObjectNotFound(_say(
-            f"{'nhiều' if many else 'không có'} khoá bí mật {named} trên token",
+            f"{'nhiều' if many else 'không có'} khóa bí mật {named} trên token",
             f"{'several private keys match' if many else 'no private key'} {named} on the token"))
     (key,) = keys
     if not isinstance(key, pkcs11.SignMixin):
-        raise TokenKeyMismatch(_say(f"khoá {named} trên token không dùng để ký được",
+        raise TokenKeyMismatch(_say(f"khóa {named} trên token không dùng để ký được",
                                     f"the token key {named} cannot sign"))
     labelled = _certificates(session, _object_attributes(uri, ObjectClass.CERTIFICATE))
     if labelled:
@@ -406,7 +404,7 @@ def _check_pair(signer: TokenSigner, uri_text: str) -> None:
     want = KeyType.RSA if isinstance(public, rsa.RSAPublicKey) else \
         KeyType.EC if isinstance(public, ec.EllipticCurvePublicKey) else None
     mismatch = TokenKeyMismatch(_say(
-        f"khoá trên token {uri_text} không thuộc chứng thư "
+        f"khóa trên token {uri_text} không thuộc chứng thư "
         f"{signer.certificate.subject.rfc4514_string()}",
         f"the token key {uri_text} does not belong to the certificate "
         f"{signer.certificate.subject.rfc4514_string()}"))

@@ -147,7 +147,7 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
                         help="the registrar's key file (default: registrar_key_file, else the "
                         "embedded chain's registrar account)")
     add_signer_options(
-        parser,
+        parser, lang="en",
         cert_key_help="with --file, also sign the PDF (PAdES) with the department's "
         "organisation certificate: a PKCS#12 file, a PEM file with the key, the certificate "
         "and its chain, or a PKCS#11 token as 'pkcs11:token=LABEL;object=LABEL' (as "

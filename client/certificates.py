@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from client.errors import BadKeyFile, ClientError
+from client.errors import BadKeyFile, ClientError, bilingual
 
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 Timestamper = Callable[[bytes], bytes]
@@ -108,9 +108,10 @@ def load_certificate_key(path: Path, password_file: Path | None = None) -> Certi
         password = None if password_file is None else \
             password_file.read_text(encoding="utf-8").rstrip("\r\n").encode()
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadKeyFile(f"cannot read {exc.filename if isinstance(exc, OSError) else path}: "
-                         f"{exc.strerror if isinstance(exc, OSError) else 'not UTF-8'}") \
-            from exc
+        name, vietnamese, english = (exc.filename, exc.strerror, exc.strerror) \
+            if isinstance(exc, OSError) else (path, "không phải UTF-8", "not UTF-8")
+        raise BadKeyFile(bilingual(f"không đọc được {name}: {vietnamese}",
+                                   f"cannot read {name}: {english}")) from exc
     try:
         key: object
         if b"-----BEGIN" in data:
@@ -120,15 +121,19 @@ def load_certificate_key(path: Path, password_file: Path | None = None) -> Certi
             key, first, others = pkcs12.load_key_and_certificates(data, password)
             certificates = ([] if first is None else [first]) + list(others)
     except (ValueError, TypeError) as exc:
-        raise BadKeyFile(f"{path}: not a PKCS#12 or PEM key and certificate, or a wrong "
-                         f"password: {exc}") from exc
+        raise BadKeyFile(f"{path}: " + bilingual(
+            "không phải khóa và chứng thư số PKCS#12 hay PEM, hoặc sai mật khẩu",
+            f"not a PKCS#12 or PEM key and certificate, or a wrong password: {exc}")) from exc
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise BadKeyFile(f"{path}: want an RSA or ECDSA private key")
+        raise BadKeyFile(f"{path}: " + bilingual("cần khóa bí mật RSA hoặc ECDSA",
+                                                 "want an RSA or ECDSA private key"))
     if not certificates:
-        raise BadKeyFile(f"{path}: holds no certificate")
+        raise BadKeyFile(f"{path}: " + bilingual("không chứa chứng thư số nào",
+                                                 "holds no certificate"))
     signer, *chain = certificates
     if signer.public_key() != key.public_key():
-        raise BadKeyFile(f"{path}: the first certificate is not the key's")
+        raise BadKeyFile(f"{path}: " + bilingual("chứng thư số đầu tiên không phải của khóa này",
+                                                 "the first certificate is not the key's"))
     return CertificateKey(key, signer, tuple(chain))
 
 

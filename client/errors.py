@@ -1,4 +1,8 @@
-"""The operator client's one error family: every failure of ours is a `ClientError`."""
+"""The operator client's one error family: every failure of ours is a `ClientError`.
+
+A message of ours says it in Vietnamese, then English, on one line (`bilingual`); a name that is
+the same in both (a file, a draft, a URL) may lead the line once, before both.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from filings.errors import Refusal
+
+
+def bilingual(vietnamese: str, english: str) -> str:
+    """The one line an error of the operator's commands says: `vietnamese / english`."""
+    return f"{vietnamese} / {english}"
+
+
+def cannot_read(vietnamese: str, english: str, exc: OSError | UnicodeDecodeError) -> str:
+    """`bilingual` for a file that cannot be read, `vietnamese` and `english` naming it: the
+    system's reason, or that the file is not UTF-8 text."""
+    if isinstance(exc, OSError):
+        return bilingual(f"không đọc được {vietnamese}: {exc.strerror}",
+                         f"cannot read {english}: {exc.strerror}")
+    return bilingual(f"không đọc được {vietnamese}: không phải văn bản UTF-8",
+                     f"cannot read {english}: not UTF-8 text")
 
 
 class ClientError(Refusal):

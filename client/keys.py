@@ -17,7 +17,7 @@ from typing import Final
 
 from coincurve import PrivateKey
 
-from client.errors import BadKeyFile
+from client.errors import BadKeyFile, bilingual, cannot_read
 from client.messages import Lang, OperatorParser, option_help, say
 from filings.signing import SECP256K1_N, signer_address
 
@@ -43,15 +43,18 @@ def load_operator_key(path: Path) -> bytes:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise BadKeyFile(f"cannot read the key file {path}: {reason}") from exc
+        raise BadKeyFile(cannot_read(f"tệp khóa {path}", f"the key file {path}", exc)) from exc
     text = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
     match = _KEY_TEXT.match(text)
     if match is None:
-        raise BadKeyFile(f"the key file {path} holds no private key (want 0x and 64 hex digits)")
+        raise BadKeyFile(bilingual(
+            f"tệp khóa {path} không chứa khóa bí mật (cần 0x và 64 chữ số hex)",
+            f"the key file {path} holds no private key (want 0x and 64 hex digits)"))
     key = bytes.fromhex(match.group(2))
     if not 0 < int.from_bytes(key, "big") < SECP256K1_N:
-        raise BadKeyFile(f"the key file {path} holds a number outside the secp256k1 key range")
+        raise BadKeyFile(bilingual(
+            f"tệp khóa {path} chứa một số nằm ngoài miền khóa secp256k1",
+            f"the key file {path} holds a number outside the secp256k1 key range"))
     return key
 
 
@@ -85,10 +88,14 @@ def new_key(args: argparse.Namespace) -> int:
     try:
         write_secret(out, "0x" + key.hex())
     except FileExistsError:
-        print(f"infraledger keys new: {out} exists; choose another --out", file=sys.stderr)
+        print("infraledger keys new: " + bilingual(f"{out} đã có; hãy chọn --out khác",
+                                                   f"{out} exists; choose another --out"),
+              file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"infraledger keys new: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        print("infraledger keys new: " + bilingual(f"không ghi được {out}: {exc.strerror}",
+                                                   f"cannot write {out}: {exc.strerror}"),
+              file=sys.stderr)
         return EXIT_USAGE
     print(signer_address(key))
     if args.print_key:

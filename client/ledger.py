@@ -36,7 +36,7 @@ from typing import Any, Final, Literal, Self, cast
 
 import httpx
 
-from client.errors import LedgerRefused, LedgerUnreachable
+from client.errors import LedgerRefused, LedgerUnreachable, bilingual
 from filings.errors import FilingError, InvalidSubmission
 from filings.signing import (
     OPERATOR_SIGNATURE_HEADER,
@@ -184,9 +184,9 @@ class LedgerClient:
         try:
             return SubmissionDomain(info["chain_id"], info["operator_registry"])
         except (KeyError, FilingError) as exc:
-            raise LedgerRefused(
-                "bad_log_info", f"/v1/log names no EIP-712 domain: {exc}", 200
-            ) from exc
+            raise LedgerRefused("bad_log_info", bilingual(
+                "/v1/log không nêu miền EIP-712", f"/v1/log names no EIP-712 domain: {exc}"
+            ), 200) from exc
 
     def record(self, record_id: str) -> dict[str, Any]:
         """`GET /v1/records/<id>`: the record, its entry, its status and (if visible) its body."""
@@ -260,8 +260,10 @@ class LedgerClient:
             return checked_attachment(str(answer["sha256"]), int(answer["size"]),
                                       str(answer["name"]), str(answer["type"]))
         except (KeyError, TypeError, ValueError, FilingError) as exc:
-            raise LedgerRefused("bad_response", "POST /v1/signatures/evidence answered no "
-                                f"evidence document: {exc}", 201) from exc
+            raise LedgerRefused("bad_response", bilingual(
+                "POST /v1/signatures/evidence không trả về tài liệu bằng chứng",
+                f"POST /v1/signatures/evidence answered no evidence document: {exc}",
+            ), 201) from exc
 
     def submit(
         self,
@@ -318,22 +320,23 @@ class LedgerClient:
         try:
             value = response.json()
         except ValueError as exc:
-            raise LedgerRefused(
-                "bad_response", f"{method} {path} answered something that is not JSON",
-                response.status_code,
-            ) from exc
+            raise LedgerRefused("bad_response", bilingual(
+                f"{method} {path} trả về dữ liệu không phải JSON",
+                f"{method} {path} answered something that is not JSON",
+            ), response.status_code) from exc
         if not isinstance(value, dict):
-            raise LedgerRefused(
-                "bad_response", f"{method} {path} answered JSON that is not an object",
-                response.status_code,
-            )
+            raise LedgerRefused("bad_response", bilingual(
+                f"{method} {path} trả về JSON không phải một đối tượng",
+                f"{method} {path} answered JSON that is not an object",
+            ), response.status_code)
         return value
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
-            raise LedgerUnreachable(f"{method} {self.base_url}{path}: {exc}") from exc
+            raise LedgerUnreachable(bilingual(f"không kết nối được sổ cái {self.base_url}",
+                                              f"{method} {self.base_url}{path}: {exc}")) from exc
         if response.is_success:
             return response
         raise _refusal(response)
@@ -361,13 +364,17 @@ def _results(reply: Mapping[str, Any], count: int) -> Iterator[SubmissionResult]
     results = reply.get("results")
     if not isinstance(results, list) or len(results) != count:
         got = len(results) if isinstance(results, list) else type(results).__name__
-        raise LedgerRefused("bad_response", f"want {count} results in the answer, got {got}", 202)
+        raise LedgerRefused("bad_response", bilingual(
+            f"câu trả lời cần có {count} kết quả, nhưng có {got}",
+            f"want {count} results in the answer, got {got}"), 202)
     receipt = reply.get("receipt")
     time = reply.get("time")
     for item in results:
         status = item.get("status") if isinstance(item, dict) else None
         if status not in ("accepted", "duplicate", "rejected"):
-            raise LedgerRefused("bad_response", f"unknown result status {status!r}", 202)
+            raise LedgerRefused("bad_response", bilingual(
+                f"trạng thái kết quả không rõ {status!r}", f"unknown result status {status!r}"
+            ), 202)
         yield SubmissionResult(
             status=cast(Status, status),
             record_id=item.get("record_id"),

@@ -34,7 +34,15 @@ from client.certificates import (
     carries_pdf_signature,
     sign_cms,
 )
-from client.errors import BadKeyFile, ClientError, DraftError, LedgerRefused, LedgerUnreachable
+from client.errors import (
+    BadKeyFile,
+    ClientError,
+    DraftError,
+    LedgerRefused,
+    LedgerUnreachable,
+    bilingual,
+    cannot_read,
+)
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
 from client.messages import Lang, OperatorParser, option_help, say
@@ -81,32 +89,39 @@ class Draft:
     def of(cls, value: Any) -> Draft:
         """Check a draft's JSON value; raises `DraftError` naming the first fault."""
         if not isinstance(value, Mapping):
-            raise DraftError("want a JSON object")
+            raise DraftError(bilingual("cần một đối tượng JSON", "want a JSON object"))
         unknown = sorted(set(value) - DRAFT_MEMBERS)
         if unknown:
-            raise DraftError(f"{unknown[0]}: not a member of a draft")
+            raise DraftError(bilingual(f"{unknown[0]}: không phải một mục của bản nháp",
+                                       f"{unknown[0]}: not a member of a draft"))
         for name in ("kind", "schema", "subject"):
             if not isinstance(value.get(name), str):
-                raise DraftError(f"{name}: required, a string")
+                raise DraftError(bilingual(f"{name}: bắt buộc, là một chuỗi",
+                                           f"{name}: required, a string"))
         if not isinstance(value.get("body"), dict):
-            raise DraftError("body: required, a JSON object")
+            raise DraftError(bilingual("body: bắt buộc, là một đối tượng JSON",
+                                       "body: required, a JSON object"))
         salt = value.get("salt")
         if not (salt is None or isinstance(salt, bool)
                 or (isinstance(salt, str) and _SALT.match(salt))):
-            raise DraftError('salt: want true, false or "0x" + 64 lowercase hex digits')
+            raise DraftError(bilingual(
+                'salt: cần true, false hoặc "0x" + 64 chữ số hex viết thường',
+                'salt: want true, false or "0x" + 64 lowercase hex digits'))
         supersedes = value.get("supersedes")
         if supersedes is not None and not isinstance(supersedes, str):
-            raise DraftError("supersedes: want a record id")
+            raise DraftError(bilingual("supersedes: cần mã của một bản ghi",
+                                       "supersedes: want a record id"))
         issued_at = value.get("issued_at")
         if issued_at is not None and (type(issued_at) is not int or issued_at < 0):
-            raise DraftError("issued_at: want unix seconds, a whole number >= 0")
+            raise DraftError(bilingual("issued_at: cần số giây unix, một số nguyên >= 0",
+                                       "issued_at: want unix seconds, a whole number >= 0"))
         return cls(value["kind"], value["schema"], value["subject"], dict(value["body"]), salt,
                    _draft_files(value.get("attachments", [])), supersedes, issued_at)
 
 
 def _draft_files(value: Any) -> tuple[str | tuple[str, str], ...]:
     if not isinstance(value, list):
-        raise DraftError("attachments: want a list")
+        raise DraftError(bilingual("attachments: cần một danh sách", "attachments: want a list"))
     files: list[str | tuple[str, str]] = []
     for position, item in enumerate(value):
         if isinstance(item, str) and item:
@@ -116,7 +131,9 @@ def _draft_files(value: Any) -> tuple[str | tuple[str, str], ...]:
               and isinstance(item["type"], str)):
             files.append((item["path"], item["type"]))
         else:
-            raise DraftError(f'attachments.{position}: want a path or {{"path", "type"}}')
+            raise DraftError(bilingual(
+                f'attachments.{position}: cần một đường dẫn hoặc {{"path", "type"}}',
+                f'attachments.{position}: want a path or {{"path", "type"}}'))
     return tuple(files)
 
 
@@ -185,7 +202,8 @@ def submit_drafts(args: argparse.Namespace) -> int:
     for draft, result in zip(drafts, results, strict=True):
         print(f"{result.record_id or '-'} {_or_dash(result.index)} {result.status} {draft.label}")
         if result.error is not None:
-            print(f"infraledger submit: rejected {draft.label}: {result.error.get('code')}: "
+            rejected = bilingual(f"bản nháp {draft.label} bị từ chối", f"rejected {draft.label}")
+            print(f"infraledger submit: {rejected}: {result.error.get('code')}: "
                   f"{result.error.get('message')}", file=sys.stderr)
     return 0 if all(result.ok for result in results) else EXIT_REFUSED
 
@@ -196,8 +214,7 @@ def load_drafts(path: Path) -> list[LoadedDraft]:
         text = path.read_text(encoding="utf-8")
         issued_at = int(path.stat().st_mtime)
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise DraftError(f"cannot read {path}: {reason}") from exc
+        raise DraftError(cannot_read(f"tệp bản nháp {path}", str(path), exc)) from exc
     values = list(_json_values(path, text))
     labels = [str(path)] if len(values) == 1 else [f"{path}#{n}" for n in range(1, len(values) + 1)]
     return [
@@ -226,7 +243,8 @@ def save_receipts(
             text = json.dumps(receipt, ensure_ascii=False, indent=2) + "\n"
             (directory / f"{result.record_id}.json").write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise DraftError(f"cannot save receipts in {directory}: {exc.strerror}") from exc
+        raise DraftError(bilingual(f"không lưu được biên nhận vào {directory}: {exc.strerror}",
+                                   f"cannot save receipts in {directory}: {exc.strerror}")) from exc
 
 
 def _json_values(path: Path, text: str) -> Iterator[Any]:
@@ -243,7 +261,8 @@ def _json_values(path: Path, text: str) -> Iterator[Any]:
             try:
                 yield parse_json(line)
             except LedgerError as exc:
-                raise DraftError(f"{path}: line {number}: {exc}") from exc
+                raise DraftError(f"{path}: " + bilingual(f"dòng {number} không phải JSON hợp lệ",
+                                                         f"line {number}: {exc}")) from exc
 
 
 def _draft(label: str, value: Any, base: Path, issued_at: int) -> LoadedDraft:
@@ -256,7 +275,8 @@ def _draft(label: str, value: Any, base: Path, issued_at: int) -> LoadedDraft:
         given = item if isinstance(item, str) else item[0]
         file = base / given
         if not file.is_file():
-            raise DraftError(f"{label}: attachment {given} is not a file")
+            raise DraftError(f"{label}: " + bilingual(
+                f"tệp đính kèm {given} không phải là một tệp", f"attachment {given} is not a file"))
         media = _media_type(file) if isinstance(item, str) else item[1]
         files.append((file, media))
     return LoadedDraft(
@@ -284,9 +304,10 @@ def _upload(
                 data = file.read_bytes()
                 uploads[file, media] = ledger.upload_attachment(data, media, key, name=file.name)
             except OSError as exc:
-                raise DraftError(f"{draft.label}: cannot read {file}: {exc.strerror}") from exc
+                raise DraftError(f"{draft.label}: " + cannot_read(
+                    f"tệp đính kèm {file}", str(file), exc)) from exc
             except FilingError as exc:
-                raise DraftError(f"{draft.label}: {exc.message}") from exc
+                raise _refused_draft(draft.label, exc, "tệp đính kèm không hợp lệ") from exc
             if media == PDF_MEDIA_TYPE and carries_pdf_signature(data):
                 signed_pdfs.add(uploads[file, media].sha256)
     return uploads, signed_pdfs
@@ -319,7 +340,7 @@ def _countersign(
         except TimestampUnavailable:
             raise
         except (FilingError, ClientError) as exc:
-            raise DraftError(f"{loaded.label}: {exc}") from exc
+            raise _refused_draft(loaded.label, exc, "không ký được bản nháp") from exc
     return signed
 
 
@@ -372,7 +393,16 @@ def _sign(
             attachments=[*files, *evidence], supersedes=draft.supersedes,
         )
     except (FilingError, ClientError) as exc:
-        raise DraftError(f"{loaded.label}: {exc}") from exc
+        raise _refused_draft(loaded.label, exc, "không ký được bản nháp") from exc
+
+
+def _refused_draft(label: str, exc: FilingError | ClientError, vietnamese: str) -> DraftError:
+    """A fault found in a draft while uploading or signing it, led by its label: a message of
+    the client says it in both languages already; the domain's (in English) follows
+    `vietnamese`, which says what failed."""
+    if isinstance(exc, ClientError):
+        return DraftError(f"{label}: {exc}")
+    return DraftError(f"{label}: " + bilingual(vietnamese, exc.message))
 
 
 def _salt(key: bytes, loaded: LoadedDraft) -> bytes | None:
@@ -392,7 +422,8 @@ def _salt(key: bytes, loaded: LoadedDraft) -> bytes | None:
             "body": draft.body, "issued_at": loaded.issued_at,
         })
     except LedgerError as exc:
-        raise DraftError(f"{loaded.label}: body: {exc}") from exc
+        raise DraftError(f"{loaded.label}: body: " + bilingual(
+            "không chuẩn hóa được thành JSON (RFC 8785)", str(exc))) from exc
     return hmac.new(key, SALT_LABEL + signed_fields, hashlib.sha256).digest()
 
 

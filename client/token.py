@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass, TokenFlag
 
 from client.certificates import CertificateSigner, load_certificate_key
-from client.errors import BadKeyFile, ClientError
+from client.errors import BadKeyFile, ClientError, bilingual
 from client.messages import Lang, option_help
 
 if TYPE_CHECKING:
@@ -168,21 +168,21 @@ def parse_token_uri(text: str) -> TokenUri:
     `pin-value` or `pin-source` (the PIN comes from `--cert-pin-file`).
     """
     if not is_token_uri(text):
-        raise TokenObjectNotFound(_say(f"không phải URI PKCS#11: {text!r}",
-                                       f"not a PKCS#11 URI: {text!r}"))
+        raise TokenObjectNotFound(bilingual(f"không phải URI PKCS#11: {text!r}",
+                                            f"not a PKCS#11 URI: {text!r}"))
     path, _, query = text[len(URI_SCHEME):].partition("?")
     attributes = _pairs(path, ";", ("phần đường dẫn", "path"))
     queried = _pairs(query, "&", ("phần truy vấn", "query"))
     unknown = sorted(set(attributes) - PATH_ATTRIBUTES) + sorted(set(queried) - {"module-path"})
     if {"pin-value", "pin-source"} & set(queried):
-        raise TokenPinRefused(_say("không đặt mã PIN trong URI; dùng --cert-pin-file",
-                                   "the PIN never goes in the URI; use --cert-pin-file"))
+        raise TokenPinRefused(bilingual("không đặt mã PIN trong URI; dùng --cert-pin-file",
+                                        "the PIN never goes in the URI; use --cert-pin-file"))
     if unknown:
-        raise TokenObjectNotFound(_say(f"URI PKCS#11 có thuộc tính không hỗ trợ: {unknown[0]}",
-                                       f"unsupported PKCS#11 URI attribute: {unknown[0]}"))
+        raise TokenObjectNotFound(bilingual(f"URI PKCS#11 có thuộc tính không hỗ trợ: {unknown[0]}",
+                                            f"unsupported PKCS#11 URI attribute: {unknown[0]}"))
     if "object" not in attributes and "id" not in attributes:
-        raise TokenObjectNotFound(_say(f"URI PKCS#11 thiếu object= hoặc id=: {text}",
-                                       f"the PKCS#11 URI names no object= or id=: {text}"))
+        raise TokenObjectNotFound(bilingual(f"URI PKCS#11 thiếu object= hoặc id=: {text}",
+                                            f"the PKCS#11 URI names no object= or id=: {text}"))
 
     def read(name: str, pairs: Mapping[str, bytes]) -> str | None:
         value = pairs.get(name)
@@ -200,7 +200,7 @@ def _pairs(part: str, separator: str, where: tuple[str, str]) -> dict[str, bytes
     for position, item in enumerate(part.split(separator) if part else [], start=1):
         name, equals, value = item.partition("=")
         if not equals or not name or name in pairs:
-            raise TokenObjectNotFound(_say(
+            raise TokenObjectNotFound(bilingual(
                 f"URI PKCS#11 sai dạng ở thuộc tính thứ {position} của {where[0]}",
                 f"malformed PKCS#11 URI: attribute {position} of the {where[1]}"))
         pairs[name] = unquote_to_bytes(value)
@@ -223,8 +223,8 @@ class TokenSigner:
             pair = bytes(self.key.sign(hashlib.sha256(message).digest(),
                                        mechanism=Mechanism.ECDSA))
         except pkcs11.PKCS11Error as exc:
-            raise TokenError(_say(f"token từ chối ký: {type(exc).__name__}",
-                                  f"the token refused to sign: {type(exc).__name__}")) from exc
+            raise TokenError(bilingual(f"token từ chối ký: {type(exc).__name__}",
+                                       f"the token refused to sign: {type(exc).__name__}")) from exc
         half = len(pair) // 2  # CKM_ECDSA returns r ‖ s, each the size of the curve's order
         return encode_dss_signature(int.from_bytes(pair[:half], "big"),
                                     int.from_bytes(pair[half:], "big"))
@@ -264,30 +264,27 @@ def _log_in(token: pkcs11.Token, pin: str) -> pkcs11.Session:
         except pkcs11.UserAlreadyLoggedIn:
             return token.open()
     except (pkcs11.PinIncorrect, pkcs11.PinInvalid, pkcs11.PinLenRange) as exc:
-        raise TokenPinRefused(_say(f"token {label!r} từ chối mã PIN",
-                                   f"token {label!r} refused the PIN")) from exc
+        raise TokenPinRefused(bilingual(f"token {label!r} từ chối mã PIN",
+                                        f"token {label!r} refused the PIN")) from exc
     except pkcs11.PinLocked as exc:
-        raise TokenPinRefused(_say(f"mã PIN của token {label!r} đã bị khóa",
-                                   f"the PIN of token {label!r} is locked")) from exc
+        raise TokenPinRefused(bilingual(f"mã PIN của token {label!r} đã bị khóa",
+                                        f"the PIN of token {label!r} is locked")) from exc
     except pkcs11.PKCS11Error as exc:
-        raise TokenNotFound(_say(f"không mở được token {label!r}: {type(exc).__name__}",
-                                 f"cannot open token {label!r}: {type(exc).__name__}")) from exc
-
-
-def _say(vietnamese: str, english: str) -> str:
-    return f"{vietnamese} / {english}"
+        fault = type(exc).__name__
+        raise TokenNotFound(bilingual(f"không mở được token {label!r}: {fault}",
+                                      f"cannot open token {label!r}: {fault}")) from exc
 
 
 def _read_pin(pin_file: Path | None) -> str:
     if pin_file is None:
-        raise TokenPinRefused(_say("token cần mã PIN: dùng --cert-pin-file FILE",
-                                   "a token needs its PIN: give --cert-pin-file FILE"))
+        raise TokenPinRefused(bilingual("token cần mã PIN: dùng --cert-pin-file FILE",
+                                        "a token needs its PIN: give --cert-pin-file FILE"))
     try:
         return pin_file.read_text(encoding="utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
-        raise TokenPinRefused(_say(f"không đọc được {pin_file}: {reason}",
-                                   f"cannot read {pin_file}: {reason}")) from exc
+        raise TokenPinRefused(bilingual(f"không đọc được {pin_file}: {reason}",
+                                        f"cannot read {pin_file}: {reason}")) from exc
 
 
 def _read_chain(chain_file: Path | None) -> list[x509.Certificate] | None:
@@ -296,28 +293,28 @@ def _read_chain(chain_file: Path | None) -> list[x509.Certificate] | None:
     try:
         certificates = x509.load_pem_x509_certificates(chain_file.read_bytes())
     except OSError as exc:
-        raise TokenObjectNotFound(_say(f"không đọc được {chain_file}: {exc.strerror}",
-                                       f"cannot read {chain_file}: {exc.strerror}")) from exc
+        raise TokenObjectNotFound(bilingual(f"không đọc được {chain_file}: {exc.strerror}",
+                                            f"cannot read {chain_file}: {exc.strerror}")) from exc
     except ValueError as exc:
-        raise TokenObjectNotFound(_say(f"{chain_file}: không phải chứng thư PEM",
-                                       f"{chain_file}: not PEM certificates")) from exc
+        raise TokenObjectNotFound(bilingual(f"{chain_file}: không phải chứng thư PEM",
+                                            f"{chain_file}: not PEM certificates")) from exc
     return certificates
 
 
 def _load_module(path: str | None) -> Module:
     if not path:
-        raise TokenModuleNotFound(_say(f"chưa có module PKCS#11: dùng --pkcs11-module hoặc "
-                                       f"đặt {MODULE_ENV}",
-                                       f"no PKCS#11 module: give --pkcs11-module or set "
-                                       f"{MODULE_ENV}"))
+        raise TokenModuleNotFound(bilingual(f"chưa có module PKCS#11: dùng --pkcs11-module hoặc "
+                                            f"đặt {MODULE_ENV}",
+                                            f"no PKCS#11 module: give --pkcs11-module or set "
+                                            f"{MODULE_ENV}"))
     if not Path(path).is_file():
-        raise TokenModuleNotFound(_say(f"không có module PKCS#11 {path}",
-                                       f"no PKCS#11 module at {path}"))
+        raise TokenModuleNotFound(bilingual(f"không có module PKCS#11 {path}",
+                                            f"no PKCS#11 module at {path}"))
     try:
         return pkcs11.lib(path)
     except pkcs11.PKCS11Error as exc:
-        raise TokenModuleNotFound(_say(f"{path} không phải module PKCS#11 dùng được",
-                                       f"{path} is not a usable PKCS#11 module")) from exc
+        raise TokenModuleNotFound(bilingual(f"{path} không phải module PKCS#11 dùng được",
+                                            f"{path} is not a usable PKCS#11 module")) from exc
 
 
 def _find_token(library: Module, uri: TokenUri) -> pkcs11.Token:
@@ -329,11 +326,11 @@ def _find_token(library: Module, uri: TokenUri) -> pkcs11.Token:
         return library.get_token(token_label=uri.token, token_serial=serial,
                                  token_flags=TokenFlag.TOKEN_INITIALIZED)
     except pkcs11.NoSuchToken as exc:
-        raise TokenNotFound(_say(f"không có token {named} trong {library.so}",
-                                 f"no token {named} in {library.so}")) from exc
+        raise TokenNotFound(bilingual(f"không có token {named} trong {library.so}",
+                                      f"no token {named} in {library.so}")) from exc
     except pkcs11.MultipleTokensReturned as exc:
-        raise TokenNotFound(_say(f"nhiều token khớp {named}: thêm token= hoặc serial=",
-                                 f"several tokens match {named}: add token= or serial="))\
+        raise TokenNotFound(bilingual(f"nhiều token khớp {named}: thêm token= hoặc serial=",
+                                      f"several tokens match {named}: add token= or serial="))\
             from exc
 
 
@@ -353,20 +350,20 @@ def _signer(session: pkcs11.Session, uri: TokenUri,
     keys = list(session.get_objects(_object_attributes(uri, ObjectClass.PRIVATE_KEY)))
     if len(keys) != 1:
         many = len(keys) > 1
-        raise TokenObjectNotFound(_say(
+        raise TokenObjectNotFound(bilingual(
             f"{'nhiều' if many else 'không có'} khóa bí mật {named} trên token",
             f"{'several private keys match' if many else 'no private key'} {named} on the token"))
     (key,) = keys
     if not isinstance(key, pkcs11.SignMixin):
-        raise TokenKeyMismatch(_say(f"khóa {named} trên token không dùng để ký được",
-                                    f"the token key {named} cannot sign"))
+        raise TokenKeyMismatch(bilingual(f"khóa {named} trên token không dùng để ký được",
+                                         f"the token key {named} cannot sign"))
     labelled = _certificates(session, _object_attributes(uri, ObjectClass.CERTIFICATE))
     if labelled:
         certificate = labelled[0]
     elif given_chain:
         certificate = given_chain[0]
     else:
-        raise TokenObjectNotFound(_say(
+        raise TokenObjectNotFound(bilingual(
             f"không có chứng thư {named} trên token: dùng --cert-chain FILE.pem",
             f"no certificate {named} on the token: give --cert-chain FILE.pem"))
     if given_chain is not None:
@@ -403,7 +400,7 @@ def _check_pair(signer: TokenSigner, uri_text: str) -> None:
     public = signer.certificate.public_key()
     want = KeyType.RSA if isinstance(public, rsa.RSAPublicKey) else \
         KeyType.EC if isinstance(public, ec.EllipticCurvePublicKey) else None
-    mismatch = TokenKeyMismatch(_say(
+    mismatch = TokenKeyMismatch(bilingual(
         f"khóa trên token {uri_text} không thuộc chứng thư "
         f"{signer.certificate.subject.rfc4514_string()}",
         f"the token key {uri_text} does not belong to the certificate "

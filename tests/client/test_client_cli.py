@@ -110,7 +110,8 @@ def test_keys_new_never_overwrites_a_file(
     assert main(["keys", "new", "--out", str(out)]) == 2
     printed = capsys.readouterr()
     assert printed.out == ""
-    assert _lines(printed.err) == [f"infraledger keys new: {out} exists; choose another --out"]
+    assert _lines(printed.err) == [f"infraledger keys new: {out} đã có; hãy chọn --out khác / "
+                                   f"{out} exists; choose another --out"]
     assert load_operator_key(out) == SAMPLE.active.key
 
 
@@ -169,7 +170,8 @@ def test_submit_to_an_unreachable_ledger_is_an_io_error(
     url = f"http://127.0.0.1:{free_port()}"
     assert main(["submit", str(draft), "--key", str(key_file), "--url", url]) == 2
     [line] = _lines(capsys.readouterr().err)
-    assert line.startswith("infraledger submit: GET " + url + "/v1/log")
+    assert line.startswith(
+        f"infraledger submit: không kết nối được sổ cái {url} / GET {url}/v1/log: ")
 
 
 # -- submit through a live server ------------------------------------------------------------
@@ -227,7 +229,8 @@ def test_submit_signs_uploads_and_files_drafts_through_a_live_server(
     }
     assert rows[f"{lines}#2"][:2] == ("-", "-")
     [rejection] = _said(printed.err)
-    assert rejection.startswith(f"infraledger submit: rejected {lines}#2: subject_mismatch: ")
+    assert rejection.startswith(f"infraledger submit: bản nháp {lines}#2 bị từ chối / "
+                                f"rejected {lines}#2: subject_mismatch: ")
 
     log = httpx.get(f"{live_server}/v1/log").json()
     assert log["tree_size"] == PLANS + 3
@@ -276,8 +279,9 @@ def test_submit_names_every_rejected_draft_when_all_are_rejected(
     assert code == 1
     assert {row[2] for row in _records(printed.out).values()} == {"rejected"}
     assert sorted(_said(printed.err)) == sorted(
-        f"infraledger submit: rejected {draft}: inactive_operator: {SAMPLE.revoked.address} is "
-        "not an active operator in the registry nor a registrar" for draft in drafts)
+        f"infraledger submit: bản nháp {draft} bị từ chối / rejected {draft}: inactive_operator: "
+        f"{SAMPLE.revoked.address} is not an active operator in the registry nor a registrar"
+        for draft in drafts)
 
 
 def test_submit_files_many_drafts_of_one_list(

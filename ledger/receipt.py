@@ -1,6 +1,7 @@
 """Signed receipts: the log's promise of the index it gave each leaf, as a C2SP signed note.
 
-One receipt covers the entries of one `append` call (one request). Its text cannot be mistaken for
+One receipt covers the entries one `append` call (one request) placed, duplicates included, and
+not those it refused (`ledger.storage.store.Sequenced.refused`). Its text cannot be mistaken for
 a checkpoint, whose second line is a bare decimal size:
 
     infraledger-receipt/v1

@@ -34,6 +34,9 @@ from filings.signing import signer_address
 from filings.yearly_report import report_subject
 from verifier.cli import main as verify
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:

@@ -22,6 +22,9 @@ from ledger.merkle import verify_consistency, verify_inclusion
 from tests.chain_fixtures import ChainEnv
 from tests.merkle_trees import MemoryTree
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 TREE = MemoryTree.of_size(1100, b"agreement/")
 INCLUSION_SIZES = [*range(1, 70), 100, 127, 128, 129, 255, 256, 257, 511, 512, 513, 777,
                    1000, 1023, 1024, 1025, 1100]

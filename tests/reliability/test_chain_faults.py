@@ -50,6 +50,9 @@ from tests.reliability.harness import (
 )
 from tests.server_fixtures import sign_indicator
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 SETTLE = 2.0
 """Seconds into an outage after which no anchor sent before it can still be on its way: any
 anchor the chain records later of a size checkpointed by then was sent before the outage."""

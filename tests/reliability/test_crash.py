@@ -29,6 +29,9 @@ from tests.reliability.harness import (
     log_key,
 )
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 
 def crash_rounds(settings: Settings, domain: SubmissionDomain, workdir: Path, rounds: int,
                  rng: random.Random) -> tuple[LoadStats, list[str]]:

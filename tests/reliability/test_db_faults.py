@@ -35,6 +35,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.own_postgres import OwnPostgres
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 REFUSED = "503 store_unavailable"
 
 

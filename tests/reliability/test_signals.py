@@ -50,6 +50,9 @@ from tests.reliability.harness import (
 )
 from tests.server_fixtures import SAMPLE
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 STOP_WITHIN = 20.0
 """Seconds from the signal until the command and everything it started have exited."""
 BULK = 40

@@ -37,6 +37,9 @@ from tests.web.test_pages import (  # noqa: F401 (fixtures)
     submit,
 )
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 WIDTHS: dict[str, ViewportSize] = {"phone": {"width": 390, "height": 844},

@@ -51,6 +51,9 @@ from tests.api.test_map_routes import (
 from tests.server_fixtures import PLANS, free_port
 from tests.web.test_pages import ANCHOR_TIMEOUT, browser, screenshot, submit  # noqa: F401
 
+pytestmark = pytest.mark.slow
+"""A long file: `tests/conftest.py` starts it among the first."""
+
 ROOT = Path(__file__).resolve().parents[2]
 PHONE: ViewportSize = {"width": 390, "height": 844}
 TODAY_SITES = 3

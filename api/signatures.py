@@ -379,13 +379,12 @@ def admit_ca_signatures(ledger: Ledger, verdicts: Sequence[Verdict]) -> list[Ver
             continue
         service = service or ca_service(ledger.node)
         # read before the bindings the check reads: a binding sequenced in between moves it
-        head = ledger.records.subject_head(binding_subject(item.entry.operator))
+        judged_by = (ledger.records.newest_of_subject(binding_subject(item.entry.operator))
+                     if evidence_documents(item.attachments) else None)
         refusal = ca_refusal(item.entry, item.attachments, state,
                              None if service is None else service.trust, ledger.node.domain)
         result[position] = refusal or replace(
-            item, evidence=evidence_named(item.attachments, state),
-            judged_by=(head.subject, head.index) if evidence_documents(item.attachments)
-            else None)
+            item, evidence=evidence_named(item.attachments, state), judged_by=judged_by)
     return result
 
 

@@ -68,6 +68,7 @@ from typing import Annotated, Any, Final, Literal, Protocol
 from pydantic import Field, StringConstraints
 
 from filings.errors import (
+    BindingChanged,
     CaSignaturesDisabled,
     EvidenceInvalid,
     FilingError,
@@ -345,6 +346,14 @@ def _require_checked_pdfs(attachments: Sequence[AttachmentRef],
                 f'document: ask POST /v1/signatures/evidence with {{"pdf": "{item.sha256}"}} '
                 "and list the document it answers beside the PDF",
                 details={"attachment": item.sha256})
+
+
+def binding_changed() -> FilingError:
+    """The refusal of a record whose append found its operator's binding moved since admission
+    judged it (`PreparedSubmission.judged_by`), in both languages."""
+    return bilingual(BindingChanged(
+        "the operator's binding/1 record changed while this record's CA signatures were "
+        "checked: submit it again to have it judged by the new binding"))
 
 
 def bilingual(error: FilingError) -> FilingError:

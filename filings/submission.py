@@ -65,7 +65,14 @@ from filings.signing import (
     supersedes_bytes,
 )
 from ledger.canonical import MAX_SAFE_INTEGER
-from ledger.entry import MAX_SUBJECT_CHARS, Entry, RecordId, record_id, to_checksum_address
+from ledger.entry import (
+    MAX_SUBJECT_CHARS,
+    Entry,
+    NewestOfSubject,
+    RecordId,
+    record_id,
+    to_checksum_address,
+)
 from ledger.errors import LedgerError
 from ledger.merkle import LeafHash, leaf_hash
 
@@ -144,9 +151,9 @@ class PreparedSubmission:
     """The blobs its evidence documents name (the CMS, each evidence item), once admission
     accepted its CA signatures: stored as listed beside its attachments, so the evidence of a
     public record is served to anyone (`api.routes.attachments`)."""
-    judged_by: tuple[str, int] | None = None
-    """The subject and newest log index of the binding its CA signatures were judged by, once
-    admission accepted them: the record is sequenced only if that binding is still the newest
+    judged_by: NewestOfSubject | None = None
+    """The newest binding of its operator when its CA signatures were judged, once admission
+    accepted them: the record is sequenced only if that binding is still the newest
     (`ledger.storage.store.PendingEntry.unchanged`)."""
 
     @property

@@ -39,6 +39,15 @@ _SUBJECT = re.compile(r"[^\x00-\x1f\x7f]+\Z")
 
 
 @dataclass(frozen=True, slots=True)
+class NewestOfSubject:
+    """A subject and the log index of its newest entry (-1: none yet): what a record was judged
+    by, which the append checks again (`ledger.storage.store.PendingEntry.unchanged`)."""
+
+    subject: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A validated entry. Build it with `Entry.from_json` or the constructor plus `validate`."""
 

@@ -183,20 +183,19 @@ class ReadPath:
         """The answer kept in memory for the HTTP request `scope`, if there is one: a tlog
         route's kept 200 (or its 304 when the request names its ETag), or a public proof
         bundle of the bundle cache once the route's headers are learned."""
-        method, path = scope["method"], scope["path"]
-        if path.startswith(TLOG_PREFIX) and (method == "GET" or method == "HEAD"):
-            kept = self.reads.answers.get((scope["scheme"] == "https", path[len(TLOG_PREFIX):]))
+        tlog = _tlog_path(scope)
+        if tlog is not None:
+            kept = self.reads.answers.get((scope["scheme"] == "https", tlog))
             if kept is None:
                 return None
             etag = kept.etag
             if etag is not None and etag == _header(scope, b"if-none-match"):
                 return kept.not_modified
             return kept.answer
-        if not (method == "GET" and len(path) == _PROOF_PATH_LENGTH
-                and path.startswith(PROOF_PREFIX) and path.endswith(PROOF_SUFFIX)):
+        record = _proof_record(scope)
+        if record is None:
             return None
         ledger, learned = self.reads.ledger, self._proof_headers.get(scope["scheme"] == "https")
-        record = path[len(PROOF_PREFIX):-len(PROOF_SUFFIX)]
         if (ledger is None or learned is None or record.strip(_HEX)
                 or _header(scope, b"authorization") is not None):
             return None
@@ -224,12 +223,11 @@ class ReadPath:
         """The requests `from_memory` does not answer: a tlog route's first answer is kept, a
         public proof bundle's first 200 teaches the headers; the rest go to the app."""
         if scope["type"] == "http":
-            method, path = scope["method"], scope["path"]
-            if path.startswith(TLOG_PREFIX) and (method == "GET" or method == "HEAD"):
-                await self._tlog(scope, receive, send, path[len(TLOG_PREFIX):])
+            tlog = _tlog_path(scope)
+            if tlog is not None:
+                await self._tlog(scope, receive, send, tlog)
                 return
-            if (method == "GET" and len(path) == _PROOF_PATH_LENGTH
-                    and path.startswith(PROOF_PREFIX) and path.endswith(PROOF_SUFFIX)):
+            if _proof_record(scope) is not None:
                 await self._learn_proof_headers(scope, receive, send, scope["scheme"] == "https")
                 return
         await self.app(scope, receive, send)
@@ -262,6 +260,24 @@ class ReadPath:
             await send(message)
 
         await self.app(scope, receive, learn)
+
+
+def _tlog_path(scope: Scope) -> str | None:
+    """The path below /tlog/ of a GET or HEAD of the tlog routes, else None."""
+    path: str = scope["path"]
+    method = scope["method"]
+    if path.startswith(TLOG_PREFIX) and (method == "GET" or method == "HEAD"):
+        return path[len(TLOG_PREFIX):]
+    return None
+
+
+def _proof_record(scope: Scope) -> str | None:
+    """The record named by a GET of /v1/records/<64 characters>/proof, else None."""
+    path: str = scope["path"]
+    if (scope["method"] == "GET" and len(path) == _PROOF_PATH_LENGTH
+            and path.startswith(PROOF_PREFIX) and path.endswith(PROOF_SUFFIX)):
+        return path[len(PROOF_PREFIX):-len(PROOF_SUFFIX)]
+    return None
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

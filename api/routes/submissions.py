@@ -36,11 +36,11 @@ from api.http.limits import MAX_JSON_DEPTH, check_json_depth, read_body
 from api.http.openapi import ERROR_RESPONSES, schema_ref
 from api.signatures import admit_ca_signatures
 from filings.admission import Verdict, admit, prepare_all
-from filings.bindings import bilingual
-from filings.errors import BindingChanged, DuplicateMember, FilingError, Refusal
+from filings.bindings import binding_changed
+from filings.errors import DuplicateMember, FilingError, Refusal
 from filings.submission import PreparedSubmission
 from ledger.merkle import LeafHash
-from ledger.storage.store import PendingEntry, SubjectHead
+from ledger.storage.store import PendingEntry
 
 router = APIRouter(tags=["submissions"], responses=ERROR_RESPONSES)
 
@@ -167,8 +167,7 @@ async def submit(request: Request, ledger: LedgerDep) -> Response:
         _refuse_all(checked, single)
     appended = await ledger.node.sequencer.append([
         PendingEntry(item.entry, item.leaf_data, item.leaf_hash, item.body_bytes, item.salt,
-                     item.attachment_digests + item.evidence,
-                     None if item.judged_by is None else SubjectHead(*item.judged_by))
+                     item.attachment_digests + item.evidence, item.judged_by)
         for item in valid
     ])
     places = iter(appended.results)
@@ -179,9 +178,7 @@ async def submit(request: Request, ledger: LedgerDep) -> Response:
             continue
         place = next(places)
         if place.refused:
-            checked[position] = refusal = bilingual(BindingChanged(
-                "the operator's binding/1 record changed while this record's CA signatures "
-                "were checked: submit it again to have it judged by the new binding"))
+            checked[position] = refusal = binding_changed()
             metrics.rejected.labels(refusal.code).inc()
             results.append(_rejected(refusal))
             continue

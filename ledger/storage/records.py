@@ -13,15 +13,10 @@ from typing import Any, Final, Literal
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
+from ledger.entry import NewestOfSubject
 from ledger.merkle import LeafHash
 from ledger.storage.anchors import StoredAnchor, _stored_anchor
-from ledger.storage.store import (
-    LogStore,
-    StoredCheckpoint,
-    SubjectHead,
-    _stored_checkpoint,
-    subject_head,
-)
+from ledger.storage.store import LogStore, StoredCheckpoint, _stored_checkpoint, newest_of_subject
 from ledger.storage.tables import ANCHORS, ATTACHMENT_REFS, CHECKPOINTS, ENTRIES
 
 Status = Literal["sequenced", "checkpointed", "anchored"]
@@ -232,10 +227,10 @@ class RecordStore:
             for row in rows
         }
 
-    def subject_head(self, subject: str) -> SubjectHead:
+    def newest_of_subject(self, subject: str) -> NewestOfSubject:
         """Where the newest record of `subject` sits now, for `PendingEntry.unchanged`."""
         with self._store.reader.connect() as conn:
-            return subject_head(conn, subject)
+            return newest_of_subject(conn, subject)
 
     def latest_index(self, kind: str) -> int:
         """The index of the newest record of `kind`, -1 when there is none (one index seek)."""

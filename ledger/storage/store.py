@@ -23,7 +23,7 @@ from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from ledger.checkpoint import Checkpoint
-from ledger.entry import Entry
+from ledger.entry import Entry, NewestOfSubject
 from ledger.errors import LogIntegrityError, ProofError, StorageError, StoreUnavailable
 from ledger.merkle import (
     HASH_SIZE,
@@ -64,7 +64,7 @@ class PendingEntry:
     body: bytes | None = None
     salt: bytes | None = None
     attachments: tuple[bytes, ...] = ()
-    unchanged: SubjectHead | None = None
+    unchanged: NewestOfSubject | None = None
     """Write the entry only if that subject's newest entry is still where the caller saw it
     (what the entry was judged by has not changed since): else it is `refused`."""
 
@@ -80,18 +80,10 @@ class PendingEntry:
         return PendingEntry(entry, data, leaf_hash(data), body, salt, attachments)
 
 
-@dataclass(frozen=True, slots=True)
-class SubjectHead:
-    """A subject and the index of its newest entry in the log (-1: none)."""
-
-    subject: str
-    index: int
-
-
-def subject_head(conn: Connection, subject: str) -> SubjectHead:
+def newest_of_subject(conn: Connection, subject: str) -> NewestOfSubject:
     """Where the newest entry of `subject` sits (one seek on `ix_entries_subject`)."""
     newest = conn.execute(_NEWEST_OF_SUBJECT, {"subject": subject}).scalar()
-    return SubjectHead(subject, -1 if newest is None else int(newest))
+    return NewestOfSubject(subject, -1 if newest is None else int(newest))
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +206,13 @@ class LogStore:
         runs = self._write(conn, size, fresh, work, now) if fresh else []
         return results, work, runs
 
-    def _moved(self, conn: Connection, head: SubjectHead, fresh: list[PendingEntry]) -> bool:
+    def _moved(self, conn: Connection, head: NewestOfSubject, fresh: list[PendingEntry]
+               ) -> bool:
         """Whether `head.subject` has an entry past `head.index`: in the log (read under the
         head lock, so no other append comes between) or earlier in this batch."""
         if any(item.entry.subject == head.subject for item in fresh):
             return True
-        return subject_head(conn, head.subject) != head
+        return newest_of_subject(conn, head.subject) != head
 
     def _saw_size(self, size: int) -> None:
         if size > self._known_size:

@@ -4,9 +4,9 @@ start refused when the statements do not lead to the installed key."""
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -199,22 +199,20 @@ def test_a_swapped_key_with_a_forged_history_fails_the_self_check(
 
 
 def test_a_rotation_interrupted_before_installing_the_key_is_named_at_start(
-    ledger_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    ledger_settings: Settings,
 ) -> None:
-    """The disk fails at the last step: the statement is written, the new key staged; the server
-    refuses to start and says where the new key is; installing it lets it start."""
+    """The last step fails on the real file system (the key file made immutable, which no
+    rename may replace): the statement is written, the new key staged; the server refuses to
+    start and says where the new key is; installing it lets it start."""
     checkpoint_now(ledger_settings)
-    key_path, real_replace = ledger_settings.log_key_path(), os.replace
-
-    def replace(source: str | Path, target: str | Path) -> None:
-        if Path(target) == key_path:
-            raise OSError(errno.ENOSPC, "No space left on device", str(target))
-        real_replace(source, target)
-
-    monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(SettingsError, match="the log key was not rotated: No space left"):
-        rotate_log_key(ledger_settings, now=int(time.time()))
-    monkeypatch.undo()
+    key_path = ledger_settings.log_key_path()
+    subprocess.run(["chattr", "+i", str(key_path)], check=True)
+    try:
+        with pytest.raises(SettingsError, match="the log key was not rotated: Operation not "
+                           "permitted"):
+            rotate_log_key(ledger_settings, now=int(time.time()))
+    finally:
+        subprocess.run(["chattr", "-i", str(key_path)], check=True)
     with pytest.raises(SettingsError, match=r"left it in \.log\.skey\.new"):
         Node.open(ledger_settings, jobs=False)
     os.replace(staged_key_path(ledger_settings), key_path)

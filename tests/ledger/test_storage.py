@@ -353,12 +353,12 @@ def test_an_entry_judged_by_a_subject_head_is_written_only_while_it_holds(
     in the log or earlier in the same batch; a retry of a logged entry stays a duplicate."""
     from dataclasses import replace
 
-    from ledger.storage.store import SubjectHead
+    from ledger.entry import NewestOfSubject
 
     store = LogStore(database_url, ORIGIN, now=0)
     watched = make_entry(4, 0)  # subject indicator:w4:0
     judged = [PendingEntry.of(make_entry(5, k)) for k in range(4)]
-    empty = SubjectHead(watched.subject, -1)
+    empty = NewestOfSubject(watched.subject, -1)
     first = replace(judged[0], unchanged=empty)
     results, frontier = store.append([first], Frontier(), now=1)
     assert [(r.index, r.refused) for r in results] == [(0, False)]
@@ -368,7 +368,7 @@ def test_an_entry_judged_by_a_subject_head_is_written_only_while_it_holds(
     assert [(r.index, r.refused) for r in results] == [(1, False), (-1, True)]
     results, frontier = store.append([replace(judged[2], unchanged=empty)], frontier, now=3)
     assert [(r.index, r.refused) for r in results] == [(-1, True)]
-    moved = SubjectHead(watched.subject, 1)
+    moved = NewestOfSubject(watched.subject, 1)
     results, frontier = store.append(
         [replace(judged[2], unchanged=moved), replace(first, unchanged=moved)], frontier, now=4)
     assert [(r.index, r.duplicate, r.refused) for r in results] == [
@@ -382,15 +382,15 @@ def test_an_entry_judged_by_a_subject_head_is_written_only_while_it_holds(
 def test_the_receipt_leaves_out_refused_entries(sqlite_url: str) -> None:
     from dataclasses import replace
 
+    from ledger.entry import NewestOfSubject
     from ledger.receipt import open_receipt
-    from ledger.storage.store import SubjectHead
 
     async def scenario() -> None:
         store = LogStore(sqlite_url, ORIGIN, now=0)
         signer = Signer.generate(ORIGIN)
         sequencer = Sequencer(store, signer, max_delay=0.001)
         await sequencer.start()
-        stale = SubjectHead("indicator:w6:0", -1)
+        stale = NewestOfSubject("indicator:w6:0", -1)
         kept, dropped = PendingEntry.of(make_entry(7, 0)), PendingEntry.of(make_entry(7, 1))
         answer = await sequencer.append(
             [PendingEntry.of(make_entry(6, 0)), kept, replace(dropped, unchanged=stale)])

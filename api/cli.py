@@ -3,8 +3,11 @@
 Each administration group lives in `api.admin.<group>` (the demo in `api.demo.command`) and
 registers its sub-commands; a handler takes the parsed arguments and the settings and returns
 the exit code. The operator's groups (`keys`, `submit`) are `client.cli`'s and are handed to it
-before anything of the server is imported. Every refusal of ours (`ApiError`, `FilingError`,
-`AnchoringError`, `LedgerError`) is one line on stderr and exit code 1; usage errors exit with 2.
+before anything of the server is imported. Every help text is in Vietnamese or English
+(`--lang`, else the locale: `api.admin.messages`, `client.messages`). Every refusal of ours
+(`ApiError`, `FilingError`, `AnchoringError`, `LedgerError`) is one line on stderr, what failed
+in Vietnamese before the refusal's English message, and exit code 1; usage errors are one
+bilingual line too, and exit with 2.
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from client import cli as operator_cli
-from client.messages import Lang, option_help
+from client.errors import bilingual
+from client.messages import Lang, command_line_language, option_help
 
 EXIT_REFUSED = 1
 QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "web3", "urllib3")
@@ -68,15 +73,9 @@ def common_options(lang: Lang = "en") -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = common_options()
-    parser = argparse.ArgumentParser(
-        prog="infraledger",
-        description="InfraLedger: an audit ledger for public infrastructure records, "
-        "anchored on a permissioned EVM chain.",
-        parents=[common],
-    )
-    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+def build_parser(lang: Lang) -> argparse.ArgumentParser:
+    """The parser of every `infraledger` command, with every help text in `lang` (the
+    operator's commands are only named: `client.cli` parses them)."""
     from api.admin import (
         anchor,
         chain,
@@ -88,13 +87,25 @@ def build_parser() -> argparse.ArgumentParser:
         tiles,
         tokens,
     )
+    from api.admin.messages import AdminParser, say
     from api.demo import command as demo
 
+    common = common_options(lang)
+    parser = AdminParser(prog="infraledger", lang=lang, common=common,
+                         description=say(lang, "program"))
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
     for group in (demo, serve, chain, operators, anchor, tiles, export, log_key, report):
-        group.register(groups, common)
-    operator_cli.name_commands(groups)
-    tokens.register(groups, common)
+        group.register(groups, common, lang)
+    operator_cli.name_commands(groups, lang)
+    tokens.register(groups, common, lang)
     return parser
+
+
+def command_name(args: argparse.Namespace) -> str:
+    """The command `args` were parsed for, e.g. `operators register`: the group, and its
+    sub-command when it has some (each group keeps it as `<group>_command`)."""
+    sub_command = getattr(args, f"{args.group}_command", None)
+    return args.group if sub_command is None else f"{args.group} {sub_command}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,15 +117,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return operator_cli.main(given, common_options)
     try:
         from anchoring.errors import AnchoringError
+        from api.admin.messages import refusal_line
         from api.errors import ApiError
         from api.settings import load_settings
         from filings.errors import FilingError
         from ledger.errors import LedgerError
 
-        parser = build_parser()
+        parser = build_parser(command_line_language(given, os.environ))
     except ModuleNotFoundError as exc:
-        print(f"infraledger: this command needs the server install "
-              f"(pip install 'infraledger[server]'): no module {exc.name}", file=sys.stderr)
+        print("infraledger: " + bilingual(
+            f"lệnh này cần bản cài đặt máy chủ (pip install 'infraledger[server]'): thiếu "
+            f"mô-đun {exc.name}",
+            f"this command needs the server install (pip install 'infraledger[server]'): "
+            f"no module {exc.name}"), file=sys.stderr)
         return EXIT_USAGE
     try:
         args = parser.parse_args(given)
@@ -128,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_format)
         code: int = args.handler(args, settings)
     except (ApiError, FilingError, AnchoringError, LedgerError) as exc:
-        print(f"infraledger: {exc}", file=sys.stderr)
+        print(refusal_line(command_name(args), str(exc)), file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130

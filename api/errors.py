@@ -122,10 +122,21 @@ class Forbidden(ApiError):
 
 
 class BadOperatorSignature(ApiError):
-    """The `X-Operator-Signature` header is malformed or does not recover an address."""
+    """The `X-Operator-Signature` header is malformed or does not recover an address, or the
+    `X-Operator` and `X-Operator-Cms` headers are malformed or their CMS is refused
+    (`details.reason`: the CA status code; `details.message`: `{"vi", "en"}`)."""
 
     code = "bad_operator_signature"
     http_status = 401
+
+
+class CaUploadsDisabled(ApiError):
+    """An upload or evidence request authorised by a CMS (`X-Operator-Cms`) to a ledger that
+    does not accept CA signatures: a credential it does not take (the code of the domain's
+    `ca_signatures_disabled`, which refuses a record's CA signatures with 422)."""
+
+    code = "ca_signatures_disabled"
+    http_status = 403
 
 
 class OperatorConflict(ApiError):

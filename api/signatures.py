@@ -11,14 +11,31 @@ the record with EIP-712:
 
     {"cms": "<base64 of the detached CMS DER>"}  or  {"pdf": "<sha256 of an uploaded PDF>"}
 
-authorised like an upload: `X-Operator-Signature` over the SHA-256 of the CMS or PDF, by an
-active operator or a registrar (the department signs its yearly report, `infraledger report`).
+authorised like an upload (`authorised_uploader`): `X-Operator-Signature` over the SHA-256 of
+the CMS or PDF, or `X-Operator` and `X-Operator-Cms`, by an active operator or a registrar (the
+department signs its yearly report, `infraledger report`).
 The ledger stores the CMS, every evidence item and the evidence document (`filings.bindings`)
 as content-addressed blobs and answers 201 with the attachment to list:
 `{"sha256", "size", "type": "application/vnd.infraledger.evidence+json", "name", "evidence"}`.
 Nothing is judged here: the signature is checked, from the stored evidence alone, when the
 record is submitted (`filings.bindings.ca_refusal`, in the admission thread, off the
 sequencer).
+
+**Uploads authorised by a CMS** (`X-Operator` + `X-Operator-Cms`, `api.http.auth`), for an
+operator that signs with its organisation certificate only: the CMS must sign the ASCII text
+`InfraLedger attachment <sha256 hex>` and is checked like a record's, online and now: the
+ledger's evidence collector fetches its OCSP responses or CRLs, and the certificate must chain
+to a pinned root, carry the identity of the address's newest `binding/1` record, have
+nonRepudiation, and be valid and unrevoked at the time of the request (a time-stamped CMS is
+refused: a time-stamp would let an upload be judged at an earlier time). The cheap checks come
+first, so nothing is fetched for an address the ledger would refuse anyway: malformed headers
+(401 `bad_operator_signature`, reason `operator_headers`: `api.http.auth`), CA signatures off
+(403 `ca_signatures_disabled`), an address that is neither an active operator nor a registrar
+(403 `inactive_operator`), no binding (401, reason `operator_not_bound`). A refused CMS is 401
+`bad_operator_signature` with `details.reason` its CA status code (`cert_revoked`,
+`cert_identity`, `signature_invalid`, ...) and `details.message` that status in Vietnamese and
+English. The evidence gathered for the check is not kept: it authorised one request, and
+proves nothing of the record.
 """
 
 from __future__ import annotations
@@ -39,8 +56,21 @@ import httpx
 import orjson
 from fastapi import APIRouter, Request, Response
 
-from api.errors import InvalidRequest, InvalidToken, NotFound, SigningRootsUnavailable
-from api.http.auth import attachment_signer
+from api.errors import (
+    BadOperatorSignature,
+    CaUploadsDisabled,
+    InvalidRequest,
+    InvalidToken,
+    NotFound,
+    SigningRootsUnavailable,
+)
+from api.http.auth import (
+    OperatorProof,
+    UploadCms,
+    UploadSignature,
+    attachment_signer,
+    operator_proof,
+)
 from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.limits import read_body
 from api.http.openapi import ERROR_RESPONSES
@@ -54,6 +84,7 @@ from filings.bindings import (
     CaTrust,
     EvidenceDocument,
     FiledBinding,
+    binding_in_force,
     binding_subject,
     ca_checked,
     ca_refusal,
@@ -67,21 +98,27 @@ from filings.errors import (
     CaSignaturesDisabled,
     FilingError,
     InactiveOperator,
+    OperatorNotBound,
+    SigningTimeInvalid,
     TrustConfigInvalid,
 )
 from filings.signatures import (
     EvidenceCollector,
     EvidenceKind,
     TrustRoots,
+    accept_cms,
     public_url,
     status_message,
 )
 from filings.signatures.online import MAX_RESPONSE_BYTES
 from filings.signing import (
     EVIDENCE_TYPE,
+    OPERATOR_CMS_HEADER,
+    OPERATOR_HEADER,
     OPERATOR_SIGNATURE_HEADER,
     AttachmentRef,
     SubmissionDomain,
+    attachment_message,
 )
 from filings.submission import PreparedSubmission
 from ledger.entry import Entry
@@ -271,13 +308,61 @@ def gather_evidence(ledger: Ledger, form: str, cms: bytes | None, target: str
             "name": f"evidence-{target[:16]}.json", "evidence": evidence.manifest()}
 
 
-def _authorise(ledger: Ledger, target: str, signature: str | None) -> None:
-    if signature is None:
+def authorised_uploader(ledger: Ledger, sha256_hex: str, proof: OperatorProof) -> str:
+    """The EIP-55 address that `proof` authorises to upload (or ask evidence for) the file of
+    SHA-256 `sha256_hex`: an active operator or a registrar, whose EIP-191 signature recovers
+    it or whose CMS is accepted now (module doc). Blocking (a CMS fetches its OCSP responses or
+    CRLs). Raises `CaUploadsDisabled`, `BadOperatorSignature` or `InactiveOperator`."""
+    if isinstance(proof, UploadSignature):
+        signer = attachment_signer(sha256_hex, proof.signature)
+        _require_uploader(ledger, signer)
+        return signer
+    service = ca_service(ledger.node)
+    if service is None:
+        raise CaUploadsDisabled(
+            f"this ledger does not accept CA signatures: send {OPERATOR_SIGNATURE_HEADER}",
+            details={"message": {"vi": status_message(CaSignaturesDisabled.code, "vi"),
+                                 "en": status_message(CaSignaturesDisabled.code, "en")}})
+    _require_uploader(ledger, proof.operator)
+    _accept_upload_cms(ledger, service, sha256_hex, proof)
+    return proof.operator
+
+
+def _require_uploader(ledger: Ledger, address: str) -> None:
+    if not (ledger.node.operators.is_active(address)
+            or ledger.node.registrars.is_registrar(address)):
+        raise InactiveOperator(f"{address} is neither an active operator nor a registrar")
+
+
+def _accept_upload_cms(ledger: Ledger, service: CaService, sha256_hex: str,
+                       proof: UploadCms) -> None:
+    """Accept the CMS of `proof` over the upload text of `sha256_hex` now, by the identity of
+    the operator's newest binding; raises `BadOperatorSignature` naming the CA status code."""
+    try:
+        binding = binding_in_force(SignatureState(ledger).bindings(proof.operator), None)
+        if binding is None:
+            raise OperatorNotBound(f"{proof.operator} has no binding/1 record: the registrar "
+                                   "binds an operator to its certificate identity first",
+                                   details={"subject": binding_subject(proof.operator)})
+        result, _ = accept_cms(attachment_message(sha256_hex).encode("ascii"), proof.cms,
+                               identity=binding.body.identity(), collector=service.collector,
+                               policy=service.trust.policy)
+        if result.time_source != "acceptance":
+            raise SigningTimeInvalid("an upload's CMS carries no time-stamp: it is judged at "
+                                     "the time of the request")
+    except FilingError as exc:
+        raise BadOperatorSignature(f"{OPERATOR_CMS_HEADER}: {exc.message}", details={
+            **exc.details, "reason": exc.code,
+            "message": {"vi": status_message(exc.code, "vi"),
+                        "en": status_message(exc.code, "en")}}) from exc
+
+
+def _authorise(ledger: Ledger, target: str, proof: OperatorProof | None) -> None:
+    if proof is None:
         raise InvalidToken(f"gathering evidence needs an operator's {OPERATOR_SIGNATURE_HEADER}"
-                           " over the SHA-256 of the CMS or PDF")
-    signer = attachment_signer(target, signature)
-    if not (ledger.node.operators.is_active(signer) or ledger.node.registrars.is_registrar(signer)):
-        raise InactiveOperator(f"{signer} is neither an active operator nor a registrar")
+                           f" (or {OPERATOR_HEADER} and {OPERATOR_CMS_HEADER}) over the SHA-256 "
+                           "of the CMS or PDF")
+    authorised_uploader(ledger, target, proof)
 
 
 @router.post("/v1/signatures/evidence", status_code=201,
@@ -290,8 +375,7 @@ def _authorise(ledger: Ledger, target: str, signature: str | None) -> None:
 async def post_evidence(request: Request, ledger: LedgerDep) -> Response:
     data = await read_body(request, ledger.node.settings.max_attachment_bytes)
     form, cms, target = _requested(data)
-    await asyncio.to_thread(_authorise, ledger, target,
-                            request.headers.get(OPERATOR_SIGNATURE_HEADER))
+    await asyncio.to_thread(_authorise, ledger, target, operator_proof(request.headers))
     answer = await asyncio.to_thread(gather_evidence, ledger, form, cms, target)
     return json_response(answer, status_code=201)
 
@@ -302,9 +386,10 @@ def _iso(moment: datetime | None) -> str | None:
 
 def record_signatures(ledger: Ledger, leaf: bytes, entry: Entry,
                       attachments: Sequence[AttachmentRef]) -> list[dict[str, Any]]:
-    """`signatures` of `GET /v1/records/{id}`: the EIP-712 signature, then each CA signature
-    as checked again from the stored evidence at acceptance time (cached per record)."""
-    shown: list[dict[str, Any]] = [{
+    """`signatures` of `GET /v1/records/{id}`: the EIP-712 signature (none for a record signed
+    with a CA certificate only), then each CA signature as checked again from the stored evidence
+    at acceptance time (cached per record)."""
+    shown: list[dict[str, Any]] = [] if entry.signature is None else [{
         "format": "eip712", "signer": entry.operator, "issuer": None, "serial": None,
         "signed_at": _iso(datetime.fromtimestamp(entry.issued_at, UTC)), "status": "valid",
     }]

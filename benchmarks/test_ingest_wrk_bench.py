@@ -33,7 +33,8 @@ is not counted); anvil's is not counted at all.
 
 Run: `.venv/bin/python -m pytest benchmarks/test_ingest_wrk_bench.py --benchmark-only -q`.
 `INFRALEDGER_BENCH_TREE=DIR` serves both ledgers from another source tree with the same virtual
-environment (the code before a change, in the same conditions).
+environment (the code before a change, in the same conditions);
+`INFRALEDGER_BENCH_CONNECTIONS=N` opens N connections instead of 4.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ from tests.reliability.anvil import anvil_ledger_in
 from tests.reliability.harness import ProcessEntry, descendants
 
 TREE: Final = Path(os.environ.get("INFRALEDGER_BENCH_TREE", str(ROOT)))
-CONNECTIONS: Final = 4
+CONNECTIONS: Final = int(os.environ.get("INFRALEDGER_BENCH_CONNECTIONS", "4"))
+"""wrk's keep-alive connections (4 by default; more show the CPU bound behind the latency)."""
 ROUNDS: Final = 3
 """Timed rounds, after one warm-up round."""
 REQUESTS: Final = 120
@@ -81,7 +83,7 @@ REQUESTS: Final = 120
 RECOVERIES: Final = 20_000
 """Signatures each recovery process recovers."""
 
-INGEST = "wrk: signed ingest, bulks of 100, 4 connections"
+INGEST = f"wrk: signed ingest, bulks of 100, {CONNECTIONS} connections"
 INGEST_TWO_WORKERS = "wrk: ingest, 2 workers, PostgreSQL, anvil"
 RECOVERY = "raw secp256k1 recovery, one process per CPU"
 

@@ -8,7 +8,9 @@ stays. The signature is a detached CAdES-BES (ETSI EN 319 122-1 §5.2) over
 content-type, message-digest (SHA-256), signing-time and signing-certificate-v2 (RFC 5035),
 signed with RSA PKCS#1 v1.5 or ECDSA over SHA-256, the signer's certificate and chain embedded.
 `sign_cms` builds it around any `CertificateSigner`, which makes the one signature value; built
-with `cryptography` and `asn1crypto` only, both in the client install.
+with `cryptography` and `asn1crypto` only, both in the client install. An operator without a
+key signs its uploads the same way, over the text `InfraLedger attachment <sha256 hex>`
+(`client.ledger.CertificateOperator`).
 
 With a `Timestamper` (`infraledger submit --tsa URL`: `TsaClient`) the signature becomes
 CAdES-T (§5.3): the unsigned attribute signature-time-stamp holds an RFC 3161 token over the

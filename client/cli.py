@@ -12,24 +12,33 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Final, TypeVar
 
 from client import keys, submit
 from client.errors import ClientError
-from client.messages import Lang, OperatorParser, command_line_language, say, without_language
+from client.messages import (
+    Lang,
+    OperatorParser,
+    command_line_language,
+    option_help,
+    say,
+    without_language,
+)
 from filings.errors import FilingError
 
 COMMANDS: Final = ("keys", "submit")
 EXIT_REFUSED: Final = 1
 CommonOptions = Callable[[Lang], argparse.ArgumentParser]
 """Makes the options every `infraledger` command accepts, their help in a language."""
+Parser = TypeVar("Parser", bound=OperatorParser)
+"""The parser class of the command groups the operator's commands are named among."""
 
 
-def name_commands(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Name the operator's commands in the server's `infraledger --help` (in English); `main`
+def name_commands(groups: argparse._SubParsersAction[Parser], lang: Lang) -> None:
+    """Name the operator's commands in the server's `infraledger --help`, in `lang`; `main`
     parses them."""
     for command in COMMANDS:
-        groups.add_parser(command, help=say("en", command), add_help=False)
+        groups.add_parser(command, lang=lang, help=option_help(lang, command))
 
 
 def is_operator_command(arguments: Sequence[str]) -> bool:

@@ -69,3 +69,9 @@ class DraftError(ClientError):
     """A draft that cannot be read, parsed or signed."""
 
     code = "invalid_draft"
+
+
+class UsageError(ClientError):
+    """Options that do not go together, or that a run needs and lacks."""
+
+    code = "usage_error"

@@ -21,6 +21,12 @@ server that cannot be reached raises `LedgerUnreachable`. Both are `ClientError`
 Attachments are uploaded before the submission that lists them: `PUT /v1/attachments/<sha256>`
 with the raw file, its media type, and the header `X-Operator-Signature`, an EIP-191
 `personal_sign` by an active operator of the text `InfraLedger attachment <sha256 hex>`.
+
+An operator that signs with its organisation certificate only (no secp256k1 key) is a
+`CertificateOperator`: its uploads and evidence requests carry `X-Operator` (its address) and
+`X-Operator-Cms` (a detached CAdES-BES over the same text), which the ledger checks online
+against the address's binding; its records are `ca_only_submission`s, `"signature": null`,
+signed by the CMS whose evidence document they list.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,13 +43,18 @@ from typing import Any, Final, Literal, Self, cast
 
 import httpx
 
+from client.certificates import CertificateSigner, sign_cms
 from client.errors import LedgerRefused, LedgerUnreachable, bilingual
 from filings.errors import FilingError, InvalidSubmission
 from filings.signing import (
+    OPERATOR_CMS_HEADER,
+    OPERATOR_HEADER,
     OPERATOR_SIGNATURE_HEADER,
     AttachmentRef,
     SubmissionDomain,
+    attachment_message,
     checked_attachment,
+    checksum_address,
     sign_attachment,
     sign_submission,
     signer_address,
@@ -52,11 +64,14 @@ from filings.signing import (
 DEFAULT_MAX_ITEMS: Final = 1000
 DEFAULT_MAX_REQUEST_BYTES: Final = 4 * 1024 * 1024
 DEFAULT_TIMEOUT: Final = 60.0
+LISTING_PAGE: Final = 500
+"""Records a page of `GET /v1/records` asks for: the most the ledger serves at once."""
 
 ALL_REJECTED: Final = "all_rejected"
 """The error code of a bulk request whose every item was rejected (results in its details)."""
 _BULK_OPEN: Final = b'{"submissions":['
 _BULK_CLOSE: Final = b"]}"
+_RECORD_ID: Final = re.compile(r"[0-9a-f]{64}")
 
 Status = Literal["accepted", "duplicate", "rejected"]
 
@@ -84,6 +99,36 @@ class SubmissionResult:
         return self.status != "rejected"
 
 
+@dataclass(frozen=True)
+class CertificateOperator:
+    """An operator that signs with its organisation certificate instead of a key: its EIP-55
+    `address` (registered in the OperatorRegistry and bound to the certificate's identity by a
+    `binding/1` record) and the certificate's `signer` (a file or a PKCS#11 token)."""
+
+    address: str
+    signer: CertificateSigner
+
+    def upload_headers(self, sha256_hex: str) -> dict[str, str]:
+        """`X-Operator` and `X-Operator-Cms`: a detached CAdES-BES over the ASCII text
+        `InfraLedger attachment <sha256 hex>`, never time-stamped (the ledger judges it at the
+        time of the request)."""
+        cms = sign_cms(attachment_message(sha256_hex).encode("ascii"), self.signer)
+        return {OPERATOR_HEADER: self.address,
+                OPERATOR_CMS_HEADER: base64.b64encode(cms).decode("ascii")}
+
+
+UploadSigner = bytes | CertificateOperator
+"""Who authorises an upload or an evidence request: the operator's secp256k1 private key
+(`X-Operator-Signature`), or its organisation certificate."""
+
+
+def upload_headers(signer: UploadSigner, sha256_hex: str) -> dict[str, str]:
+    """The headers that authorise the upload of the file of SHA-256 `sha256_hex`."""
+    if isinstance(signer, CertificateOperator):
+        return signer.upload_headers(sha256_hex)
+    return {OPERATOR_SIGNATURE_HEADER: sign_attachment(signer, sha256_hex)}
+
+
 def prepare_submission(
     private_key: bytes,
     domain: SubmissionDomain,
@@ -108,16 +153,53 @@ def prepare_submission(
         kind=kind, schema=schema, subject=subject, body=body, salt=salt,
         attachments=listed, supersedes=supersedes, issued_at=issued_at,
     )
+    return _submission(signer_address(private_key), sign_submission(private_key, domain, message),
+                       kind=kind, schema=schema, subject=subject, body=body, issued_at=issued_at,
+                       salt=salt, attachments=listed, supersedes=supersedes)
+
+
+def ca_only_submission(
+    operator: str,
+    *,
+    kind: str,
+    schema: str,
+    subject: str,
+    body: Mapping[str, Any],
+    issued_at: int,
+    salt: bytes | None = None,
+    attachments: Iterable[AttachmentRef] = (),
+    supersedes: str | None = None,
+) -> dict[str, Any]:
+    """A submission signed with a CA certificate only: `"signature": null`, by `operator`.
+
+    `attachments` must list the evidence document of a CMS over `filings.signing.
+    ca_signed_bytes(domain, message, operator)` (the message's attachments being the list less
+    its evidence documents): the ledger refuses the record `no_record_signature` otherwise.
+    Raises `InvalidSubmission` for a bad address, a body that cannot be canonicalised or an
+    attachment listed twice.
+    """
+    listed = list(attachments)
+    submission_message(kind=kind, schema=schema, subject=subject, body=body, salt=salt,
+                       attachments=listed, supersedes=supersedes, issued_at=issued_at)
+    return _submission(checksum_address(operator), None, kind=kind, schema=schema,
+                       subject=subject, body=body, issued_at=issued_at, salt=salt,
+                       attachments=listed, supersedes=supersedes)
+
+
+def _submission(operator: str, signature: str | None, *, kind: str, schema: str, subject: str,
+                body: Mapping[str, Any], issued_at: int, salt: bytes | None,
+                attachments: Sequence[AttachmentRef], supersedes: str | None
+                ) -> dict[str, Any]:
     submission: dict[str, Any] = {
         "kind": kind,
         "schema": schema,
         "subject": subject,
-        "operator": signer_address(private_key),
+        "operator": operator,
         "body": dict(body),
-        "attachments": [item.to_json() for item in listed],
+        "attachments": [item.to_json() for item in attachments],
         "supersedes": supersedes,
         "issued_at": issued_at,
-        "signature": sign_submission(private_key, domain, message),
+        "signature": signature,
     }
     if salt is not None:
         submission["salt"] = "0x" + salt.hex()
@@ -192,6 +274,34 @@ class LedgerClient:
         """`GET /v1/records/<id>`: the record, its entry, its status and (if visible) its body."""
         return self._json("GET", f"/v1/records/{record_id}")
 
+    def records(self, *, kind: str | None = None, subject: str | None = None,
+                operator: str | None = None) -> Iterator[dict[str, Any]]:
+        """`GET /v1/records` with the filters given: each record's summary (`{"id", "index",
+        "entry", "restricted", "status", "sequenced_at"}`), in index order, page after page
+        (`next_cursor`) as the iteration goes on.
+
+        Raises `LedgerRefused` when a page is refused or is not a listing, or
+        `LedgerUnreachable`."""
+        filters = {name: value for name, value in
+                   (("kind", kind), ("subject", subject), ("operator", operator))
+                   if value is not None}
+        cursor: str | None = None
+        while True:
+            page = self._json("GET", "/v1/records", params={
+                **filters, "limit": LISTING_PAGE, **({} if cursor is None else {"cursor": cursor}),
+            })
+            found = page.get("records")
+            following = page.get("next_cursor")
+            if not isinstance(found, list) or not all(_is_summary(item) for item in found) \
+                    or not (following is None or isinstance(following, str)):
+                raise LedgerRefused("bad_response", bilingual(
+                    "GET /v1/records không trả về một danh sách bản ghi",
+                    "GET /v1/records answered no record listing"), 200)
+            yield from found
+            if following is None:
+                return
+            cursor = following
+
     def proof(self, record_id: str) -> dict[str, Any]:
         """`GET /v1/records/<id>/proof`: the `infraledger-proof/1` bundle of the record."""
         return self._json("GET", f"/v1/records/{record_id}/proof")
@@ -202,16 +312,18 @@ class LedgerClient:
         self,
         path_or_bytes: Path | bytes,
         media_type: str,
-        key: bytes,
+        signer: UploadSigner,
         *,
         name: str | None = None,
     ) -> AttachmentRef:
-        """Upload a file to the ledger's blob store, signed by the operator `key`.
+        """Upload a file to the ledger's blob store, authorised by `signer` (the operator's
+        key, or its `CertificateOperator`).
 
         `name` defaults to the file's name (it is required for bytes). Returns the attachment
         to list in a submission. Raises `InvalidSubmission` when the name or the media type is
         not acceptable, `OSError` when the file cannot be read, `LedgerRefused` when the server
-        refuses the upload (a signer who is not an active operator, a file over the limit).
+        refuses the upload (a signer who is not an active operator, a certificate it refuses:
+        `bad_operator_signature` with `details.reason`, a file over the limit).
         """
         if isinstance(path_or_bytes, Path):
             data = path_or_bytes.read_bytes()
@@ -224,37 +336,35 @@ class LedgerClient:
         attachment = checked_attachment(sha256, len(data), name, media_type)
         self._send(
             "PUT", f"/v1/attachments/{sha256}", content=data,
-            headers={
-                "Content-Type": media_type,
-                OPERATOR_SIGNATURE_HEADER: sign_attachment(key, sha256),
-            },
+            headers={"Content-Type": media_type, **upload_headers(signer, sha256)},
         )
         return attachment
 
-    def signature_evidence(self, cms: bytes, key: bytes) -> AttachmentRef:
+    def signature_evidence(self, cms: bytes, signer: UploadSigner) -> AttachmentRef:
         """Have the ledger gather and store the evidence of a detached CMS signature
-        (`POST /v1/signatures/evidence`, signed by the operator `key` over the CMS's SHA-256).
+        (`POST /v1/signatures/evidence`, authorised by `signer` over the CMS's SHA-256).
 
         Returns the evidence document to list as an attachment of the record the CMS signs.
         Raises `LedgerRefused` when the ledger does not accept CA signatures or the signer.
         """
         return self._evidence({"cms": base64.b64encode(cms).decode()},
-                              hashlib.sha256(cms).hexdigest(), key)
+                              hashlib.sha256(cms).hexdigest(), signer)
 
-    def pdf_evidence(self, pdf: AttachmentRef, key: bytes) -> AttachmentRef:
+    def pdf_evidence(self, pdf: AttachmentRef, signer: UploadSigner) -> AttachmentRef:
         """Have the ledger gather and store the evidence of the PAdES signatures of an uploaded
-        PDF (`POST /v1/signatures/evidence` with `{"pdf": <its SHA-256>}`, signed by `key` as
-        its upload was).
+        PDF (`POST /v1/signatures/evidence` with `{"pdf": <its SHA-256>}`, authorised by
+        `signer` as its upload was).
 
         Returns the evidence document to list beside the PDF. Raises `LedgerRefused` as
         `signature_evidence` does, and when the PDF is not uploaded as `application/pdf`.
         """
-        return self._evidence({"pdf": pdf.sha256}, pdf.sha256, key)
+        return self._evidence({"pdf": pdf.sha256}, pdf.sha256, signer)
 
-    def _evidence(self, request: dict[str, str], sha256: str, key: bytes) -> AttachmentRef:
+    def _evidence(self, request: dict[str, str], sha256: str,
+                  signer: UploadSigner) -> AttachmentRef:
         answer = self._json(
             "POST", "/v1/signatures/evidence", json=request,
-            headers={OPERATOR_SIGNATURE_HEADER: sign_attachment(key, sha256)},
+            headers=upload_headers(signer, sha256),
         )
         try:
             return checked_attachment(str(answer["sha256"]), int(answer["size"]),
@@ -340,6 +450,12 @@ class LedgerClient:
         if response.is_success:
             return response
         raise _refusal(response)
+
+
+def _is_summary(item: Any) -> bool:
+    """Whether `item` of a listing has a record id and an entry object."""
+    return isinstance(item, dict) and isinstance(item.get("id"), str) \
+        and _RECORD_ID.fullmatch(item["id"]) is not None and isinstance(item.get("entry"), dict)
 
 
 def _refusal(response: httpx.Response) -> LedgerRefused:

@@ -4,20 +4,26 @@ Vietnamese and in English, and the argparse parser that shows it in one language
 The language is `--lang vi|en` when given anywhere on the command line, else Vietnamese when the
 first of LC_ALL, LC_MESSAGES, LANG that is set starts with `vi` (the verifier's rule; the client
 may not import the verifier, so the rule is stated here too). Error lines are bilingual already
-and do not depend on it.
+and do not depend on it: a usage error (an unknown option or `--lang`, a missing argument) is
+one line, argparse's English message told first in Vietnamese (`usage_line`), and exit code 2,
+for the operator's commands and the administration commands (whose parser is this one) alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, NoReturn, get_args
+
+from client.errors import bilingual
 
 Lang = Literal["vi", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = get_args(Lang)
 LOCALE_VARIABLES: Final = ("LC_ALL", "LC_MESSAGES", "LANG")
 """The environment variables that choose the language, the first one set winning (POSIX)."""
+EXIT_USAGE: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,19 +95,32 @@ HELP: Final[Mapping[str, Wording]] = {
         "sign record drafts and submit them to a ledger",
     ),
     "submit_description": Wording(
-        "Ký các bản nháp bản ghi bằng khóa ký của doanh nghiệp và nộp lên sổ cái, sau khi tải "
-        "các tệp đính kèm của chúng lên trước.",
-        "Sign record drafts with an operator key and submit them to a ledger, uploading their "
+        "Ký các bản nháp bản ghi bằng khóa ký của doanh nghiệp (hoặc chỉ bằng chứng thư số của "
+        "tổ chức: --cert-key và --operator, không có --key) và nộp lên sổ cái, sau khi tải các "
+        "tệp đính kèm của chúng lên trước.",
+        "Sign record drafts with an operator key (or with the organisation certificate alone: "
+        "--cert-key and --operator, no --key) and submit them to a ledger, uploading their "
         "attachments first.",
     ),
     "submit_files": Wording("các tệp bản nháp", "draft files"),
     "submit_key": Wording(
-        "tệp khóa ký của doanh nghiệp (tạo bằng `infraledger keys new`)",
-        "the operator key file (from `infraledger keys new`)",
+        "tệp khóa ký của doanh nghiệp (tạo bằng `infraledger keys new`); bắt buộc, trừ khi ký "
+        "chỉ bằng --cert-key cùng --operator",
+        "the operator key file (from `infraledger keys new`); required unless signing with "
+        "--cert-key and --operator alone",
+    ),
+    "submit_operator": Wording(
+        "địa chỉ của doanh nghiệp (0x + 40 chữ số hex): bắt buộc với --cert-key khi không có "
+        "--key, các bản ghi khi đó chỉ mang chữ ký CMS (\"signature\": null); nếu có --key, "
+        "phải đúng là địa chỉ của khóa",
+        "the operator's address (0x + 40 hex digits): required with --cert-key when there is "
+        "no --key, the records then carry the CMS signature alone (\"signature\": null); with "
+        "--key it must be the key's address",
     ),
     "submit_url": Wording("địa chỉ URL gốc của sổ cái", "the ledger's base URL"),
     "submit_receipts": Wording(
-        "lưu biên nhận của từng bản ghi vào DIR", "save each record's receipt in DIR"
+        "lưu biên nhận của từng bản ghi vào DIR (bắt buộc với salt: true khi không có --key)",
+        "save each record's receipt in DIR (required for salt: true without --key)",
     ),
     "submit_token": Wording(
         "mã truy cập (bearer token), nếu sổ cái yêu cầu",
@@ -110,10 +129,12 @@ HELP: Final[Mapping[str, Wording]] = {
     "submit_cert_key": Wording(
         "ký thêm từng bản ghi bằng chứng thư số của tổ chức: một tệp PKCS#12, một tệp PEM chứa "
         "khóa, chứng thư số và chuỗi chứng thư của nó, hoặc một token PKCS#11 dạng "
-        "'pkcs11:token=LABEL;object=LABEL' (chữ ký CAdES-BES tách rời, docs/submitting.md)",
+        "'pkcs11:token=LABEL;object=LABEL' (chữ ký CAdES-BES tách rời, docs/submitting.md); "
+        "không có --key thì chỉ ký bằng chứng thư này, cả khi tải tệp lên",
         "also sign each record with an organisation certificate: a PKCS#12 file, a PEM file "
         "with the key, the certificate and its chain, or a PKCS#11 token as "
-        "'pkcs11:token=LABEL;object=LABEL' (a detached CAdES-BES, docs/submitting.md)",
+        "'pkcs11:token=LABEL;object=LABEL' (a detached CAdES-BES, docs/submitting.md); "
+        "without --key, sign with it alone, uploads too",
     ),
     "submit_tsa": Wording(
         "gắn dấu thời gian cho từng chữ ký --cert-key tại tổ chức cấp dấu thời gian RFC 3161 "
@@ -151,6 +172,17 @@ thời gian, và bản ghi lấy thời điểm của dịch vụ làm thời đ
 đã được ký sẵn (PAdES) cũng được liệt kê bằng chứng như vậy, dù có --cert-key hay
 không; sổ cái phải chấp nhận chữ ký của CA cho cả hai trường hợp.
 
+Với --cert-key và --operator mà không có --key, bản ghi chỉ được ký bằng chứng thư số:
+việc tải tệp lên và yêu cầu thu thập bằng chứng được xác thực bằng chữ ký CMS
+(X-Operator-Cms), bản nộp mang "signature": null và chữ ký CMS của nó. Khi đó salt: true
+dùng một giá trị muối ngẫu nhiên (không có khóa để suy ra), nên phải có --receipts DIR:
+biên nhận là bản duy nhất doanh nghiệp giữ được giá trị muối đó.
+
+Chữ ký CMS và bằng chứng được tạo mới mỗi lần chạy, nên trước khi ký, lệnh tìm trong sổ
+cái bản ghi mà bản nháp sẽ thành (cùng nội dung, cùng các tệp đính kèm): nếu đã có, bản
+nháp được báo là duplicate với mã và chỉ số của bản ghi đó, không ký và không nộp lại.
+Với giá trị muối ngẫu nhiên, bản ghi chỉ được nhận ra khi dùng lại cùng --receipts DIR.
+
 Kết quả: mỗi bản nháp một dòng, "<mã bản ghi> <chỉ số> <trạng thái> <bản nháp>" (trạng
 thái là accepted, duplicate hoặc rejected; "-" khi không có bản ghi). Với --receipts
 DIR, biên nhận của từng bản ghi được ghi vào DIR/<mã bản ghi>.json: ghi chú biên nhận
@@ -183,6 +215,17 @@ that CMS is CAdES-T: time-stamped by that RFC 3161 service, whose time the recor
 as the signing time. A PDF attachment that is itself signed (PAdES) gets its evidence listed
 the same way, with or without --cert-key; the ledger must accept CA signatures for either.
 
+With --cert-key and --operator but no --key the records are signed with the certificate
+alone: the uploads and evidence requests are authorised by a CMS (X-Operator-Cms), and each
+submission carries "signature": null and its CMS. salt: true then draws a random salt (there
+is no key to derive it from), so --receipts DIR is required: the receipts are the operator's
+only copy of it.
+
+A CMS and its evidence are made anew each run, so before signing, the command looks in the
+ledger for the record the draft would be (same content, same attachments): a draft already
+there is reported duplicate with that record's id and index, neither signed nor submitted
+again. With a random salt the record is recognised only with the same --receipts DIR.
+
 Output: one line per draft, "<record id> <index> <status> <draft>" (status accepted,
 duplicate or rejected; "-" where there is no record). With --receipts DIR, each record's
 receipt goes to DIR/<record id>.json: the signed receipt note, the index and the signed
@@ -211,16 +254,19 @@ submission (with its salt: keep it as safe as the body).""",
 """Every help text of the operator's commands, by key."""
 
 
-def say(lang: Lang, key: str, **values: object) -> str:
-    """The help text `key` in `lang`, its `{fields}` filled with `values` (a text is used as
-    written when no values are given: the draft format's JSON keeps its braces)."""
-    wording = HELP[key].in_language(lang)
+def say(lang: Lang, key: str, *, table: Mapping[str, Wording] = HELP, **values: object) -> str:
+    """The help text `key` of `table` (the operator's by default) in `lang`, its `{fields}`
+    filled with `values` (a text is used as written when no values are given: the draft
+    format's JSON keeps its braces)."""
+    wording = table[key].in_language(lang)
     return wording.format_map(values) if values else wording
 
 
-def option_help(lang: Lang, key: str, **values: object) -> str:
+def option_help(
+    lang: Lang, key: str, *, table: Mapping[str, Wording] = HELP, **values: object
+) -> str:
     """`say`, for an option's help: argparse %-formats it, so a `%` is doubled."""
-    return say(lang, key, **values).replace("%", "%%")
+    return say(lang, key, table=table, **values).replace("%", "%%")
 
 
 def language_from_environment(environ: Mapping[str, str]) -> Lang:
@@ -261,10 +307,49 @@ def without_language(arguments: Sequence[str]) -> list[str]:
     return kept
 
 
+USAGE_ERRORS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"),
+     "thiếu đối số bắt buộc: {names}"),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"),
+     "đối số không nhận ra: {names}"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"),
+     "tùy chọn {option} không rõ là tùy chọn nào: {matches}"),
+    (re.compile(r"argument (?P<argument>\S+): invalid choice: (?P<value>.+?) "
+                r"\(choose from (?P<choices>.+)\)"),
+     "đối số {argument}: {value} không phải một lựa chọn hợp lệ (chọn trong: {choices})"),
+    (re.compile(r"argument (?P<argument>\S+): invalid int value: (?P<value>.+)"),
+     "đối số {argument}: {value} không phải số nguyên"),
+    (re.compile(r"argument (?P<argument>\S+): expected one argument"),
+     "đối số {argument}: cần một giá trị"),
+    (re.compile(r"argument (?P<argument>\S+): (?P<value>.+) is not an Ethereum address "
+                r"\(0x \+ 40 hex\)"),
+     "đối số {argument}: {value} không phải địa chỉ Ethereum (0x + 40 chữ số hex)"),
+    (re.compile(r"argument (?P<argument>\S+): .+"),
+     "đối số {argument} không hợp lệ"),
+)
+"""argparse's own English errors (Python 3.11), and those of the argument types of
+`infraledger`'s commands, told in Vietnamese; the first pattern that matches the whole message
+wins."""
+USAGE_ERROR: Final = "sai cú pháp lệnh (xem --help)"
+"""The Vietnamese of a usage error no pattern of `USAGE_ERRORS` matches."""
+
+
+def usage_line(prog: str, message: str) -> str:
+    """The one line a usage error of `prog` says: argparse's English `message`, told first in
+    Vietnamese."""
+    for pattern, vietnamese in USAGE_ERRORS:
+        match = pattern.fullmatch(message)
+        if match:
+            return f"{prog}: " + bilingual(vietnamese.format_map(match.groupdict()), message)
+    return f"{prog}: " + bilingual(USAGE_ERROR, message)
+
+
 class OperatorParser(argparse.ArgumentParser):
     """argparse with every heading and the `-h` and `--lang` help in `lang`, and the options
-    every `infraledger` command accepts (`common`) after those two; sub-commands made with
-    `add_parser(..., lang=..., common=...)` are `OperatorParser`s too."""
+    every `infraledger` command accepts (`common`) after those two; a usage error is one
+    bilingual line on stderr (`usage_line`) and exit code 2, instead of argparse's usage and
+    English error. Sub-commands made with `add_parser(..., lang=..., common=...)` are
+    `OperatorParser`s too."""
 
     def __init__(
         self,
@@ -295,3 +380,6 @@ class OperatorParser(argparse.ArgumentParser):
             self._defaults.update(common._defaults)
         self._positionals.title = say(lang, "positionals")  # after `common`: argparse files
         self._optionals.title = say(lang, "options")  # its options by group title
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, usage_line(self.prog, message) + "\n")

@@ -1,12 +1,25 @@
 """`infraledger submit`: sign record drafts with an operator key and submit them in bulk.
 
+With `--cert-key` and `--operator` but no `--key` the records are signed with the organisation
+certificate only: uploads and evidence requests are authorised by a CMS (`X-Operator-Cms`),
+each record by its CMS over `ca_signed_bytes(domain, message, operator)`, and the submission
+carries `"signature": null`. A restricted draft's salt (`"salt": true`) is then drawn at random
+(no key to derive it from), and the receipts are the operator's only copy of it, so
+`--receipts` is required for one.
+
+A draft whose record lists evidence (signed with `--cert-key`, or listing a PAdES-signed PDF)
+would be a new record each run, its CMS and evidence being made anew: before any is made, the
+ledger's records of its kind, subject and operator are searched for the one it would be
+(`client.duplicates`), and a draft found there is reported `duplicate` with that record's id
+and index, neither signed nor submitted again (its receipt, if any, is left as it is).
+
 The draft format is in the command's --help (`submit_epilog` in `client.messages`) and
 docs/submitting.md. Exit codes: 0 when every draft is in the log (accepted now, or a duplicate
 of a record already there), 1 when the ledger rejected any (each named on stderr) or refused a
 request (one line on stderr, and nothing filed when it refused the evidence of a draft's CA
 signature), 2 on a usage or I/O error (a bad key file, a PKCS#11 token that cannot sign, an
-unreadable or malformed draft, an unreachable server or time-stamping authority): one line on
-stderr.
+unreadable or malformed draft, an unreachable server or time-stamping authority, options that
+do not go together): one line on stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ import json
 import logging
 import mimetypes
 import re
+import secrets
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -34,17 +48,26 @@ from client.certificates import (
     carries_pdf_signature,
     sign_cms,
 )
+from client.duplicates import DraftRecord, same_attachments, same_entry
 from client.errors import (
     BadKeyFile,
     ClientError,
     DraftError,
     LedgerRefused,
     LedgerUnreachable,
+    UsageError,
     bilingual,
     cannot_read,
 )
 from client.keys import load_operator_key
-from client.ledger import LedgerClient, SubmissionResult, prepare_submission
+from client.ledger import (
+    CertificateOperator,
+    LedgerClient,
+    SubmissionResult,
+    UploadSigner,
+    ca_only_submission,
+    prepare_submission,
+)
 from client.messages import Lang, OperatorParser, option_help, say
 from client.token import TokenError, add_signer_options, certificate_signer
 from filings.errors import FilingError
@@ -52,7 +75,11 @@ from filings.signing import (
     AttachmentRef,
     SubmissionDomain,
     ca_signed_bytes,
+    canonical_body,
+    checksum_address,
+    signer_address,
     submission_message,
+    supersedes_bytes,
 )
 from ledger.canonical import canonical_json, parse_json
 from ledger.errors import LedgerError
@@ -158,7 +185,10 @@ def register(groups: argparse._SubParsersAction[OperatorParser],
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help=option_help(lang, "submit_files"))
     parser.add_argument(
-        "--key", type=Path, required=True, metavar="KEYFILE", help=option_help(lang, "submit_key"),
+        "--key", type=Path, metavar="KEYFILE", help=option_help(lang, "submit_key"),
+    )
+    parser.add_argument(
+        "--operator", metavar="0xADDRESS", help=option_help(lang, "submit_operator"),
     )
     parser.add_argument("--url", required=True, help=option_help(lang, "submit_url"))
     parser.add_argument(
@@ -177,23 +207,38 @@ def submit_drafts(args: argparse.Namespace) -> int:
     """Load, sign and submit the drafts; print one line per draft (see the module docstring)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per draft, no request log
     try:
-        key = load_operator_key(args.key)
+        key, operator = _operator(args)
         with ExitStack() as held:
             signer = held.enter_context(certificate_signer(args))
             stamper = None if args.tsa is None else held.enter_context(TsaClient(args.tsa))
             drafts = [draft for path in args.files for draft in load_drafts(path)]
+            salts = _salts(key, drafts, args.receipts)
+            uploader = _uploader(key, operator, signer)
             ledger = held.enter_context(LedgerClient(args.url, token=args.token))
             domain = ledger.domain()
-            uploads, signed_pdfs = _upload(ledger, key, drafts)
-            cms = {} if signer is None else _countersign(domain, signer, stamper, key, drafts,
-                                                         uploads)
-            evidence = _evidence(ledger, key, drafts, uploads, signed_pdfs, cms)
-            signed = [_sign(key, domain, draft, uploads, evidence.get(draft.label, []))
-                      for draft in drafts]
-            results = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
+            uploads, signed_pdfs = _upload(ledger, uploader, drafts)
+            evidenced = [loaded for loaded in drafts
+                         if signer is not None or _lists_signed_pdf(loaded, uploads, signed_pdfs)]
+            filed = _already_filed(ledger, args.receipts, [
+                (loaded.label, _draft_record(loaded, operator, uploads, salts[loaded.label],
+                                             drawn=key is None and loaded.draft.salt is True))
+                for loaded in evidenced
+            ])
+            fresh = [draft for draft in drafts if draft.label not in filed]
+            cms = {} if signer is None else _countersign(domain, signer, stamper, operator,
+                                                         fresh, uploads, salts)
+            evidence = _evidence(ledger, uploader, fresh, uploads, signed_pdfs, cms)
+            signed = [_sign(key, operator, domain, draft, uploads, salts[draft.label],
+                            evidence.get(draft.label, []))
+                      for draft in fresh]
+            submitted = ledger.submit(signed, progress=_progress(len(signed), sys.stderr))
         if args.receipts is not None:
-            save_receipts(args.receipts, drafts, signed, results)
-    except (BadKeyFile, DraftError, LedgerUnreachable, TokenError, TimestampUnavailable) as exc:
+            save_receipts(args.receipts, fresh, signed, submitted)
+        answered = {**dict(zip((draft.label for draft in fresh), submitted, strict=True)),
+                    **filed}
+        results = [answered[draft.label] for draft in drafts]
+    except (BadKeyFile, DraftError, LedgerUnreachable, TokenError, TimestampUnavailable,
+            UsageError) as exc:
         print(f"infraledger submit: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LedgerRefused as exc:
@@ -290,10 +335,11 @@ def _media_type(file: Path) -> str:
 
 
 def _upload(
-    ledger: LedgerClient, key: bytes, drafts: Sequence[LoadedDraft]
+    ledger: LedgerClient, uploader: UploadSigner, drafts: Sequence[LoadedDraft]
 ) -> tuple[dict[tuple[Path, str], AttachmentRef], set[str]]:
     """Upload each distinct attachment once: the attachments by (path, media type), and the
-    SHA-256 of those that are PAdES-signed PDFs. Raises `DraftError` when a file is unreadable."""
+    SHA-256 of those that are PAdES-signed PDFs. Raises `DraftError` when a file is unreadable,
+    `LedgerRefused` naming the draft when the ledger refuses the upload."""
     uploads: dict[tuple[Path, str], AttachmentRef] = {}
     signed_pdfs: set[str] = set()
     for draft in drafts:
@@ -302,26 +348,109 @@ def _upload(
                 continue
             try:
                 data = file.read_bytes()
-                uploads[file, media] = ledger.upload_attachment(data, media, key, name=file.name)
+                uploads[file, media] = ledger.upload_attachment(data, media, uploader,
+                                                                name=file.name)
             except OSError as exc:
                 raise DraftError(f"{draft.label}: " + cannot_read(
                     f"tệp đính kèm {file}", str(file), exc)) from exc
             except FilingError as exc:
                 raise _refused_draft(draft.label, exc, "tệp đính kèm không hợp lệ") from exc
+            except LedgerRefused as exc:
+                raise _refused_request(draft.label, exc) from exc
             if media == PDF_MEDIA_TYPE and carries_pdf_signature(data):
                 signed_pdfs.add(uploads[file, media].sha256)
     return uploads, signed_pdfs
+
+
+def _lists_signed_pdf(loaded: LoadedDraft, uploads: Mapping[tuple[Path, str], AttachmentRef],
+                     signed_pdfs: set[str]) -> bool:
+    """Whether the draft lists a PAdES-signed PDF (whose evidence a run gathers anew)."""
+    return any(uploads[item].sha256 in signed_pdfs for item in loaded.files)
+
+
+def _draft_record(loaded: LoadedDraft, operator: str,
+                  uploads: Mapping[tuple[Path, str], AttachmentRef], salt: bytes | None,
+                  *, drawn: bool) -> DraftRecord:
+    """The record `loaded` would be, by `operator`, its evidence aside: `salt` is the one of
+    `_salts` (`drawn`: at random, so a kept receipt's is compared instead). Raises `DraftError`
+    for a body that cannot be canonicalised or a bad `supersedes`."""
+    draft = loaded.draft
+    try:
+        body = canonical_body(draft.body)
+        supersedes = supersedes_bytes(draft.supersedes)
+    except FilingError as exc:
+        raise _refused_draft(loaded.label, exc, "không ký được bản nháp") from exc
+    return DraftRecord(
+        kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
+        operator=operator, issued_at=loaded.issued_at,
+        supersedes=None if supersedes is None else "0x" + supersedes.hex(), body=body,
+        salt=None if drawn else salt, salt_drawn=drawn,
+        attachments=tuple(uploads[item] for item in loaded.files),
+    )
+
+
+def _already_filed(ledger: LedgerClient, receipts: Path | None,
+                   records: Sequence[tuple[str, DraftRecord]]) -> dict[str, SubmissionResult]:
+    """The drafts among `records` (label, record) whose record the ledger already holds
+    (`client.duplicates`), by label, each answered as the ledger answers a duplicate: its
+    record id and index.
+
+    Asked before any CMS is signed or any evidence requested, so that a retry makes neither and
+    files nothing twice. Raises `LedgerRefused` naming the draft when the ledger refuses a
+    listing, `DraftError` for a receipt that cannot be read."""
+    found: dict[str, SubmissionResult] = {}
+    for label, wanted in records:
+        try:
+            for summary in ledger.records(kind=wanted.kind, subject=wanted.subject,
+                                          operator=wanted.operator):
+                record_id = summary["id"]
+                kept = _kept_salt(receipts, record_id) if wanted.salt_drawn else None
+                if not same_entry(wanted, summary["entry"], kept):
+                    continue
+                listed = ledger.record(record_id).get("attachments")
+                if isinstance(listed, list) and same_attachments(wanted, listed):
+                    index = summary.get("index")
+                    found[label] = SubmissionResult(
+                        status="duplicate", record_id=record_id,
+                        index=index if isinstance(index, int) else None,
+                        error=None, receipt=None, time=None)
+                    break
+        except LedgerRefused as exc:
+            raise _refused_request(label, exc) from exc
+    return found
+
+
+def _kept_salt(receipts: Path | None, record_id: str) -> bytes | None:
+    """The salt the receipt of record `record_id` in `receipts` keeps, if there is one: a salt
+    drawn at random is known nowhere else. Raises `DraftError` for a receipt that exists and
+    cannot be read."""
+    if receipts is None:
+        return None
+    path = receipts / f"{record_id}.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DraftError(cannot_read(f"biên nhận {path}", f"the receipt {path}", exc)) from exc
+    try:
+        salt = json.loads(text)["submission"]["salt"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return bytes.fromhex(salt[2:]) if isinstance(salt, str) and _SALT.match(salt) else None
 
 
 def _countersign(
     domain: SubmissionDomain,
     signer: CertificateSigner,
     stamper: Timestamper | None,
-    key: bytes,
+    operator: str,
     drafts: Sequence[LoadedDraft],
     uploads: dict[tuple[Path, str], AttachmentRef],
+    salts: Mapping[str, bytes | None],
 ) -> dict[str, bytes]:
-    """A CMS over each draft's `ca_signed_bytes` (time-stamped by `stamper`), by draft label;
+    """A CMS over each draft's `ca_signed_bytes` for `operator` (time-stamped by `stamper`), by
+    draft label;
     all made before the ledger is asked for any evidence, so a time-stamping authority that
     fails leaves nothing behind. Raises `DraftError` when a draft cannot be signed,
     `TimestampUnavailable` when the authority fails."""
@@ -331,11 +460,11 @@ def _countersign(
         try:
             message = submission_message(
                 kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
-                body=draft.body, salt=_salt(key, loaded),
+                body=draft.body, salt=salts[loaded.label],
                 attachments=[uploads[item] for item in loaded.files],
                 supersedes=draft.supersedes, issued_at=loaded.issued_at,
             )
-            signed[loaded.label] = sign_cms(ca_signed_bytes(domain, message), signer,
+            signed[loaded.label] = sign_cms(ca_signed_bytes(domain, message, operator), signer,
                                             timestamper=stamper)
         except TimestampUnavailable:
             raise
@@ -346,7 +475,7 @@ def _countersign(
 
 def _evidence(
     ledger: LedgerClient,
-    key: bytes,
+    uploader: UploadSigner,
     drafts: Sequence[LoadedDraft],
     uploads: dict[tuple[Path, str], AttachmentRef],
     signed_pdfs: set[str],
@@ -356,7 +485,7 @@ def _evidence(
     label: one per PAdES-signed PDF it lists (asked once per PDF), then one for its CMS.
 
     Raises `LedgerRefused` naming the draft when the ledger refuses (CA signatures off, an
-    operator it does not know): the run then files nothing.
+    operator it does not know, a certificate it refuses): the run then files nothing.
     """
     of_pdf: dict[str, AttachmentRef] = {}
     listed: dict[str, list[AttachmentRef]] = {}
@@ -366,34 +495,58 @@ def _evidence(
             for pdf in (uploads[item] for item in loaded.files):
                 if pdf.sha256 in signed_pdfs:
                     if pdf.sha256 not in of_pdf:
-                        of_pdf[pdf.sha256] = ledger.pdf_evidence(pdf, key)
+                        of_pdf[pdf.sha256] = ledger.pdf_evidence(pdf, uploader)
                     documents.append(of_pdf[pdf.sha256])
             if loaded.label in cms:
-                documents.append(ledger.signature_evidence(cms[loaded.label], key))
+                documents.append(ledger.signature_evidence(cms[loaded.label], uploader))
         except LedgerRefused as exc:
-            raise LedgerRefused(exc.code, f"{loaded.label}: {exc.message}", exc.http_status,
-                                details=exc.details) from exc
+            raise _refused_request(loaded.label, exc) from exc
         listed[loaded.label] = documents
     return listed
 
 
 def _sign(
-    key: bytes,
+    key: bytes | None,
+    operator: str,
     domain: SubmissionDomain,
     loaded: LoadedDraft,
     uploads: dict[tuple[Path, str], AttachmentRef],
+    salt: bytes | None,
     evidence: Sequence[AttachmentRef],
 ) -> dict[str, Any]:
+    """The draft's submission: signed with EIP-712 by `key`, else by its CMS alone (its
+    evidence document among `evidence`) with `"signature": null`."""
     draft = loaded.draft
     files = [uploads[item] for item in loaded.files]
     try:
+        if key is None:
+            return ca_only_submission(
+                operator, kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
+                body=draft.body, issued_at=loaded.issued_at, salt=salt,
+                attachments=[*files, *evidence], supersedes=draft.supersedes,
+            )
         return prepare_submission(
             key, domain, kind=draft.kind, schema=draft.schema_name, subject=draft.subject,
-            body=draft.body, issued_at=loaded.issued_at, salt=_salt(key, loaded),
+            body=draft.body, issued_at=loaded.issued_at, salt=salt,
             attachments=[*files, *evidence], supersedes=draft.supersedes,
         )
     except (FilingError, ClientError) as exc:
         raise _refused_draft(loaded.label, exc, "không ký được bản nháp") from exc
+
+
+def _refused_request(label: str, exc: LedgerRefused) -> LedgerRefused:
+    """The ledger's refusal of a draft's upload or evidence request, led by the draft's label:
+    the reason (`details.reason`, a refused certificate's status code) and the message in both
+    languages when the ledger gave them (`details.message`), else its message."""
+    said = exc.details.get("message")
+    text = exc.message
+    if isinstance(said, Mapping) and isinstance(said.get("vi"), str) \
+            and isinstance(said.get("en"), str):
+        text = bilingual(said["vi"], said["en"])
+    reason = exc.details.get("reason")
+    if isinstance(reason, str):
+        text = f"{reason}: {text}"
+    return LedgerRefused(exc.code, f"{label}: {text}", exc.http_status, details=exc.details)
 
 
 def _refused_draft(label: str, exc: FilingError | ClientError, vietnamese: str) -> DraftError:
@@ -405,26 +558,93 @@ def _refused_draft(label: str, exc: FilingError | ClientError, vietnamese: str) 
     return DraftError(f"{label}: " + bilingual(vietnamese, exc.message))
 
 
-def _salt(key: bytes, loaded: LoadedDraft) -> bytes | None:
-    """The draft's salt; `true` derives one from the key and the draft (see the command's --help).
+def _operator(args: argparse.Namespace) -> tuple[bytes | None, str]:
+    """The operator's key (None when it signs with `--cert-key` alone) and EIP-55 address.
+
+    Raises `UsageError` when neither `--key` nor `--cert-key` is given, for `--cert-key`
+    without `--key` and `--operator`, for an `--operator` that is not an address or not the
+    key's; `BadKeyFile` for a key file that cannot be read.
+    """
+    if args.key is None and args.cert_key is None:
+        raise UsageError(bilingual("cần --key, hoặc --cert-key cùng --operator",
+                                   "give --key, or --cert-key with --operator"))
+    given = None
+    if args.operator is not None:
+        try:
+            given = checksum_address(args.operator)
+        except FilingError as exc:
+            raise UsageError(bilingual(
+                f"--operator {args.operator}: không phải một địa chỉ hợp lệ",
+                f"--operator {args.operator}: {exc.message}")) from exc
+    if args.key is None:
+        if given is None:
+            raise UsageError(bilingual(
+                "--cert-key không kèm --key cần --operator, địa chỉ của doanh nghiệp",
+                "--cert-key without --key needs --operator, the operator's address"))
+        return None, given
+    key = load_operator_key(args.key)
+    address = signer_address(key)
+    if given is not None and given != address:
+        raise UsageError(bilingual(
+            f"--operator {given} không phải địa chỉ của khóa --key ({address})",
+            f"--operator {given} is not the address of the --key key ({address})"))
+    return key, address
+
+
+def _uploader(key: bytes | None, operator: str, signer: CertificateSigner | None
+              ) -> UploadSigner:
+    """Who authorises the uploads: the key when given, else the certificate."""
+    if key is not None:
+        return key
+    assert signer is not None, "_operator lets no run lack both --key and --cert-key"
+    return CertificateOperator(operator, signer)
+
+
+def _salts(key: bytes | None, drafts: Sequence[LoadedDraft], receipts: Path | None
+           ) -> dict[str, bytes | None]:
+    """Each draft's salt by label (see the command's --help): none, the draft's own, or for
+    `"salt": true` one derived from the key, else (no key) a random one.
 
     HMAC-SHA256 under the operator's key: nobody without the key can guess it from the body,
-    and the same draft always gets the same salt, so a retry is the same record.
+    and the same draft always gets the same salt, so a retry is the same record. Without a key
+    there is nothing secret to derive it from, so it is random and the receipts are the
+    operator's only copy of it (the record's content commitment cannot be opened without it):
+    raises `UsageError` for such a draft when `receipts` is None, `DraftError` for a body that
+    cannot be canonicalised.
     """
+    salts: dict[str, bytes | None] = {}
+    for loaded in drafts:
+        salt = loaded.draft.salt
+        if salt is None or salt is False:
+            salts[loaded.label] = None
+        elif isinstance(salt, str):
+            salts[loaded.label] = bytes.fromhex(salt[2:])
+        elif key is not None:
+            salts[loaded.label] = hmac.new(key, SALT_LABEL + _signed_fields(loaded),
+                                           hashlib.sha256).digest()
+        elif receipts is None:
+            raise UsageError(f"{loaded.label}: " + bilingual(
+                '"salt": true không kèm --key cần --receipts DIR: giá trị muối được chọn ngẫu '
+                "nhiên, và biên nhận là bản duy nhất doanh nghiệp giữ được",
+                '"salt": true without --key needs --receipts DIR: the salt is drawn at random, '
+                "and the receipts are the operator's only copy of it"))
+        else:
+            salts[loaded.label] = secrets.token_bytes(32)
+    return salts
+
+
+def _signed_fields(loaded: LoadedDraft) -> bytes:
+    """The RFC 8785 bytes of the draft's kind, schema, subject, body and issued_at, which the
+    key's salt is derived from; raises `DraftError` for a body that cannot be canonicalised."""
     draft = loaded.draft
-    if draft.salt is None or draft.salt is False:
-        return None
-    if isinstance(draft.salt, str):
-        return bytes.fromhex(draft.salt[2:])
     try:
-        signed_fields = canonical_json({
+        return canonical_json({
             "kind": draft.kind, "schema": draft.schema_name, "subject": draft.subject,
             "body": draft.body, "issued_at": loaded.issued_at,
         })
     except LedgerError as exc:
         raise DraftError(f"{loaded.label}: body: " + bilingual(
             "không chuẩn hóa được thành JSON (RFC 8785)", str(exc))) from exc
-    return hmac.new(key, SALT_LABEL + signed_fields, hashlib.sha256).digest()
 
 
 def _progress(total: int, stream: TextIO) -> Callable[[int], None] | None:

@@ -22,16 +22,22 @@ that is still the operator's newest binding, checked under the log's head lock, 
 the registrar files while the record waits for the sequencer (or earlier in the same batch)
 refuses it `binding_changed` instead of leaving a record its binding in force no longer allows.
 
+**A CMS instead of EIP-712.** A record whose `signature` is null is signed with a CA
+certificate only: its CMS, over bytes that name its operator, is then what proves who filed it,
+so it must carry one that admission accepts for that operator.
+
 **The bytes a CMS signs** (`filings.signing.ca_signed_bytes`): the RFC 8785 form of
 
     {"type": "infraledger-cms/1",
      "domain": {"name": "InfraLedger", "version": "1", "chainId": "<decimal>",
                 "verifyingContract": "0x<EIP-55>"},
-     "kind", "schema", "subject", "content": "0x<64 hex>", "attachments": "0x<64 hex>",
+     "kind", "schema", "subject", "operator": "0x<EIP-55>", "content": "0x<64 hex>",
+     "attachments": "0x<64 hex>",
      "supersedes": "0x<64 hex>" (zero when absent, as EIP-712 signs it), "issuedAt": <int>}
 
-the fields EIP-712 signs, with one difference: `attachments` commits to the attachment list
-**less its evidence documents** (they are made after the CMS, from it).
+the fields EIP-712 signs and the operator (which EIP-712 recovers and a CMS cannot), with one
+difference: `attachments` commits to the attachment list **less its evidence documents** (they
+are made after the CMS, from it).
 
 **Evidence documents** (`filings.signing.EVIDENCE_TYPE`,
 `application/vnd.infraledger.evidence+json`) are attachments of the record: the RFC 8785 JSON
@@ -51,8 +57,11 @@ stored evidence alone (no network), with the binding in force, and every listed 
 carries a signature must have its own; refusals are the signature's own codes (`cert_expired`,
 `cert_revoked`, `cert_key_usage`, `cert_untrusted`, `cert_identity`, `signature_invalid`,
 `pdf_modified`, ...), `operator_not_bound` when no binding is in force, `evidence_invalid` when
-a document or blob is missing or malformed, `pdf_signature_unchecked` for a signed PDF listed
-without evidence, and `ca_signatures_disabled` when the ledger does not accept CA signatures
+a document or blob is missing or malformed, `no_record_signature` for a record without an
+EIP-712 signature (`signature` null: signed with a CA certificate only) whose signatures include
+no CMS over its fields (a PAdES signature signs a PDF, not the record),
+`pdf_signature_unchecked` for a signed PDF listed without evidence, and
+`ca_signatures_disabled` when the ledger does not accept CA signatures
 (it then reads no PDF's signature: a signed PDF is a plain file it vouches nothing for). Each
 refusal carries its status message in Vietnamese and English in `details.message`
 (`filings.signatures.results`), as `GET /v1/records/{id}` shows a signature's.
@@ -72,6 +81,7 @@ from filings.errors import (
     CaSignaturesDisabled,
     EvidenceInvalid,
     FilingError,
+    NoRecordSignature,
     OperatorNotBound,
     PdfSignatureUnchecked,
     SchemaViolation,
@@ -174,7 +184,7 @@ def record_cms_bytes(domain: SubmissionDomain, entry: Entry,
     return ca_signed_bytes(domain, SubmissionMessage(
         kind=entry.kind, schema=entry.schema, subject=entry.subject,
         content=bytes.fromhex(entry.content[2:]), attachments=files,
-        supersedes=supersedes_bytes(entry.supersedes), issued_at=entry.issued_at))
+        supersedes=supersedes_bytes(entry.supersedes), issued_at=entry.issued_at), entry.operator)
 
 
 @dataclass(frozen=True)
@@ -326,6 +336,10 @@ def ca_refusal(entry: Entry, attachments: Sequence[AttachmentRef], state: Signat
         refusal = first_refusal(results)
         if refusal is None:
             _require_checked_pdfs(attachments, results, state)
+            if entry.signature is None and not any(r.format == "cms" for r in results):
+                refusal = NoRecordSignature(
+                    "a record without an EIP-712 signature must carry a CMS signature over its "
+                    "fields: a PAdES signature signs its PDF, not the record")
     except FilingError as exc:
         refusal = exc
     return None if refusal is None else bilingual(refusal)

@@ -180,6 +180,13 @@ class PdfSignatureUnchecked(SignatureRefused):
     code = "pdf_signature_unchecked"
 
 
+class NoRecordSignature(SignatureRefused):
+    """A record without an EIP-712 signature (`signature` null) lists no CMS signature over its
+    fields: PAdES signs a PDF, not the record, so only a CMS can take EIP-712's place."""
+
+    code = "no_record_signature"
+
+
 class WeakKey(SignatureRefused):
     """The signer's key is below RSA 2048 / ECDSA 256 bits, or of another kind."""
 

@@ -107,6 +107,11 @@ NO_ATTACHMENTS: Final = hashlib.sha256(b"[]").digest()
 ATTACHMENT_MESSAGE_PREFIX: Final = "InfraLedger attachment "
 OPERATOR_SIGNATURE_HEADER: Final = "X-Operator-Signature"
 """The HTTP header that carries an operator's upload signature."""
+OPERATOR_HEADER: Final = "X-Operator"
+"""The HTTP header naming the operator (EIP-55) whose upload `OPERATOR_CMS_HEADER` signs."""
+OPERATOR_CMS_HEADER: Final = "X-Operator-Cms"
+"""The HTTP header that carries, instead of an upload signature, the base64 of a detached CMS
+(CAdES-BES) over the same text by the operator's organisation certificate."""
 _ZERO32: Final = bytes(32)
 _EIP712_PREFIX: Final = b"\x19\x01"
 _EIP191_PREFIX: Final = b"\x19Ethereum Signed Message:\n"
@@ -425,15 +430,18 @@ EVIDENCE_TYPE: Final = "application/vnd.infraledger.evidence+json"
 CMS_BYTES_TYPE: Final = "infraledger-cms/1"
 
 
-def ca_signed_bytes(domain: SubmissionDomain, message: SubmissionMessage) -> bytes:
+def ca_signed_bytes(domain: SubmissionDomain, message: SubmissionMessage,
+                    operator: str) -> bytes:
     """The exact bytes a detached CMS (CAdES) signature over a record signs.
 
     `message` is the record's EIP-712 message with `attachments` committing to the attachment
     list less its evidence documents (`EVIDENCE_TYPE`): the CMS comes first, its evidence after.
-    The RFC 8785 form of the EIP-712 fields and domain (docs/submitting.md):
-    `{"type": "infraledger-cms/1", "domain": {"name", "version", "chainId": "<decimal>",
-    "verifyingContract"}, "kind", "schema", "subject", "content", "attachments", "supersedes"
-    (zero when absent), "issuedAt"}`, hashes as `0x` + 64 lowercase hex.
+    `operator` is the record's operator (EIP-55): EIP-712 recovers the signer's address, a CMS
+    cannot, so the CMS names whom it signs for. The RFC 8785 form of the EIP-712 fields and domain
+    with the operator (docs/submitting.md): `{"type": "infraledger-cms/1", "domain": {"name",
+    "version", "chainId": "<decimal>", "verifyingContract"}, "kind", "schema", "subject",
+    "operator", "content", "attachments", "supersedes" (zero when absent), "issuedAt"}`, hashes
+    as `0x` + 64 lowercase hex.
     """
     return canonical_json({
         "type": CMS_BYTES_TYPE,
@@ -443,6 +451,7 @@ def ca_signed_bytes(domain: SubmissionDomain, message: SubmissionMessage) -> byt
         "kind": message.kind,
         "schema": message.schema,
         "subject": message.subject,
+        "operator": operator,
         "content": "0x" + message.content.hex(),
         "attachments": "0x" + message.attachments.hex(),
         "supersedes": "0x" + (message.supersedes or bytes(32)).hex(),

@@ -9,7 +9,9 @@ worker of its check pool:
    JSON value: the RFC 8785 bytes the content hash commits to are made from that value once);
 2. the body is checked against its record kind (`filings.kinds`), from the same value;
 3. the commitments are derived (`filings.signing`), the entry is built once, and the EIP-712
-   signature is checked last, as the expensive step.
+   signature is checked last, as the expensive step. A record signed with a CA certificate
+   only carries none (`signature` null) and must list an evidence document: its CMS takes
+   EIP-712's place, and admission checks it (`filings.bindings.ca_refusal`).
 
 Each rule is checked in one place: field shapes by the `Submission` model, the rules of a kind
 by its body, the operator's address (EIP-55 for mixed case) by `filings.signing`. `prepare`
@@ -42,10 +44,16 @@ from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from filings.bindings import signed_files
-from filings.errors import DuplicateMember, InvalidSubmission, OperatorMismatch
+from filings.bindings import BINDING_KIND, bilingual, evidence_documents, signed_files
+from filings.errors import (
+    DuplicateMember,
+    InvalidSubmission,
+    NoRecordSignature,
+    OperatorMismatch,
+)
 from filings.kinds import FigureClaim, IndicatorBody, record_kind
 from filings.media import require_accepted
+from filings.plans import PLAN_KIND
 from filings.schema import NO_CONTROLS, RecordContext, validation_error
 from filings.signing import (
     ATTACHMENT_NAME_PATTERN,
@@ -77,6 +85,9 @@ from ledger.errors import LedgerError
 from ledger.merkle import LeafHash, leaf_hash
 
 MAX_ATTACHMENTS: Final = 64
+KEY_SIGNED_KINDS: Final = frozenset({PLAN_KIND, BINDING_KIND})
+"""Kinds that never replace EIP-712 by a CMS: the registrar's plans and bindings, which the
+CA signatures of other records are checked against (a binding's CMS would rest on a binding)."""
 ISSUED_AT_FLOOR: Final = 946_684_800
 """2000-01-01T00:00:00Z: no record is signed earlier."""
 
@@ -127,7 +138,9 @@ class Submission(BaseModel):
     attachments: Annotated[list[Attachment], Field(max_length=MAX_ATTACHMENTS)] = []
     supersedes: Annotated[str, StringConstraints(pattern=r"^(0x)?[0-9a-f]{64}$")] | None = None
     issued_at: Annotated[int, Field(ge=ISSUED_AT_FLOOR, le=MAX_SAFE_INTEGER)]
-    signature: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{130}$")]
+    signature: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{130}$")] | None
+    """The EIP-712 signature; null for a record signed with a CA certificate only, whose CMS
+    admission then requires (`filings.bindings.ca_refusal`). The member is never omitted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +259,9 @@ def prepare(data: bytes | str | Mapping[str, Any], domain: SubmissionDomain) -> 
     Raises `InvalidSubmission` (and its subclasses `BodyTooLarge`, `UnknownSchema`,
     `SchemaViolation`, `SubjectMismatch`, `UnknownArea`, `AreaNotValid`, `DuplicateMember`,
     `MediaTypeNotAccepted`, ...), `IssuedAtRefused` subclasses, `BadSignature`,
-    or `OperatorMismatch` when the signature recovers another address than `operator`.
+    `OperatorMismatch` when the signature recovers another address than `operator`, or
+    `NoRecordSignature` for a record without one that lists no evidence document (whether that
+    is a valid CMS is admission's: `filings.bindings.ca_refusal`).
     """
     return build_entry(parse_submission(data), domain)
 
@@ -293,8 +308,18 @@ def build_entry(submission: Submission, domain: SubmissionDomain) -> PreparedSub
         leaf_data = entry.leaf_data()
     except LedgerError as exc:
         raise InvalidSubmission(f"entry: {exc}") from exc
-    signer = recover_address(domain.digest(message), submission.signature)
-    if signer != bytes.fromhex(operator[2:]):
+    if submission.signature is None:
+        if submission.kind in KEY_SIGNED_KINDS:
+            raise bilingual(NoRecordSignature(
+                f"a {submission.kind} record carries the registrar's EIP-712 signature: it is "
+                "what CA signatures are checked against, so it must be checkable from its proof "
+                "bundle and the chain alone"))
+        if not evidence_documents(attachments):
+            raise bilingual(NoRecordSignature(
+                "a record without an EIP-712 signature must carry a CMS signature over its "
+                "fields: list the CMS's evidence document (POST /v1/signatures/evidence)"))
+    elif (signer := recover_address(domain.digest(message), submission.signature)
+          ) != bytes.fromhex(operator[2:]):
         raise OperatorMismatch(
             "the signature recovers another address than operator: check that you signed the "
             "content and attachments hashes given in details, in this domain",

@@ -59,7 +59,9 @@ class Entry:
     attachments: str
     supersedes: str | None
     issued_at: int
-    signature: str
+    signature: str | None
+    """The EIP-712 signature, or None for a record signed with a CA certificate only (whose
+    CMS the domain requires among its attachments: `filings.bindings`)."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the entry object exactly as it is canonicalised into the leaf."""
@@ -131,9 +133,9 @@ class Entry:
             _require_hash("supersedes", self.supersedes)
         if type(self.issued_at) is not int or not 0 <= self.issued_at <= MAX_SAFE_INTEGER:
             raise InvalidEntry(f"issued_at: got {self.issued_at!r}, want unix seconds")
-        _require_str("signature", self.signature)
-        if not _SIGNATURE.match(self.signature):
-            raise InvalidEntry("signature: want 0x and 65 bytes of lowercase hex")
+        if self.signature is not None and (type(self.signature) is not str
+                                           or not _SIGNATURE.match(self.signature)):
+            raise InvalidEntry("signature: want 0x and 65 bytes of lowercase hex, or null")
 
 
 def record_id(leaf: LeafHash) -> RecordId:

@@ -41,6 +41,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI
 
 from anchoring.embedded.node import DevAccounts
@@ -53,6 +54,7 @@ from filings.submission import prepare
 from ledger.storage.store import LogStore, PendingEntry
 from ledger.storage.tokens import TokenStore
 from tests.filings.factories import ISSUED_AT, KEY, OTHER_KEY, as_json, plan, signed
+from tests.filings.signatures.pki import TestPki
 
 __all__ = [
     "PLANS",
@@ -249,3 +251,12 @@ def live_server(ledger_settings: Settings) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 in a background thread; yields its base URL."""
     with ServerThread(create_app(ledger_settings)) as url:
         yield url
+
+
+def ca_settings(settings: Settings, pki: TestPki, directory: Path) -> Settings:
+    """`settings` with CA signatures on and the test PKI's root pinned (written in `directory`),
+    its services on 127.0.0.1 allowed."""
+    roots = directory / "roots.pem"
+    roots.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
+    return settings.model_copy(update={
+        "ca_signatures": True, "signing_roots_file": roots, "signing_loopback_urls": True})

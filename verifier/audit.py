@@ -19,6 +19,10 @@ held against the tree rebuilt from the leaves). Entries can be checked in worker
   role's RoleGranted and RoleRevoked logs are read once per signer, and only for a plan or for
   a figure whose signer was no active operator then (`hasRole` for an entry past the last
   anchor);
+- entries signed with a CA certificate only (`signature` null) are counted apart
+  (`AuditReport.ca_signed_only`, and a note): their CMS is checked by `record`, not by the
+  audit, so they are neither passed nor failed by `signatures` for their signature; online, an
+  operator who may not sign one is still a failure of `signatures`;
 - `bodies`: every public body (`GET /v1/records/{id}`) hashes to its entry's content;
 - `tiles`: every tile at every level equals the rebuilt one;
 - `root`: the rebuilt root is the checkpoint root;
@@ -130,6 +134,8 @@ class AuditReport:
     tree_size: int
     checks: tuple[AuditCheck, ...]
     notes: tuple[Text, ...]
+    ca_signed_only: int = 0
+    """How many entries are signed with a CA certificate only (their CMS is not audited)."""
 
     @property
     def verified(self) -> bool:
@@ -143,6 +149,7 @@ class AuditReport:
             "verified": self.verified,
             "failed": [c.name for c in self.checks if c.failed],
             "checks": [c.to_json(lang) for c in self.checks],
+            "ca_signed_only": self.ca_signed_only,
             "notes": [note.render(lang) for note in self.notes],
         }
 
@@ -189,6 +196,7 @@ class _Audit:
         self.registrar_times: dict[Address, tuple[tuple[int, bool], ...] | Text] = {}
         self.registrar_now: dict[Address, bool | Text] = {}
         self.operator_problems: dict[tuple[Address, Signers, int], Text | None] = {}
+        self.ca_signed_only = 0
 
     def run(self) -> AuditReport:
         checkpoint = self._checkpoint()
@@ -217,8 +225,14 @@ class _Audit:
         for check in self.checks.values():
             if stopped and not check.checked and not check.not_checked:
                 check.not_checked = _not_checked(text("check.blocked", checks=stopped))
+        notes = list(self.notes)
+        if self.ca_signed_only:
+            notes.append(text("audit.ca_only", count=self.ca_signed_only))
         return AuditReport(
-            tree_size=size, checks=tuple(self.checks.values()), notes=tuple(self.notes)
+            tree_size=size,
+            checks=tuple(self.checks.values()),
+            notes=tuple(notes),
+            ca_signed_only=self.ca_signed_only,
         )
 
     def _checkpoint(self) -> Checkpoint | None:
@@ -274,11 +288,14 @@ class _Audit:
         for message in batch.entry_errors.values():
             entries.failed_one(message)
         entries.passed_many(valid)
+        self.ca_signed_only += len(batch.ca_signed_only)
         if self.registry is None and not self.api.serves_records:
             # Nothing to look at entry by entry: count the batch at once.
             for message in batch.signature_errors.values():
                 signatures.failed_one(message)
-            signatures.passed_many(valid - len(batch.signature_errors))
+            signatures.passed_many(
+                valid - len(batch.signature_errors) - len(batch.ca_signed_only)
+            )
             return
         for offset, (operator, signers, content) in enumerate(
             zip(batch.operators, batch.signers, batch.contents, strict=True)
@@ -289,10 +306,10 @@ class _Audit:
             problem = batch.signature_errors.get(offset) or self._operator_problem(
                 index, operator, signers
             )
-            if problem is None:
-                signatures.passed_one()
-            else:
+            if problem is not None:
                 signatures.failed_one(problem)
+            elif offset not in batch.ca_signed_only:
+                signatures.passed_one()
             if self.api.serves_records:
                 self._body(index, content)
 

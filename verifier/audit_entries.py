@@ -1,5 +1,9 @@
 """Checking a log's entries for an audit: RFC 8785 form and EIP-712 signature, in order.
 
+An entry signed with a CA certificate only (`signature` null) has no EIP-712 signature to
+recover: it is set apart (`CheckedBatch.ca_signed_only`), its CMS is checked record by record
+(`verifier.signatures`), never by the audit.
+
 Signature recovery bounds a whole-log audit (about 50 µs a signature), so the checks can run in
 worker processes: `EntryChecker(domain, jobs)` takes the entry bundles as the log serves them
 (raw bytes: the cheapest thing to send to a process), groups them into batches of about
@@ -38,7 +42,8 @@ class CheckedBatch:
     schema) and its body commitment (`content`) when it is a valid entry in RFC 8785 form, else
     None for all three. `entry_errors` maps the offset of each entry that is not
     one to the message saying why (its signature is then not checked); `signature_errors` maps
-    the offset of each valid entry whose signature does not recover its operator.
+    the offset of each valid entry whose signature does not recover its operator;
+    `ca_signed_only` holds the offsets of the valid entries signed with a CA certificate only.
     """
 
     first: int
@@ -47,6 +52,7 @@ class CheckedBatch:
     contents: tuple[bytes | None, ...]
     entry_errors: dict[int, Text]
     signature_errors: dict[int, Text]
+    ca_signed_only: frozenset[int]
 
 
 def check_entries(
@@ -63,6 +69,7 @@ def check_entries(
     contents: list[bytes | None] = []
     entry_errors: dict[int, Text] = {}
     signature_errors: dict[int, Text] = {}
+    ca_signed_only: set[int] = set()
     offset = 0
     for bundle, count in bundles:
         for raw in parse_entry_bundle(bundle, count, what=f"entry bundle at leaf {first + offset}"):
@@ -74,18 +81,21 @@ def check_entries(
                 signers.append(None)
                 contents.append(None)
             else:
-                try:
-                    verify_submission_signature(entry, domain)
-                except VerificationError as exc:
-                    signature_errors[offset] = text(
-                        "audit.entry", index=first + offset, problem=exc.text
-                    )
+                if entry.ca_signed_only:
+                    ca_signed_only.add(offset)
+                else:
+                    try:
+                        verify_submission_signature(entry, domain)
+                    except VerificationError as exc:
+                        signature_errors[offset] = text(
+                            "audit.entry", index=first + offset, problem=exc.text
+                        )
                 operators.append(entry.operator)
                 signers.append(entry.signers)
                 contents.append(entry.content)
             offset += 1
     return CheckedBatch(first, tuple(operators), tuple(signers), tuple(contents), entry_errors,
-                        signature_errors)
+                        signature_errors, frozenset(ca_signed_only))
 
 
 class EntryChecker:

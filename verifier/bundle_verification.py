@@ -7,6 +7,13 @@ an earlier check already found broken is reported as not checked, naming that ch
 check failed. Only `Unavailable` (a server that did not answer) escapes as an exception.
 The last check, `ca_signatures`, verifies the record's CA signatures offline from files the
 caller gives (`verifier.signatures`); one it could not check makes the result `could_not_check`.
+
+A record signed with a CA certificate only (entry `signature` null) has no EIP-712 signature:
+`signature` checks the registry against the trust file and is then not checked, and the signer
+is proven by `ca_signatures` or not at all. That check fails when the record lists no evidence
+document, when a CA signature is refused, or when none of its valid ones is a CMS (a PAdES
+signature signs a PDF, not the record's fields); left unchecked (nothing given to check it
+from, a file missing, no pinned roots) it makes the result `could_not_check`, never verified.
 """
 
 from __future__ import annotations
@@ -107,10 +114,13 @@ class VerificationResult:
     checks: tuple[CheckResult, ...]
     signatures: tuple[SignatureReport, ...] = ()
     """The record's CA signatures (`ca_signatures`), one report each."""
+    ca_signed_only: bool = False
+    """The record has no EIP-712 signature: its CMS alone proves its signer."""
 
     @property
     def verified(self) -> bool:
-        """True iff no check failed (not-checked checks do not fail the verdict)."""
+        """True iff no check failed (not-checked checks do not fail the verdict; see
+        `could_not_check` for the one that leaves it incomplete)."""
         return not self.failed
 
     @property
@@ -121,14 +131,22 @@ class VerificationResult:
     @property
     def could_not_check(self) -> bool:
         """True when nothing failed but a CA signature could not be checked (a file it is
-        checked from was not given): the verdict is then incomplete (exit code 2)."""
-        return self.verified and any(s.could_not_check for s in self.signatures)
+        checked from was not given), or, for a record signed with a CA certificate only,
+        `ca_signatures` did not run: the verdict is then incomplete (exit code 2)."""
+        if not self.verified:
+            return False
+        if any(s.could_not_check for s in self.signatures):
+            return True
+        return self.ca_signed_only and any(
+            c.name == "ca_signatures" and c.status is Status.NOT_CHECKED for c in self.checks
+        )
 
     def to_json(self, lang: Lang = "en") -> dict[str, Any]:
         """Return the result as JSON for machines (`--json`), messages in `lang`."""
         return {
             "record_id": self.record_id,
             "verified": self.verified,
+            "ca_signed_only": self.ca_signed_only,
             "failed": [c.name for c in self.failed],
             "checks": [c.to_json(lang) for c in self.checks],
             "signatures": [s.to_json(lang) for s in self.signatures],
@@ -209,6 +227,7 @@ def verify_bundle(
         record_id=record_id(bundle.record_id),
         checks=tuple(results),
         signatures=tuple(checks.reports),
+        ca_signed_only=bundle.entry.ca_signed_only,
     )
 
 
@@ -299,6 +318,8 @@ class _BundleChecks:
                     want_chain=self.trust.chain_id,
                 )
             )
+        if self.bundle.entry.ca_signed_only:
+            return _NotChecked(text("signature.ca_only"))
         verify_submission_signature(self.bundle.entry, self.trust.signing_domain())
         return text("check.signature", operator=self.bundle.entry.operator)
 
@@ -491,9 +512,14 @@ class _BundleChecks:
         )
 
     def ca_signatures(self) -> _Outcome:
+        ca_only = self.bundle.entry.ca_signed_only
         if not has_ca_signatures(self.bundle):
+            if ca_only:
+                raise SignatureError(text("check.ca_only_no_evidence"))
             return text("check.no_ca_signatures")
         if self.signature_inputs is None:
+            if ca_only:
+                return _NotChecked(text("check.ca_only_not_asked"))
             return _NotChecked(text("check.ca_signatures_not_asked"))
         reports = check_record_signatures(
             self.bundle, self.trust.signing_domain(), self.signature_inputs
@@ -510,4 +536,10 @@ class _BundleChecks:
             return _NotChecked(
                 text("check.ca_signatures_unchecked", count=len(reports), codes=codes)
             )
-        return text("check.ca_signatures", count=len(reports))
+        if not ca_only:
+            return text("check.ca_signatures", count=len(reports))
+        if not any(r.format == "cms" for r in reports):
+            raise SignatureError(text("check.ca_only_pades", count=len(reports)))
+        return text(
+            "check.ca_only_signatures", count=len(reports), operator=self.bundle.entry.operator
+        )

@@ -659,7 +659,8 @@ def _corrections(
     """Check each record the ledger names in the `superseded_by` of `corrected`, a record of
     `owner`: confirmed when its bundle verifies, its signed entry supersedes `corrected` and its
     operator is `owner` (only a record's own operator may correct it); disproved when the ledger
-    does not hold it, or it fails any of these; not checked when it could not be read. Returns
+    does not hold it, or it fails any of these; not checked when it could not be read, or it is
+    signed with a CA certificate only (its CMS is checked by verifying that record). Returns
     why nothing is known, when the ledger's record answer could not be read."""
     try:
         claimed = api.superseded_by(corrected.hex())
@@ -704,6 +705,8 @@ def _corrections(
                     ),
                 )
             )
+        elif result.ca_signed_only and result.could_not_check:
+            found.append(_Correction(by, "not-checked", text("out.correction_ca_only", by=by)))
         else:
             found.append(_Correction(by, "confirmed"))
     return tuple(found)
@@ -964,7 +967,11 @@ class _Output:
         outcome = "verified" if result.verified else "not-verified"
         if code == EXIT_VERIFIED and result.could_not_check:
             code, outcome = EXIT_COULD_NOT_CHECK, "could-not-check"
-            lines[0] = text("out.signatures_not_checked", record_id=record_id)
+            lines[0] = (
+                text("out.ca_only_not_checked", record_id=record_id)
+                if result.ca_signed_only
+                else text("out.signatures_not_checked", record_id=record_id)
+            )
         if self.as_json:
             shown: dict[str, Any] = {
                 "result": outcome,

@@ -102,8 +102,12 @@ def recover_signer(digest: TypedDataDigest, signature: bytes) -> Address:
 def verify_submission_signature(entry: Entry, domain: SigningDomain) -> None:
     """Check that the entry's EIP-712 signature was made by `entry.operator`.
 
-    Raises `SubmissionSignatureError` naming the recovered address when it is another.
+    Raises `SubmissionSignatureError` naming the recovered address when it is another, and when
+    the entry has no EIP-712 signature (a record signed with a CA certificate only, whose CMS
+    `verifier.signatures` checks).
     """
+    if entry.signature is None:
+        raise SubmissionSignatureError(text("signature.ca_only"))
     signer = recover_signer(submission_digest(entry, domain), entry.signature)
     if signer != entry.operator:
         raise SubmissionSignatureError(

@@ -64,7 +64,7 @@ _CANONICAL_ENTRY: Final = re.compile(
     + b"|".join(kind.encode("ascii") for kind in KINDS)
     + rb')",'
     rb'"operator":"(0x[0-9a-fA-F]{40})","schema":"(' + _PLAIN_STRING + rb')",'
-    rb'"signature":"0x([0-9a-f]{130})","subject":"(' + _PLAIN_STRING + rb')",'
+    rb'"signature":(?:null|"0x([0-9a-f]{130})"),"subject":"(' + _PLAIN_STRING + rb')",'
     rb'"supersedes":(?:null|"' + _H32 + rb'"),"v":1\}\Z'
 )
 """Leaf data that is an entry in RFC 8785 form: the members in code point order, each value in
@@ -75,7 +75,10 @@ checked after matching)."""
 @dataclass(frozen=True)
 class Entry:
     """A parsed entry. `content` and `attachments` are SHA-256 commitments (section 2),
-    `supersedes` the leaf hash of the corrected record, `signature` the 65-byte EIP-712 r||s||v.
+    `supersedes` the leaf hash of the corrected record, `signature` the 65-byte EIP-712 r||s||v,
+    or None (JSON null) for a record signed with a CA certificate only: its signature is then a
+    CMS among its attachments, over `verifier.signatures.cms_signed_bytes` (which name the
+    operator).
     """
 
     kind: str
@@ -86,15 +89,16 @@ class Entry:
     attachments: bytes
     supersedes: LeafHash | None
     issued_at: int
-    signature: bytes
+    signature: bytes | None
 
     @staticmethod
     def parse(value: object) -> Entry:
         """Parse an entry object; every field is checked for type and spelling.
 
         Hashes are 0x and 64 lowercase hex digits, the operator an EIP-55 address, `issued_at`
-        unix seconds up to 2^53 - 1, and no member may be missing or extra, so the object
-        re-canonicalises to the very bytes that were hashed. Raises `MalformedEntry`.
+        unix seconds up to 2^53 - 1, the signature 0x and 130 lowercase hex digits or null (a
+        record signed with a CA certificate only), and no member may be missing or extra, so
+        the object re-canonicalises to the very bytes that were hashed. Raises `MalformedEntry`.
         """
         if not isinstance(value, dict):
             raise MalformedEntry(f"entry: got {type(value).__name__}, want an object")
@@ -112,7 +116,7 @@ class Entry:
         if type(issued_at) is not int or not 0 <= issued_at <= MAX_SAFE_INTEGER:
             raise MalformedEntry(f"entry.issued_at: got {issued_at!r}, want unix seconds")
         try:
-            supersedes = value["supersedes"]
+            supersedes, signature = value["supersedes"], value["signature"]
             entry = Entry(
                 kind=value["kind"],
                 schema=value["schema"],
@@ -130,8 +134,10 @@ class Entry:
                     decode_hex(supersedes, what="entry.supersedes", size=HASH_SIZE, prefixed=True)
                 ),
                 issued_at=issued_at,
-                signature=decode_hex(
-                    value["signature"], what="entry.signature", size=SIGNATURE_SIZE, prefixed=True
+                signature=None
+                if signature is None
+                else decode_hex(
+                    signature, what="entry.signature", size=SIGNATURE_SIZE, prefixed=True
                 ),
             )
         except (MalformedHex, MalformedAddress) as exc:
@@ -174,8 +180,15 @@ class Entry:
             if self.supersedes is None
             else encode_hex(self.supersedes, prefixed=True),
             "issued_at": self.issued_at,
-            "signature": encode_hex(self.signature, prefixed=True),
+            "signature": None
+            if self.signature is None
+            else encode_hex(self.signature, prefixed=True),
         }
+
+    @property
+    def ca_signed_only(self) -> bool:
+        """Whether the record is signed with a CA certificate only (no EIP-712 signature)."""
+        return self.signature is None
 
     @property
     def signers(self) -> Signers:
@@ -251,7 +264,7 @@ def _canonical_entry(data: bytes) -> Entry | None:
         attachments=unhexlify(attachments),
         supersedes=None if supersedes is None else LeafHash(unhexlify(supersedes)),
         issued_at=number,
-        signature=unhexlify(signature),
+        signature=None if signature is None else unhexlify(signature),
     )
     entry.__dict__["_leaf_data"] = data  # the cached RFC 8785 bytes are the matched ones
     return entry

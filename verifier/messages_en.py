@@ -231,6 +231,10 @@ EN: Final[dict[str, str]] = {
     "out.correction_not_found": "the ledger does not hold it (HTTP 404)",
     "out.correction_not_checkpointed": "no signed checkpoint covers it yet",
     "out.correction_fails": "it does not verify: failed {checks}",
+    "out.correction_ca_only": (
+        "it is signed with a CA certificate only, and its CMS is checked by "
+        "infraledger-verify record {by}"
+    ),
     "out.correction_other_target": "its signed entry supersedes {target}, not this record",
     "out.correction_other_operator": (
         "it is signed by {operator}, not by the record's operator {owner}"
@@ -522,6 +526,8 @@ EN: Final[dict[str, str]] = {
     "export.bad_record_id": "record {got} is not a record id",
     "export.not_in_log": "the ledger holds no record {record_id}",
     "export.bundle_fails": "the record's proof bundle does not verify: {checks}",
+    "export.signer_unchecked": "the record is signed with a CA certificate only and its CMS "
+                               "could not be checked ({codes}): who declared it is not proven",
     "export.after_checkpoint": "the record's index {index} is not below the export's size {size}",
     "export.body_withheld": (
         "the ledger withholds this record's body: a restricted record in the "
@@ -663,4 +669,32 @@ EN: Final[dict[str, str]] = {
         "ca_signatures)"
     ),
     "out.signature": "CA signature: {report}",
+    "signature.ca_only": (
+        "no EIP-712 signature: signed with a CA certificate only (see ca_signatures)"
+    ),
+    "check.ca_only_no_evidence": (
+        "signed with a CA certificate only, but the record lists no CMS evidence document: "
+        "nothing signs its fields"
+    ),
+    "check.ca_only_not_asked": (
+        "CA signatures were not asked for, and the record is signed with a CA certificate only: "
+        "its signer is proven by its CMS or not at all"
+    ),
+    "check.ca_only_pades": (
+        "signed with a CA certificate only, but its {count} CA signature(s) are PAdES, which sign "
+        "a PDF, not the record's fields: a CMS over them is required"
+    ),
+    "check.ca_only_signatures": (
+        "signed with a CA certificate only: {count} CA signature(s) valid, checked offline from "
+        "the stored evidence; a CMS signs the record's fields for {operator}"
+    ),
+    "audit.ca_only": (
+        "entries signed with a CA certificate only: {count}, not counted in signatures (the "
+        "audit checks EIP-712 signatures, not CMS: infraledger-verify record <id> checks each "
+        "one's CMS)"
+    ),
+    "out.ca_only_not_checked": (
+        "COULD NOT CHECK: record {record_id} is signed with a CA certificate only and its CMS "
+        "could not be checked (see ca_signatures)"
+    ),
 }

@@ -253,6 +253,10 @@ VI: Final[dict[str, str]] = {
     "out.correction_not_found": "sổ cái không có bản ghi đó (HTTP 404)",
     "out.correction_not_checkpointed": "chưa có checkpoint đã ký nào bao hàm bản ghi đó",
     "out.correction_fails": "bản ghi đó không xác minh được: không đạt {checks}",
+    "out.correction_ca_only": (
+        "bản ghi đó chỉ được ký bằng chứng thư số, chữ ký CMS của nó được kiểm tra bằng lệnh "
+        "infraledger-verify record {by}"
+    ),
     "out.correction_other_target": (
         "entry đã ký của bản ghi đó thay thế {target}, không phải bản ghi này"
     ),
@@ -565,6 +569,8 @@ VI: Final[dict[str, str]] = {
     "export.bad_record_id": "{got} không phải mã bản ghi",
     "export.not_in_log": "sổ cái không có bản ghi {record_id}",
     "export.bundle_fails": "gói bằng chứng của bản ghi không xác minh được: {checks}",
+    "export.signer_unchecked": "bản ghi chỉ được ký bằng chứng thư số và không kiểm tra được chữ "
+                               "ký CMS của nó ({codes}): chưa chứng minh được ai đã kê khai",
     "export.after_checkpoint": (
         "chỉ số {index} của bản ghi không nhỏ hơn kích thước {size} của bản "
         "xuất"
@@ -718,4 +724,32 @@ VI: Final[dict[str, str]] = {
         "KHÔNG KIỂM TRA ĐƯỢC: chữ ký số của bản ghi {record_id} (thiếu tệp, xem ca_signatures)"
     ),
     "out.signature": "Chữ ký số: {report}",
+    "signature.ca_only": (
+        "không có chữ ký EIP-712: bản ghi chỉ được ký bằng chứng thư số (xem ca_signatures)"
+    ),
+    "check.ca_only_no_evidence": (
+        "bản ghi chỉ được ký bằng chứng thư số nhưng không liệt kê tài liệu dữ liệu kiểm tra nào "
+        "của chữ ký CMS: không có chữ ký nào trên các trường của bản ghi"
+    ),
+    "check.ca_only_not_asked": (
+        "không được yêu cầu kiểm tra chữ ký số bằng chứng thư, mà bản ghi chỉ được ký bằng chứng "
+        "thư số: người ký chỉ được chứng minh bằng chữ ký CMS của bản ghi"
+    ),
+    "check.ca_only_pades": (
+        "bản ghi chỉ được ký bằng chứng thư số nhưng {count} chữ ký số của nó là PAdES, ký trên "
+        "tệp PDF chứ không trên các trường của bản ghi: cần một chữ ký CMS trên các trường đó"
+    ),
+    "check.ca_only_signatures": (
+        "bản ghi chỉ được ký bằng chứng thư số: {count} chữ ký số hợp lệ, kiểm tra ngoại tuyến từ "
+        "dữ liệu kiểm tra đã lưu; một chữ ký CMS ký các trường của bản ghi cho {operator}"
+    ),
+    "audit.ca_only": (
+        "số bản ghi chỉ được ký bằng chứng thư số: {count}, không tính vào signatures (việc kiểm "
+        "toán kiểm tra chữ ký EIP-712, không kiểm tra chữ ký CMS: lệnh infraledger-verify record "
+        "<id> kiểm tra CMS của từng bản ghi)"
+    ),
+    "out.ca_only_not_checked": (
+        "KHÔNG KIỂM TRA ĐƯỢC: bản ghi {record_id} chỉ được ký bằng chứng thư số và không kiểm tra "
+        "được chữ ký CMS của nó (xem ca_signatures)"
+    ),
 }

@@ -51,7 +51,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -66,11 +66,13 @@ from verifier.errors import (
     Unavailable,
     VerificationError,
 )
+from verifier.evidence_fetch import fetch_bindings, fetch_evidence
 from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import LedgerApi
 from verifier.messages import Lang, Text, text
 from verifier.onchain import LedgerAnchor
-from verifier.rfc9162 import RootHash, leaf_hash, verify_consistency
+from verifier.rfc9162 import LeafHash, RootHash, leaf_hash, verify_consistency
+from verifier.signatures import SignatureInputs
 from verifier.tiles import TILE_WIDTH, bundle_widths, entry_bundle_path, parse_entry_bundle
 from verifier.tree import Frontier
 from verifier.trust import Trust
@@ -598,6 +600,10 @@ class _RowChecks:
             return text("export.bundle_fails", checks=", ".join(c.name for c in result.failed))
         value = parse_json(data, what="bundle")
         bundle = ProofBundle.parse(value)
+        if result.could_not_check:
+            signer = self._ca_signer(data, leaf, bundle)
+            if signer is not None:
+                return signer
         index = bundle.proof.index
         if index >= self.size:
             return text("export.after_checkpoint", index=index, size=self.size)
@@ -609,6 +615,23 @@ class _RowChecks:
             return text("export.body_withheld")
         return {"record_id": record_id, "index": index, "entry": value["entry"],
                 "body": parse_json(bundle.body, what="body")}
+
+    def _ca_signer(self, data: bytes, leaf: LeafHash, bundle: ProofBundle) -> Text | None:
+        """None when the CMS of a record signed with a CA certificate only verifies from the
+        evidence and the bindings the ledger serves to anyone (what proves who declared the
+        figure), else why not."""
+        inputs = SignatureInputs(
+            roots=self._trust.signing_roots, files=fetch_evidence(self._ledger, bundle, "en"),
+            bindings=fetch_bindings(self._ledger, self._trust, self._chain, bundle.entry.operator),
+            now=datetime.now(UTC))
+        result = verify_bundle(data, self._trust, chain=self._chain, expected_record_id=leaf,
+                               signatures=inputs)
+        if not result.verified:
+            return text("export.bundle_fails", checks=", ".join(c.name for c in result.failed))
+        if result.could_not_check:
+            return text("export.signer_unchecked",
+                        codes=", ".join(s.status for s in result.signatures) or "ca_signatures")
+        return None
 
     def _consistency(self, size: int, root: RootHash) -> Text | None:
         """None when the tree of `size` and `root` and the export's are one history."""

@@ -6,9 +6,11 @@ signatures of a listed PDF. `check_record_signatures` checks each one from files
 bundle, the evidence document, the CMS or PDF and the evidence items the document names, with no
 network, exactly as the ledger checked it at acceptance:
 
-* **the bytes a CMS signs** are the RFC 8785 form of the record's EIP-712 fields and domain,
-  with `attachments` committing to the list less its evidence documents
-  (docs/submitting.md): `cms_signed_bytes`;
+* **the bytes a CMS signs** are the RFC 8785 form of the record's EIP-712 fields and domain
+  and its operator, with `attachments` committing to the list less its evidence documents
+  (docs/submitting.md): `cms_signed_bytes`. The operator is named because a CMS, unlike
+  EIP-712, recovers no address: it says whom it signs for, and a record signed with a CA
+  certificate only (entry `signature` null) is signed by its CMS alone;
 * **who may sign**: the `binding/1` record in force for the operator, the one sequenced last
   before the record (the greatest log index below the record's; never chosen by `issued_at`,
   which the operator sets), as the ledger takes it; the bindings come from the log itself as
@@ -83,13 +85,19 @@ class Binding:
 def binding_of(bundle: ProofBundle) -> Binding:
     """The binding a proof bundle holds; the bundle must have verified.
 
-    Raises `MalformedInput` when it is not a `binding/1` record with its body shown, the body
-    does not name the subject's operator, or names neither a valid tax code nor a fingerprint.
+    Raises `MalformedInput` when it is not a `binding/1` record with its body shown, carries no
+    EIP-712 signature (the ledger takes a binding only with the registrar's: it is what CA
+    signatures are checked against), the body does not name the subject's operator, or names
+    neither a valid tax code nor a fingerprint.
     """
     entry = bundle.entry
     if entry.kind != "binding" or entry.schema != BINDING_SCHEMA or bundle.body is None:
         raise MalformedInput(
             f"record {bundle.record_id.hex()} is not a binding/1 record with its body"
+        )
+    if entry.signature is None:
+        raise MalformedInput(
+            f"binding {bundle.record_id.hex()} carries no EIP-712 signature by the registrar"
         )
     body = parse_json(bundle.body, what="binding body")
     if not isinstance(body, dict) or not set(body) <= BINDING_FIELDS or "operator" not in body:
@@ -238,6 +246,7 @@ def cms_signed_bytes(bundle: ProofBundle, domain: SigningDomain) -> bytes:
             "kind": entry.kind,
             "schema": entry.schema,
             "subject": entry.subject,
+            "operator": entry.operator,
             "content": encode_hex(entry.content, prefixed=True),
             "attachments": encode_hex(attachment_list_hash(signed_files), prefixed=True),
             "supersedes": encode_hex(entry.supersedes or bytes(32), prefixed=True),
@@ -290,9 +299,7 @@ def _check_document(
         ]
     try:
         if inputs.roots is None:
-            raise EvidenceMissing(
-                "the trust file pins no signing roots (trust init --signing-roots FILE.pem)"
-            )
+            raise EvidenceMissing("pin them with trust init --signing-roots FILE.pem")
         evidence = document.evidence(inputs.files)
         entry = bundle.entry
         binding = binding_in_force(inputs.bindings, entry.operator, bundle.proof.index)

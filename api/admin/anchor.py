@@ -15,27 +15,28 @@ from pathlib import Path
 from typing import Any, Final
 
 from anchoring.service import anchor_lag
+from api.admin.messages import AdminParser, option_help, say
 from api.errors import ApiError
 from api.http.deps import anchor_json
 from api.settings import Settings
+from client.messages import Lang
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `anchor status`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `anchor status`, its help in `lang`."""
     parser = groups.add_parser(
-        "anchor", parents=[common], help="the log's anchors on the chain",
-        description="The anchors of the log's checkpoints on the LedgerAnchor contract.",
+        "anchor", lang=lang, common=common, help=option_help(lang, "anchor"),
+        description=say(lang, "anchor_description"),
     )
     commands = parser.add_subparsers(dest="anchor_command", metavar="COMMAND", required=True)
     status = commands.add_parser(
-        "status", parents=[common], help="the latest anchor and the lag behind the log",
-        description="The latest anchor (tree size, root, transaction, block), the latest "
-        "checkpoint, and how far the anchors are behind the log, from the database.",
+        "status", lang=lang, common=common, help=option_help(lang, "anchor_status"),
+        description=say(lang, "anchor_status_description"),
     )
-    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.add_argument("--json", action="store_true", help=option_help(lang, "anchor_json"))
     status.set_defaults(handler=anchor_status)
 
 

@@ -18,9 +18,11 @@ from pathlib import Path
 from eth_utils.address import is_address, to_checksum_address
 
 from anchoring.deploy import Deployment, deploy
+from api.admin.messages import AdminParser, option_help, say
 from api.errors import ApiError
 from api.node import ChainAccess, Role, load_deployment, open_chain, service_account
 from api.settings import Settings
+from client.messages import Lang
 
 
 class AlreadyDeployed(ApiError):
@@ -60,37 +62,32 @@ def deployed_chain(settings: Settings) -> Iterator[tuple[ChainAccess, Deployment
         access.close()
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `chain deploy`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `chain deploy`, its help in `lang`."""
     parser = groups.add_parser(
-        "chain", parents=[common], help="deploy the contracts on the anchor chain",
-        description="The anchor chain: the embedded one in the data directory, or the network "
-        "at INFRALEDGER_RPC_URLS.",
+        "chain", lang=lang, common=common, help=option_help(lang, "chain"),
+        description=say(lang, "chain_description"),
     )
     commands = parser.add_subparsers(dest="chain_command", metavar="COMMAND", required=True)
     deploy_parser = commands.add_parser(
-        "deploy", parents=[common], help="deploy LedgerAnchor and OperatorRegistry",
-        description="Deploy LedgerAnchor and OperatorRegistry from the admin key, grant "
-        "ANCHORER_ROLE and REGISTRAR_ROLE, and record the deployment in config.json. An "
-        "existing deployment is kept unless --force: the anchors recorded so far stay on the "
-        "old contract, and the anchor service refuses to continue on a new one.",
+        "deploy", lang=lang, common=common, help=option_help(lang, "chain_deploy"),
+        description=say(lang, "chain_deploy_description"),
     )
     deploy_parser.add_argument(
         "--admin-key", type=Path, default=None, metavar="FILE",
-        help="file holding the admin's private key (0x + 64 hex digits); default: "
-        "INFRALEDGER_ADMIN_KEY_FILE, or the embedded chain's admin account",
+        help=option_help(lang, "chain_admin_key"),
     )
     deploy_parser.add_argument(
         "--anchorer", type=address_argument, default=None, metavar="ADDRESS",
-        help="address to grant ANCHORER_ROLE (default: the anchorer key's)",
+        help=option_help(lang, "chain_anchorer"),
     )
     deploy_parser.add_argument(
         "--registrar", type=address_argument, default=None, metavar="ADDRESS",
-        help="address to grant REGISTRAR_ROLE (default: the registrar key's)",
+        help=option_help(lang, "chain_registrar"),
     )
     deploy_parser.add_argument("--force", action="store_true",
-                               help="deploy new contracts even if a deployment is recorded")
+                               help=option_help(lang, "chain_force"))
     deploy_parser.set_defaults(handler=deploy_contracts)
 
 

@@ -19,28 +19,26 @@ from pathlib import Path
 from anchoring.registry import OperatorRegistry
 from api.admin.anchor import SQLITE_PREFIX, NoLedger
 from api.admin.chain import deployed_chain
+from api.admin.messages import AdminParser, option_help, say
 from api.open_data import CATALOG, export_files, read_export
 from api.settings import Settings
+from client.messages import Lang
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.records import RecordStore
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `export`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `export`, its help in `lang`."""
     parser = groups.add_parser(
-        "export", parents=[common],
-        help="write the open-data export (CSV, GeoJSON, Data Package, DCAT)",
-        description="Write the public records of the log as CSV and GeoJSON files (the sites "
-        "and cable routes on a map) with a Frictionless Data Package and a DCAT 3 catalogue "
-        "(catalog.jsonld) naming the signed checkpoint they were taken at, so every row, "
-        "feature and file can be verified against the log.",
+        "export", lang=lang, common=common, help=option_help(lang, "export"),
+        description=say(lang, "export_description"),
     )
-    parser.add_argument("directory", metavar="DIR", type=Path, help="the directory to write")
+    parser.add_argument("directory", metavar="DIR", type=Path,
+                        help=option_help(lang, "export_directory"))
     parser.add_argument("--size", type=int, default=None, metavar="N",
-                        help="export at the signed checkpoint of size N (default: the latest "
-                        "anchored checkpoint)")
+                        help=option_help(lang, "export_size"))
     parser.set_defaults(handler=export_open_data)
 
 

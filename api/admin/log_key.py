@@ -20,29 +20,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.admin.anchor import SQLITE_PREFIX, NoLedger
+from api.admin.messages import AdminParser, option_help, say
 from api.node import load_key_history, load_log_key, log_rotations_path
 from api.settings import Settings, SettingsError
 from client.keys import write_secret
+from client.messages import Lang
 from ledger.note import Signer
 from ledger.rotation import KeyRotation
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `log rotate-key`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `log rotate-key`, its help in `lang`."""
     parser = groups.add_parser(
-        "log", parents=[common], help="the log's signing key",
-        description="The log's Ed25519 signing key (the checkpoints' signer).",
+        "log", lang=lang, common=common, help=option_help(lang, "log"),
+        description=say(lang, "log_description"),
     )
     commands = parser.add_subparsers(dest="log_command", metavar="COMMAND", required=True)
     rotate = commands.add_parser(
-        "rotate-key", parents=[common], help="replace the log key by a new one, announced",
-        description="With the server stopped: make a new log key, append a rotation statement "
-        "signed by the old and the new key to log-rotations.txt beside the key file, keep the "
-        "old key as log-<key id>.skey.retired (mode 0600) and install the new key. Verifiers "
-        "follow it with `infraledger-verify trust update`; the record pages follow it by "
-        "themselves.",
+        "rotate-key", lang=lang, common=common, help=option_help(lang, "log_rotate_key"),
+        description=say(lang, "log_rotate_key_description"),
     )
     rotate.set_defaults(handler=rotate_key)
 

@@ -14,9 +14,11 @@ from anchoring.deploy import Deployment
 from anchoring.errors import TransactionReverted
 from anchoring.registry import OperatorRegistry
 from api.admin.chain import MissingKey, address_argument, deployed_chain
+from api.admin.messages import AdminParser, option_help, say
 from api.errors import ApiError
 from api.node import ChainAccess, service_account
 from api.settings import Settings
+from client.messages import Lang
 
 #: What the registry's refusals mean, by custom error name.
 _REFUSALS: Final = {
@@ -35,34 +37,35 @@ class RegistryRefused(ApiError):
     http_status = 409
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `operators register`, `operators revoke` and `operators list`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `operators register`, `operators revoke` and `operators list`, their help in
+    `lang`."""
     parser = groups.add_parser(
-        "operators", parents=[common], help="register, revoke and list operators",
-        description="The OperatorRegistry contract: which addresses may submit records.",
+        "operators", lang=lang, common=common, help=option_help(lang, "operators"),
+        description=say(lang, "operators_description"),
     )
     commands = parser.add_subparsers(dest="operators_command", metavar="COMMAND", required=True)
     add = commands.add_parser(
-        "register", parents=[common], help="register an operator address",
-        description="Register ADDRESS as an active operator with its name and licence number "
-        "(signed by the registrar key).",
+        "register", lang=lang, common=common, help=option_help(lang, "operators_register"),
+        description=say(lang, "operators_register_description"),
     )
-    add.add_argument("address", type=address_argument, metavar="ADDRESS")
-    add.add_argument("--name", required=True, help="the operator's name, e.g. VNPT Thừa Thiên Huế")
+    add.add_argument("address", type=address_argument, metavar="ADDRESS",
+                     help=option_help(lang, "operators_address"))
+    add.add_argument("--name", required=True, help=option_help(lang, "operators_name"))
     add.add_argument("--licence", required=True, metavar="NO",
-                     help="the operator's telecom licence number")
+                     help=option_help(lang, "operators_licence"))
     add.set_defaults(handler=register_operator)
     revoke = commands.add_parser(
-        "revoke", parents=[common], help="revoke an operator address",
-        description="Revoke ADDRESS: its later submissions are refused; its records stay.",
+        "revoke", lang=lang, common=common, help=option_help(lang, "operators_revoke"),
+        description=say(lang, "operators_revoke_description"),
     )
-    revoke.add_argument("address", type=address_argument, metavar="ADDRESS")
+    revoke.add_argument("address", type=address_argument, metavar="ADDRESS",
+                        help=option_help(lang, "operators_address"))
     revoke.set_defaults(handler=revoke_operator)
     listing = commands.add_parser(
-        "list", parents=[common], help="list every registered address",
-        description="Every address ever registered, in registration order: address, name, "
-        "licence, active.",
+        "list", lang=lang, common=common, help=option_help(lang, "operators_list"),
+        description=say(lang, "operators_list_description"),
     )
     listing.set_defaults(handler=list_operators)
 

@@ -53,13 +53,15 @@ from typing import Any, Final
 import httpx
 
 from anchoring.embedded.node import DevAccounts
+from api.admin.messages import AdminParser, option_help, say
 from api.errors import ApiError
 from api.settings import Settings
 from api.signatures import FETCH_TIMEOUT, HttpxTransport
 from client.certificates import CertificateSigner, TimestampUnavailable
-from client.errors import ClientError
+from client.errors import ClientError, bilingual
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, prepare_submission
+from client.messages import Lang
 from client.token import TokenError, add_signer_options, certificate_signer, given_signer_options
 from filings.bindings import (
     BINDING_KIND,
@@ -120,40 +122,26 @@ class ReportFiling:
     pdf: bytes
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `report`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `report`, its help in `lang`."""
     parser = groups.add_parser(
-        "report", parents=[common], help="write (and file) the yearly report on the plans",
-        description="Write the yearly report to the People's Committee (HTML and PDF, in "
-        "Vietnamese) as a running ledger makes it at its latest anchored checkpoint; with "
-        "--file, file it as a report/2 record signed by the registrar, the PDF attached; "
-        "with --cert-key too, the PDF signed with PAdES by the department's organisation "
-        "certificate (the one the registrar's binding/1 names; in a file or on a PKCS#11 "
-        "token), its evidence gathered by the ledger and listed beside it; with --tsa, a "
-        "PAdES B-T time-stamped by that authority.",
+        "report", lang=lang, common=common, help=option_help(lang, "report"),
+        description=say(lang, "report_description"),
     )
-    parser.add_argument("--year", required=True, metavar="YYYY", help="the year reported on")
+    parser.add_argument("--year", required=True, metavar="YYYY",
+                        help=option_help(lang, "report_year"))
     parser.add_argument("--size", type=int, default=None, metavar="N",
-                        help="make the report at the signed checkpoint of tree size N "
-                        "(default: the latest anchored one)")
+                        help=option_help(lang, "report_size"))
     parser.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                        help="where to write the files (default: the current directory)")
-    parser.add_argument("--file", action="store_true",
-                        help="file the report in the ledger, signed by the registrar")
-    parser.add_argument("--url", default=None,
-                        help="the ledger server (default: http://HOST:PORT of the settings)")
+                        help=option_help(lang, "report_out"))
+    parser.add_argument("--file", action="store_true", help=option_help(lang, "report_file"))
+    parser.add_argument("--url", default=None, help=option_help(lang, "report_url"))
     parser.add_argument("--key", type=Path, default=None, metavar="FILE",
-                        help="the registrar's key file (default: registrar_key_file, else the "
-                        "embedded chain's registrar account)")
+                        help=option_help(lang, "report_key"))
     add_signer_options(
-        parser, lang="en",
-        cert_key_help="with --file, also sign the PDF (PAdES) with the department's "
-        "organisation certificate: a PKCS#12 file, a PEM file with the key, the certificate "
-        "and its chain, or a PKCS#11 token as 'pkcs11:token=LABEL;object=LABEL' (as "
-        "infraledger submit --cert-key)",
-        tsa_help="time-stamp the PDF's --cert-key signature at this RFC 3161 time-stamping "
-        "authority (PAdES B-T): the record's signing time is then the authority's",
+        parser, lang=lang, cert_key_help=option_help(lang, "report_cert_key"),
+        tsa_help=option_help(lang, "report_tsa"),
     )
     parser.set_defaults(handler=write_report)
 
@@ -162,8 +150,10 @@ def write_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the report's files; file it with `--file`. Returns the exit code."""
     text = str(args.year)
     if len(text) != 4 or not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
-        print(f"infraledger report: --year {text[:40]!r}: want four digits, "
-              f"{FIRST_YEAR}-{LAST_YEAR}", file=sys.stderr)
+        print("infraledger report: " + bilingual(
+            f"--year {text[:40]!r}: cần bốn chữ số, từ {FIRST_YEAR} đến {LAST_YEAR}",
+            f"--year {text[:40]!r}: want four digits, {FIRST_YEAR}-{LAST_YEAR}"),
+            file=sys.stderr)
         return EXIT_USAGE
     year = int(text)
     url = (args.url or f"http://{settings.host}:{settings.port}").rstrip("/")
@@ -173,8 +163,9 @@ def write_report(args: argparse.Namespace, settings: Settings) -> int:
               f"{signing_options[0]} is for --file", file=sys.stderr)
         return EXIT_USAGE
     if args.size is not None and args.size < 1:
-        print(f"infraledger report: --size {args.size}: want a tree size of at least 1",
-              file=sys.stderr)
+        print("infraledger report: " + bilingual(
+            f"--size {args.size}: cần kích thước cây ít nhất là 1",
+            f"--size {args.size}: want a tree size of at least 1"), file=sys.stderr)
         return EXIT_USAGE
     with ExitStack() as held:
         key, signing = None, None

@@ -32,10 +32,12 @@ from typing import Final
 import uvicorn
 from fastapi import FastAPI
 
+from api.admin.messages import AdminParser, option_help, say
 from api.app import create_app
 from api.errors import ApiError
 from api.node import Node
 from api.settings import ENV_PREFIX, Settings, load_settings
+from client.messages import Lang
 
 log = logging.getLogger(__name__)
 
@@ -55,25 +57,22 @@ class WorkersNeedNetwork(ApiError):
     http_status = 500
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `serve` and `jobs`, their help in `lang`."""
     serve = groups.add_parser(
-        "serve", parents=[common], help="serve the API and run the jobs (production use)",
-        description="Serve the ledger's API. Settings come from $INFRALEDGER_* variables and "
-        "the data directory's config.json; --production refuses unsafe settings (the embedded "
-        "chain, SQLite, sample or world-readable keys, a registrar key shared with the "
-        "anchorer).",
+        "serve", lang=lang, common=common, help=option_help(lang, "serve"),
+        description=say(lang, "serve_description"),
     )
-    serve.add_argument("--host", help="address to listen on (default: the host setting)")
-    serve.add_argument("--port", type=int, help="port to listen on (default: the port setting)")
-    serve.add_argument("--workers", type=int, help="API worker processes (default: 1)")
+    serve.add_argument("--host", help=option_help(lang, "serve_host"))
+    serve.add_argument("--port", type=int, help=option_help(lang, "serve_port"))
+    serve.add_argument("--workers", type=int, help=option_help(lang, "serve_workers"))
     serve.add_argument("--production", action="store_true", default=None,
-                       help="refuse unsafe settings (also INFRALEDGER_PRODUCTION=true)")
+                       help=option_help(lang, "serve_production"))
     serve.set_defaults(handler=run_serve)
     jobs = groups.add_parser(
-        "jobs", parents=[common], help="run only the checkpointer and anchor jobs",
-        description="Run the checkpointer and the anchor service without serving HTTP (the "
-        "scheduler process `serve --workers N` starts).",
+        "jobs", lang=lang, common=common, help=option_help(lang, "jobs"),
+        description=say(lang, "jobs_description"),
     )
     jobs.set_defaults(handler=run_jobs)
 

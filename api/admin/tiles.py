@@ -15,28 +15,27 @@ import time
 from pathlib import Path
 
 from api.admin.anchor import SQLITE_PREFIX, NoLedger
+from api.admin.messages import AdminParser, option_help, say
 from api.settings import Settings
+from client.messages import Lang
 from ledger.service.tile_export import TileExporter
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `tiles export`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `tiles export`, its help in `lang`."""
     parser = groups.add_parser(
-        "tiles", parents=[common], help="the log's C2SP tlog-tiles as static files",
-        description="The log's checkpoint, Merkle tiles and entry bundles as a directory in "
-        "the C2SP tlog-tiles layout, for any web server, object store or CDN to serve.",
+        "tiles", lang=lang, common=common, help=option_help(lang, "tiles"),
+        description=say(lang, "tiles_description"),
     )
     commands = parser.add_subparsers(dest="tiles_command", metavar="COMMAND", required=True)
     export = commands.add_parser(
-        "export", parents=[common], help="write or update a tlog-tiles directory",
-        description="Write every tile and entry bundle of the latest signed checkpoint that DIR "
-        "lacks (each file written once), then the checkpoint (replaced atomically). Refuses a "
-        "directory that holds another log's checkpoint.",
+        "export", lang=lang, common=common, help=option_help(lang, "tiles_export"),
+        description=say(lang, "tiles_export_description"),
     )
     export.add_argument("directory", metavar="DIR", type=Path,
-                        help="the directory to serve as <prefix>/ (e.g. /tlog/)")
+                        help=option_help(lang, "tiles_directory"))
     export.set_defaults(handler=export_tiles)
 
 

@@ -15,32 +15,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from api.admin.messages import AdminParser, option_help, say
 from api.http.auth import TOKEN_ROLES
 from api.settings import Settings
+from client.messages import Lang
 from ledger.storage.store import LogStore
 from ledger.storage.tokens import StoredToken, TokenStore
 
 SHOWN_HASH_CHARS = 16
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    """Add `tokens create`, `tokens list` and `tokens revoke`."""
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `tokens create`, `tokens list` and `tokens revoke`, their help in `lang`."""
     parser = groups.add_parser(
-        "tokens", parents=[common], help="bearer tokens of inspectors and the registrar",
-        description="Issue, list and revoke the bearer tokens of the inspector and registrar "
-        "roles (stored as SHA-256 hashes).",
+        "tokens", lang=lang, common=common, help=option_help(lang, "tokens"),
+        description=say(lang, "tokens_description"),
     )
     commands = parser.add_subparsers(dest="tokens_command", metavar="COMMAND", required=True)
-    create = commands.add_parser("create", parents=[common], help="issue a token (shown once)")
-    create.add_argument("--role", required=True, choices=TOKEN_ROLES)
-    create.add_argument("--label", default="", help="who or what holds it")
+    create = commands.add_parser(
+        "create", lang=lang, common=common, help=option_help(lang, "tokens_create"),
+        description=say(lang, "tokens_create_description"),
+    )
+    create.add_argument("--role", required=True, choices=TOKEN_ROLES,
+                        help=option_help(lang, "tokens_role"))
+    create.add_argument("--label", default="", help=option_help(lang, "tokens_label"))
     create.set_defaults(handler=create_token)
-    listing = commands.add_parser("list", parents=[common], help="every token issued")
+    listing = commands.add_parser(
+        "list", lang=lang, common=common, help=option_help(lang, "tokens_list"),
+        description=say(lang, "tokens_list_description"),
+    )
     listing.set_defaults(handler=list_tokens)
-    revoke = commands.add_parser("revoke", parents=[common], help="revoke a token")
+    revoke = commands.add_parser(
+        "revoke", lang=lang, common=common, help=option_help(lang, "tokens_revoke"),
+        description=say(lang, "tokens_revoke_description"),
+    )
     revoke.add_argument("reference", metavar="PREFIX|HASH",
-                        help="the token's SHA-256 or its first 8+ hex digits (see `list`)")
+                        help=option_help(lang, "tokens_reference"))
     revoke.set_defaults(handler=revoke_token)
 
 

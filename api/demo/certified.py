@@ -1,12 +1,13 @@
 """The demo's drafts signed with organisation certificates too, through the real API.
 
 A draft whose `ca_signature` is set (`api.demo.sample.CA_SIGNED`) is signed by its operator's
-certificate of the sample PKI (`api.demo.pki`) beside the EIP-712 signature, as
-docs/submitting.md describes for any operator:
+certificate of the sample PKI (`api.demo.pki`) beside the EIP-712 signature, or instead of it,
+as docs/submitting.md describes for any operator:
 
 - `cms`: a detached CAdES-T, time-stamped by the sample TSA, over the record's
   `filings.signing.ca_signed_bytes`; the ledger gathers its evidence
   (`POST /v1/signatures/evidence {"cms"}`) and the evidence document joins the attachments;
+- `cms-only`: the same, and the submission's `signature` null (`api.demo.command`);
 - `pades`: each PDF attachment signed PAdES B-T before it is uploaded, then its evidence
   gathered (`{"pdf": "<sha256>"}`) and listed beside it. The department's yearly report is
   signed so too (`pdf_signing`, `api.admin.report.file_report`).
@@ -40,6 +41,7 @@ from filings.signing import (
     ca_signed_bytes,
     checked_attachment,
     sign_attachment,
+    signer_address,
     submission_message,
 )
 
@@ -109,16 +111,16 @@ class CertifiedSigning:
         if draft.ca_signature == "pades":
             return [self._pdf_evidence(item.sha256, key) for item in attachments
                     if item.type == PDF]
-        if draft.ca_signature != "cms":
+        if draft.ca_signature not in ("cms", "cms-only"):
             return []
         message = submission_message(
             kind=draft.kind, schema=draft.schema, subject=draft.subject, body=draft.body,
             salt=salt, attachments=attachments, supersedes=supersedes,
             issued_at=draft.issued_at)
         holder = self._pki.organisations[draft.operator]
-        cms = sign_detached(ca_signed_bytes(domain, message), holder.key, holder.certificate,
-                            [self._pki.ca.holder.certificate], self._pki.tsa_url,
-                            transport=self._transport)
+        cms = sign_detached(ca_signed_bytes(domain, message, signer_address(key)), holder.key,
+                            holder.certificate, [self._pki.ca.holder.certificate],
+                            self._pki.tsa_url, transport=self._transport)
         return [client.signature_evidence(cms, key)]
 
     def _pdf_evidence(self, sha256: str, key: bytes) -> AttachmentRef:

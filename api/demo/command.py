@@ -21,6 +21,8 @@ registrar binds the operators with a tax code (`binding/1`), and the drafts of
 registrar binds its own address to it, and the yearly report's PDF is PAdES-signed with it, as
 `infraledger report --file --cert-key` signs it. The demo prints them all, once `GET
 /v1/records/{id}` shows each signature valid.
+
+Everything it prints, and its refusals, say it in Vietnamese, then English (`api.demo.wording`).
 """
 
 from __future__ import annotations
@@ -35,18 +37,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from api.admin.messages import AdminParser, option_help, say
 from api.admin.report import fetch_report, file_report
 from api.app import create_app
 from api.demo.certified import CertifiedSigning
 from api.demo.drafts import REGISTRAR, Draft, sample_timestamp
 from api.demo.pki import ROOTS_FILE, Organisation, SamplePki, pin_root, serve_sample_pki
 from api.demo.sample import BOUND_ON, SAMPLE_OPERATORS, restricted_salt, sample_drafts
+from api.demo.wording import lines, pair
 from api.errors import ApiError
 from api.node import Node, deploy_embedded, open_chain, service_account
 from api.serving import ServerThread
 from api.settings import SAMPLE_KEY_MARKER, Settings, check_key_file
 from client.keys import write_secret
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
+from client.messages import Lang
 from filings.bindings import BINDING_KIND, BINDING_SCHEMA, binding_subject
 from filings.plans import PLAN_KIND
 from filings.signing import AttachmentRef, SubmissionDomain, signer_address
@@ -69,22 +74,17 @@ class DemoFailed(ApiError):
     http_status = 500
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(groups: argparse._SubParsersAction[AdminParser],
+             common: argparse.ArgumentParser, lang: Lang) -> None:
+    """Add `demo`, its help in `lang`."""
     demo = groups.add_parser(
-        "demo", parents=[common], help="run the whole ledger on this machine with sample data",
-        description="Start the embedded chain, deploy the contracts, register the sample "
-        "operators (VNPT, Viettel, MobiFone, FPT Telecom: sample data), file plans 254 and "
-        "455, the sample figures, sites and routes through the real API (some also signed "
-        "with CMS and PAdES by the certificates of a sample PKI: SAMPLE, not NEAC), anchor "
-        "them, and serve the API and the public pages. Rerunning on the same data directory "
-        "files nothing twice.",
+        "demo", lang=lang, common=common, help=option_help(lang, "demo"),
+        description=say(lang, "demo_description"),
     )
-    demo.add_argument("--host", default=None, help="address to serve on (default 127.0.0.1)")
-    demo.add_argument("--port", type=int, default=None,
-                      help="port to serve on (default 8000; 0 picks a free one)")
+    demo.add_argument("--host", default=None, help=option_help(lang, "demo_host"))
+    demo.add_argument("--port", type=int, default=None, help=option_help(lang, "demo_port"))
     demo.add_argument("--seed-only", action="store_true",
-                      help="file the sample, wait for its anchor, then stop instead of serving")
+                      help=option_help(lang, "demo_seed_only"))
     demo.set_defaults(handler=run_demo)
 
 
@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                if value is not None}
     settings = settings.model_copy(update=changes)
     if not settings.embedded:
-        raise DemoFailed("the demo runs on its own embedded chain: unset INFRALEDGER_RPC_URLS")
+        raise DemoFailed(pair("network_chain"))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     access = open_chain(settings)
     try:
@@ -134,8 +134,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             node: Node = app.state.node
             keys = _sample_keys(settings, node)
             _register_operators(node, keys)
-            print(f"InfraLedger demo (sample data) at {url}: filing plans 254 and 455, the "
-                  "sample figures, sites and routes...")
+            print(f"{pair('starting')}: {url}")
+            print(pair("filing"))
             summary = _file_sample(url, keys, pki)
             print(summary.describe())
             _wait_anchored(url)
@@ -144,12 +144,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 report = file_report(url, keys.operators[REGISTRAR],
                                      fetch_report(url, REPORT_YEAR, sample_size),
                                      certified.pdf_signing(REGISTRAR)).record_id
-            print(f"the {REPORT_YEAR} report is record {report}: {url}/reports/{REPORT_YEAR}")
+            print(f"{pair('report', year=str(REPORT_YEAR))} {report}: "
+                  f"{url}/reports/{REPORT_YEAR}")
             _wait_anchored(url)
             print(_ca_signatures(url, settings, summary, report))
             print(_instructions(url, settings, summary))
             if not args.seed_only:
-                print("Serving until Ctrl-C.")
+                print(pair("serving"))
                 with contextlib.suppress(KeyboardInterrupt):
                     server.wait()
     return 0
@@ -194,7 +195,7 @@ def _sample_keys(settings: Settings, node: Node) -> SampleKeys:
             check_key_file(path, "sample operator key", production=False).removeprefix("0x"))
     registrar = service_account(settings, "registrar", node.embedded)
     if registrar is None:
-        raise DemoFailed("the demo needs the registrar key to file the plans")
+        raise DemoFailed(pair("no_registrar"))
     keys[REGISTRAR] = bytes(registrar.key)
     token_path = settings.keys_dir() / "inspector.token"
     if not token_path.exists():
@@ -225,9 +226,8 @@ class FilingSummary:
         return sum(result.status == status for result in self.results.values())
 
     def describe(self) -> str:
-        return (f"filed {len(self.results)} sample records: {self.count('accepted')} new, "
-                f"{self.count('duplicate')} already in the ledger, "
-                f"{self.count('rejected')} rejected")
+        return pair("filed", total=len(self.results), accepted=self.count("accepted"),
+                    duplicate=self.count("duplicate"), rejected=self.count("rejected"))
 
     def example(self, kind: str, *, restricted: bool = False) -> str:
         """The record id of the first filed draft of `kind` (restricted or public)."""
@@ -254,7 +254,7 @@ def _file_sample(url: str, keys: SampleKeys, pki: SamplePki) -> FilingSummary:
                 results[draft.key] = result
     rejected = [(key, result.error) for key, result in results.items() if not result.ok]
     if rejected:
-        raise DemoFailed(f"{len(rejected)} sample records were rejected, first: {rejected[0]}")
+        raise DemoFailed(f"{pair('rejected', count=len(rejected))}: {rejected[0]}")
     return FilingSummary(results, drafts)
 
 
@@ -270,7 +270,7 @@ def _waves(drafts: Sequence[Draft]) -> Iterator[list[Draft]]:
     while pending:
         wave = [d for d in pending if d.corrects in filed]
         if not wave:
-            raise DemoFailed(f"{pending[0].key} corrects a draft that is never filed")
+            raise DemoFailed(f"{pair('never_filed')}: {pending[0].key}")
         yield wave
         filed.update(d.key for d in wave)
         pending = [d for d in pending if d.key not in filed]
@@ -287,11 +287,13 @@ def _signed(client: LedgerClient, certified: CertifiedSigning, domain: Submissio
     salt = restricted_salt(key, draft)
     attachments += certified.evidence(client, domain, key, draft, attachments,
                                       supersedes=supersedes, salt=salt)
-    return prepare_submission(
+    submission = prepare_submission(
         key, domain, kind=draft.kind, schema=draft.schema, subject=draft.subject,
         body=draft.body, issued_at=draft.issued_at, salt=salt,
         attachments=attachments, supersedes=supersedes,
     )
+    # Signed with the certificate only: the CMS among its attachments proves who filed it.
+    return {**submission, "signature": None} if draft.ca_signature == "cms-only" else submission
 
 
 def _wait_anchored(url: str) -> None:
@@ -302,9 +304,9 @@ def _wait_anchored(url: str) -> None:
             if info["tree_size"] > 0 and info["anchored_size"] >= info["tree_size"]:
                 return
             if time.monotonic() > deadline:
-                raise DemoFailed(
-                    f"the sample is not anchored after {ANCHOR_WAIT:.0f} s "
-                    f"(anchored {info['anchored_size']} of {info['tree_size']})")
+                raise DemoFailed(pair("not_anchored", seconds=round(ANCHOR_WAIT),
+                                      anchored=int(info["anchored_size"]),
+                                      size=int(info["tree_size"])))
             time.sleep(0.25)
 
 
@@ -318,30 +320,24 @@ def _ca_signatures(url: str, settings: Settings, summary: FilingSummary, report:
     signed = [(str(summary.results[draft.key].record_id), draft.operator, draft.subject)
               for draft in summary.drafts if draft.ca_signature is not None]
     signed.append((report, REGISTRAR, report_subject(REPORT_YEAR)))
-    lines = [
-        "",
-        "Chữ ký số bằng chứng thư số của tổ chức, bên cạnh EIP-712 (PKI MẪU, không phải NEAC):",
-        "Signatures by organisation certificates, beside EIP-712 (a SAMPLE PKI, not NEAC):",
-    ]
+    printed = ["", *lines("ca_header")]
     with LedgerClient(url) as client:
         for record_id, signer, subject in signed:
-            shown = [item for item in client.record(record_id)["signatures"]
-                     if item["format"] != "eip712"]
+            listed = client.record(record_id)["signatures"]
+            shown = [item for item in listed if item["format"] != "eip712"]
+            alone = f" ({pair('ca_alone')})" if len(shown) == len(listed) else ""
             refused = [item["status"] for item in shown if item["status"] != "valid"]
             if refused:
-                raise DemoFailed(f"the CA signatures of sample record {record_id} are not "
-                                 f"valid: {refused}")
+                raise DemoFailed(f"{pair('ca_invalid')}: {record_id} {refused}")
             if not shown:
-                lines.append(f"  -      nộp trước đây, không có chữ ký CA / filed earlier "
-                             f"without a CA signature (make demo-reset): {subject}")
+                printed.append(f"  -      {pair('ca_earlier')}: {subject}")
             for item in shown:
-                lines.append(f"  {item['format'].upper():5}  {item['message']['vi']} / "
-                             f"{item['message']['en']}: {names[signer]}, "
-                             f"MST {item['tax_code']}, {subject}")
-            lines.append(f"         {url}/v1/records/{record_id}")
-    lines.append(f"Gốc tin cậy MẪU được ghim / SAMPLE root pinned: "
-                 f"{settings.signing_roots_file}")
-    return "\n".join(lines)
+                printed.append(f"  {item['format'].upper():5}  {item['message']['vi']} / "
+                               f"{item['message']['en']}: {names[signer]}, "
+                               f"MST {item['tax_code']}, {subject}{alone}")
+            printed.append(f"         {url}/v1/records/{record_id}")
+    printed.append(f"{pair('ca_root')}: {settings.signing_roots_file}")
+    return "\n".join(printed)
 
 
 def _instructions(url: str, settings: Settings, summary: FilingSummary) -> str:
@@ -352,21 +348,27 @@ def _instructions(url: str, settings: Settings, summary: FilingSummary) -> str:
     trust = Path(settings.data_dir) / "infraledger-trust.json"
     return "\n".join([
         "",
-        "Everything is anchored. Open:",
-        f"  {url}/                      Huế's indicators against plans 254 and 455, verified",
-        f"  {url}/records/{record}",
-        f"  {url}/verify                check a record id or a file",
-        f"  {url}/docs                  the API",
+        pair("anchored"),
+        f"  {pair('open_home')}:",
+        f"      {url}/",
+        f"  {pair('open_record')}:",
+        f"      {url}/records/{record}",
+        f"  {pair('open_verify')}:",
+        f"      {url}/verify",
+        f"  {pair('open_docs')}:",
+        f"      {url}/docs",
         "",
-        "Verify a record yourself, without trusting this server's pages:",
+        *lines("verify_yourself"),
         f"  .venv/bin/infraledger-verify trust init --ledger {url} --trust {trust} "
         f"--signing-roots {settings.signing_roots_file}",
         f"  .venv/bin/infraledger-verify record {record} --ledger {url} --trust {trust}",
         "",
-        f"Sample material (never use it for real): operator keys in {keys}/,",
-        f"an inspector token in {token} (restricted permits, e.g. {permit[:16]}..., show their",
-        "bodies only with it: curl -H \"Authorization: Bearer $(tail -1 "
-        f"{token})\" {url}/v1/records/{permit}).",
-        f"Submit your own: .venv/bin/infraledger submit FILE --key {keys}/vnpt.key --url {url}",
-        "Start again from scratch: make demo-reset",
+        f"{pair('sample_material')}:",
+        f"  {pair('operator_keys')}: {keys}/",
+        f"  {pair('inspector_token')}: {token}",
+        pair("restricted"),
+        f"  curl -H \"Authorization: Bearer $(tail -1 {token})\" {url}/v1/records/{permit}",
+        f"{pair('submit')}:",
+        f"  .venv/bin/infraledger submit FILE --key {keys}/vnpt.key --url {url}",
+        f"{pair('reset')}: make demo-reset",
     ])

@@ -21,6 +21,10 @@ class SampleFile:
     data: bytes
 
 
+CaSignature = Literal["cms", "cms-only", "pades"]
+"""How an organisation certificate signs a draft (`Draft.ca_signature`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     """One record to file: what the signer signs, before signing.
@@ -28,7 +32,8 @@ class Draft:
     `key` names the draft uniquely; `operator` is a sample operator's slug or `REGISTRAR`;
     `corrects` is the key of the draft this one supersedes (its record id is known only once
     that one is filed). `ca_signature` says how the operator's organisation certificate signs
-    it too (`api.demo.certified`): `cms`, a detached CAdES over the record; `pades`, its PDF
+    it too (`api.demo.certified`): `cms`, a detached CAdES over the record; `cms-only`, the
+    same CAdES instead of the EIP-712 signature (the entry's `signature` null); `pades`, its PDF
     attachments signed; None, EIP-712 alone.
     """
 
@@ -42,7 +47,7 @@ class Draft:
     restricted: bool = False
     attachments: tuple[SampleFile, ...] = ()
     corrects: str | None = None
-    ca_signature: Literal["cms", "pades"] | None = None
+    ca_signature: CaSignature | None = None
 
 
 def sample_timestamp(day: date) -> int:

@@ -43,9 +43,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from api.demo.drafts import REGISTRAR, Draft, SampleFile, sample_timestamp
+from api.demo.drafts import REGISTRAR, CaSignature, Draft, SampleFile, sample_timestamp
 from api.demo.sites import infrastructure_drafts
 from filings.areas import Area, AreaCatalogue, load_areas
 from filings.bindings import BINDING_KIND, BINDING_SCHEMA, binding_subject
@@ -85,11 +85,12 @@ SAMPLE_OPERATORS: Final = (
     SampleOperator("mobifone", "MobiFone Huế (sample data)", "SAMPLE-GP-MBF-03"),
     SampleOperator("fpt", "FPT Telecom Huế (sample data)", "SAMPLE-GP-FPT-04"),
 )
-CA_SIGNED: Final[dict[str, Literal["cms", "pades"]]] = {
-    "smartphone/vnpt/2025": "cms", "ftth/vnpt/2025": "cms", "bts/vnpt/46/2025": "cms",
+CA_SIGNED: Final[dict[str, CaSignature]] = {
+    "smartphone/vnpt/2025": "cms", "ftth/vnpt/2025": "cms-only", "bts/vnpt/46/2025": "cms",
     "report/vnpt/2025": "pades", "report/viettel/2025": "pades",
 }
-"""The drafts signed with an organisation certificate beside EIP-712, by key."""
+"""The drafts signed with an organisation certificate, by key: beside EIP-712, or (`cms-only`)
+instead of it."""
 BOUND_ON: Final = date(2025, 12, 1)
 """The day the registrar binds the operators to their tax codes: before any draft of
 `CA_SIGNED` (a binding counts for the records signed from its `issued_at` on)."""

@@ -16,11 +16,19 @@ Operators have no tokens: they sign. To upload an attachment an operator sends
 `InfraLedger attachment <sha256 hex>` (what every Ethereum wallet and library can sign); the
 signer must be active in the OperatorRegistry. The signature only lets that one file in: anyone
 replaying it can upload nothing but the same bytes.
+
+An operator that signs with its organisation certificate only sends instead
+`X-Operator: 0x<EIP-55 address>` and `X-Operator-Cms: <base64 of a detached CMS over the same
+text>`; `operator_proof` reads either form, and `api.signatures.authorised_uploader` checks the
+CMS online, as a record's, against the address's binding in force.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Final, Literal
 
@@ -29,8 +37,8 @@ from fastapi import Depends, Request
 from api.errors import BadOperatorSignature, Forbidden, InvalidToken
 from api.http.deps import ledger
 from filings import signing
-from filings.errors import BadSignature
-from filings.signing import OPERATOR_SIGNATURE_HEADER
+from filings.errors import BadSignature, FilingError
+from filings.signing import OPERATOR_CMS_HEADER, OPERATOR_HEADER, OPERATOR_SIGNATURE_HEADER
 
 Role = Literal["public", "inspector", "registrar"]
 TOKEN_ROLES: Final = ("inspector", "registrar")
@@ -98,3 +106,64 @@ def attachment_signer(sha256_hex: str, signature: str) -> str:
         return signing.attachment_signer(sha256_hex, signature)
     except BadSignature as exc:
         raise BadOperatorSignature(f"{OPERATOR_SIGNATURE_HEADER}: {exc.message}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class UploadSignature:
+    """`X-Operator-Signature`: an EIP-191 signature of the upload text by the operator's key."""
+
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class UploadCms:
+    """`X-Operator` and `X-Operator-Cms`: the operator's EIP-55 address, and the DER of a
+    detached CMS over the upload text by its organisation certificate (not yet checked)."""
+
+    operator: str
+    cms: bytes
+
+
+OperatorProof = UploadSignature | UploadCms
+"""How an operator vouches for the one file it uploads or asks evidence for."""
+HEADERS_REASON: Final = "operator_headers"
+"""`details.reason` of a refusal of the `X-Operator` headers themselves."""
+
+
+def operator_proof(headers: Mapping[str, str]) -> OperatorProof | None:
+    """The operator's proof in request `headers`, None when they carry none; raises
+    `BadOperatorSignature` for both forms at once, one of `X-Operator` and `X-Operator-Cms`
+    without the other, an address that is not one, or a CMS that is not base64."""
+    signature = headers.get(OPERATOR_SIGNATURE_HEADER)
+    operator, cms = headers.get(OPERATOR_HEADER), headers.get(OPERATOR_CMS_HEADER)
+    if operator is None and cms is None:
+        return None if signature is None else UploadSignature(signature)
+    if signature is not None or operator is None or cms is None:
+        raise refused_headers(
+            f"send {OPERATOR_HEADER} with {OPERATOR_CMS_HEADER}, or {OPERATOR_SIGNATURE_HEADER}"
+            " alone",
+            f"Cần gửi cả {OPERATOR_HEADER} và {OPERATOR_CMS_HEADER}, hoặc chỉ "
+            f"{OPERATOR_SIGNATURE_HEADER}",
+            f"Send both {OPERATOR_HEADER} and {OPERATOR_CMS_HEADER}, or "
+            f"{OPERATOR_SIGNATURE_HEADER} alone")
+    try:
+        address = signing.checksum_address(operator.strip())
+    except FilingError as exc:
+        raise refused_headers(
+            f"{OPERATOR_HEADER}: {exc.message}",
+            f"{OPERATOR_HEADER} không phải một địa chỉ EIP-55 hợp lệ",
+            f"{OPERATOR_HEADER} is not a valid EIP-55 address") from exc
+    try:
+        der = base64.b64decode(cms.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise refused_headers(
+            f"{OPERATOR_CMS_HEADER}: not base64: {exc}",
+            f"{OPERATOR_CMS_HEADER} không phải dữ liệu base64 của một chữ ký CMS",
+            f"{OPERATOR_CMS_HEADER} is not the base64 of a CMS signature") from exc
+    return UploadCms(address, der)
+
+
+def refused_headers(message: str, vietnamese: str, english: str) -> BadOperatorSignature:
+    """The refusal of malformed `X-Operator` headers, in both languages as `details.message`."""
+    return BadOperatorSignature(message, details={
+        "reason": HEADERS_REASON, "message": {"vi": vietnamese, "en": english}})

@@ -2,11 +2,13 @@
 
 `PUT /v1/attachments/{sha256}`: the raw file as the body, its media type as `Content-Type`
 (required), at most `max_attachment_bytes`. Allowed to an active operator or a registrar-role
-holder signing with `X-Operator-Signature` (see `api.http.auth`), or an inspector or registrar
-token. The bytes must hash to the SHA-256 in the path (422 `hash_mismatch`); the type must be one
-the ledger stores (415 `media_type_not_accepted`) and the bytes must be of it (422
-`media_type_mismatch`), as `filings.media` sniffs them. 201 when stored, 200 when the file was
-already there: `{"sha256", "size", "type"}`; a file already stored keeps its first type.
+holder signing with `X-Operator-Signature`, or with `X-Operator` and `X-Operator-Cms` (a CMS by
+its organisation certificate, checked online: `api.signatures`), or an inspector or registrar
+token; nothing is read or stored for a refused caller. The bytes must hash to the SHA-256 in
+the path (422 `hash_mismatch`); the type must be one the ledger stores (415
+`media_type_not_accepted`) and the bytes must be of it (422 `media_type_mismatch`), as
+`filings.media` sniffs them. 201 when stored, 200 when the file was already there:
+`{"sha256", "size", "type"}`; a file already stored keeps its first type.
 
 `GET /v1/attachments/{sha256}`: the file, to anyone when a public record lists it, always to
 inspectors; otherwise 404, as if it did not exist. A public record's CA-signature evidence (the
@@ -31,16 +33,22 @@ from api.errors import HashMismatch, InvalidRequest, InvalidToken, NotFound
 from api.http.auth import (
     Caller,
     CallerDep,
-    attachment_signer,
+    OperatorProof,
+    operator_proof,
     require_role,
 )
 from api.http.deps import Ledger, LedgerDep, json_response
 from api.http.limits import read_body
 from api.http.openapi import ERROR_RESPONSES
 from api.http.security import ATTACHMENT_POLICY
-from filings.errors import InactiveOperator
+from api.signatures import authorised_uploader
 from filings.media import ACCEPTED, check_media
-from filings.signing import MEDIA_TYPE_PATTERN, OPERATOR_SIGNATURE_HEADER
+from filings.signing import (
+    MEDIA_TYPE_PATTERN,
+    OPERATOR_CMS_HEADER,
+    OPERATOR_HEADER,
+    OPERATOR_SIGNATURE_HEADER,
+)
 from ledger.storage.blobs import BlobMismatch
 
 router = APIRouter(tags=["attachments"], responses=ERROR_RESPONSES)
@@ -63,17 +71,17 @@ def _media_type(header: str | None) -> str:
     return media
 
 
-def _authorise_upload(ledger: Ledger, who: Caller, sha256: str, signature: str | None) -> None:
+def _authorise_upload(ledger: Ledger, who: Caller, sha256: str,
+                      proof: OperatorProof | None) -> None:
     if who.role != "public":
         require_role(who, "inspector", "registrar")
         return
-    if signature is None:
+    if proof is None:
         raise InvalidToken(
-            f"uploading needs an operator's {OPERATOR_SIGNATURE_HEADER} or a bearer token"
+            f"uploading needs an operator's {OPERATOR_SIGNATURE_HEADER} (or {OPERATOR_HEADER} "
+            f"and {OPERATOR_CMS_HEADER}) or a bearer token"
         )
-    signer = attachment_signer(sha256, signature)
-    if not (ledger.node.operators.is_active(signer) or ledger.node.registrars.is_registrar(signer)):
-        raise InactiveOperator(f"{signer} is neither an active operator nor a registrar")
+    authorised_uploader(ledger, sha256, proof)
 
 
 @router.put("/v1/attachments/{sha256}", summary="Upload an attachment file",
@@ -85,8 +93,8 @@ async def put_attachment(
 ) -> Response:
     digest = _digest(sha256)
     media = _media_type(request.headers.get("content-type"))
-    await asyncio.to_thread(_authorise_upload, ledger, who, sha256,
-                            request.headers.get(OPERATOR_SIGNATURE_HEADER))
+    proof = None if who.role != "public" else operator_proof(request.headers)
+    await asyncio.to_thread(_authorise_upload, ledger, who, sha256, proof)
     data = await read_body(request, ledger.node.settings.max_attachment_bytes)
     if hashlib.sha256(data).digest() != digest:
         raise HashMismatch(f"the bytes hash to {hashlib.sha256(data).hexdigest()}, not {sha256}")

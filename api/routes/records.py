@@ -9,8 +9,9 @@
                      "signed_at", "status": "valid" | <refusal code>, "attachment"? (pades),
                      "tax_code"?, "message"?: {"vi", "en"}}]}
 
-`signatures` lists the EIP-712 signature (signer: the operator's address) and each CA signature
-the record's evidence documents name, checked again from the stored evidence (`api.signatures`).
+`signatures` lists the EIP-712 signature (signer: the operator's address; none when the entry's
+`signature` is null, a record signed with a CA certificate only) and each CA signature the
+record's evidence documents name, checked again from the stored evidence (`api.signatures`).
 
 A restricted record's body is null for everyone but inspectors. Listings and lookups give
 `{"id", "index", "entry", "restricted", "status", "sequenced_at"}` per record; listings page by

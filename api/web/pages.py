@@ -177,7 +177,9 @@ def _not_found(message: str, status_code: int, query: str = "") -> Response:
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def record_page(record_id: str, ledger: LedgerDep) -> Response:
     """A record: its entry, public body, signatures, versions and anchor, and the in-browser
-    verification (its registry check labelled for the department's records)."""
+    verification (its registry check labelled for the department's records); for a record
+    signed with a CA certificate only, the command that checks its CMS, which the browser
+    does not."""
     try:
         record = ledger.records.get(parse_id(record_id))
     except InvalidRequest:
@@ -205,7 +207,15 @@ def record_page(record_id: str, ledger: LedgerDep) -> Response:
         anchor=anchor,
         signatures=signatures,
         checks=REGISTRAR_CHECKS if summary.signer.department else CHECKS,
+        verify_command=verify_command(record.leaf_hash.hex(),
+                                      ledger.node.settings.public_base_url()),
     )
+
+
+def verify_command(record_id: str, ledger_url: str) -> str:
+    """The command-line check of the record `record_id` against the ledger at `ledger_url`:
+    the one that checks its CA signatures, which the browser does not."""
+    return f"infraledger-verify record {record_id} --ledger {ledger_url}"
 
 
 # -- the map ---------------------------------------------------------------------------------

@@ -146,12 +146,15 @@ class BodyView:
 
 @dataclass(frozen=True, slots=True)
 class RecordView:
-    """The record in plain words: kind, signer, attachments, and what its body says."""
+    """The record in plain words: kind, signer, attachments, what its body says, and whether it
+    is signed with a CA certificate only (`"signature": null`: no EIP-712 signature, a CMS among
+    its evidence documents signs its fields for the operator)."""
 
     kind: Words
     signer: Signer
     attachments: tuple[Attachment, ...]
     body: BodyView
+    ca_only: bool
 
     @property
     def heading(self) -> Words:
@@ -305,7 +308,8 @@ def view(book: PlanBook, names: dict[str, str], index: int, entry: dict[str, Any
     except (FilingError, KeyError, TypeError, ValueError):
         pass  # a retired or unexpected body: the subject names it, the JSON shows it
     return RecordView(kind, signer_of(entry, names),
-                      attachments_of(attachments, restricted), said)
+                      attachments_of(attachments, restricted), said,
+                      ca_only=entry["signature"] is None)
 
 
 def _indicator(book: PlanBook, index: int, body: dict[str, Any]) -> BodyView:

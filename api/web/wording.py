@@ -248,6 +248,15 @@ VI: Final[Mapping[str, str]] = _catalogue("vi", {
     "record.attachments_hash": "Mã băm tệp đính kèm",
     "record.supersedes": "Đính chính cho",
     "record.eip_712_signature": "Chữ ký EIP-712",
+    "record.no_eip712_signature": "không có (chỉ ký bằng chứng thư số do CA cấp)",
+    "record.ca_only": (
+        "Hồ sơ này chỉ được ký bằng chứng thư số của tổ chức do CA cấp (chữ ký CMS), không có "
+        "chữ ký EIP-712."
+    ),
+    "record.ca_only_browser": (
+        "Trình duyệt không kiểm tra chữ ký CMS, nên bước chữ ký EIP-712 dưới đây là “không "
+        "kiểm tra được”, không phải “đạt”. Lệnh sau kiểm tra chữ ký CMS của hồ sơ:"
+    ),
     "record.version_history": "Lịch sử phiên bản",
     "record.this_version": "Phiên bản này",
     "record.at_index": "vị trí",
@@ -549,6 +558,15 @@ EN: Final[Mapping[str, str]] = _catalogue("en", {
     "record.attachments_hash": "Attachments hash",
     "record.supersedes": "Supersedes",
     "record.eip_712_signature": "EIP-712 signature",
+    "record.no_eip712_signature": "none (signed with a CA certificate only)",
+    "record.ca_only": (
+        "This record is signed with a CA certificate only (a CMS signature by the organisation), "
+        "without an EIP-712 signature."
+    ),
+    "record.ca_only_browser": (
+        "The browser does not check CMS signatures, so the EIP-712 signature step below is "
+        "“not checked”, not “passed”. This command checks the record's CMS signature:"
+    ),
     "record.version_history": "Version history",
     "record.this_version": "This version",
     "record.at_index": "index",

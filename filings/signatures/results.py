@@ -83,6 +83,10 @@ STATUS_MESSAGES: Final[dict[str, tuple[str, str]]] = {
                         "while the record's CA signatures were checked: submit it again"),
     "ca_signatures_disabled": ("Sổ cái này không nhận chữ ký số bằng chứng thư",
                                "This ledger does not accept CA signatures"),
+    "no_record_signature": ("Bản ghi không có chữ ký EIP-712 phải có chữ ký CMS trên các trường "
+                            "của nó: hãy liệt kê tài liệu bằng chứng của CMS",
+                            "A record without an EIP-712 signature must carry a CMS signature "
+                            "over its fields: list the CMS's evidence document"),
 }
 _GENERIC = ("Chữ ký số không được chấp nhận", "The signature is not accepted")
 

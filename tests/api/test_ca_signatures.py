@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from tests.filings.factories import ISSUED_AT, REPORT_BODY, REPORT_SUBJECT, as_j
 from tests.filings.signatures.documents import TITLE, report_pdf
 from tests.filings.signatures.pki import MST_A, MST_B, TestPki
 from tests.filings.signatures.services import PkiServices
-from tests.server_fixtures import SAMPLE, asgi_client, auth, registrar_key, started
+from tests.server_fixtures import SAMPLE, asgi_client, auth, ca_settings, registrar_key, started
 from verifier.address import parse_address
 from verifier.bundle import ProofBundle
 from verifier.canonical_json import parse_json
@@ -53,11 +54,8 @@ def ledger_database_url(database_url: str) -> str:
 @pytest.fixture
 async def app(ledger_settings: Settings, pki: TestPki, tmp_path: Path
               ) -> AsyncIterator[FastAPI]:
-    roots = tmp_path / "roots.pem"
-    roots.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
-    settings = ledger_settings.model_copy(update={
-        "checkpoint_interval": 3600.0, "anchor_interval": 3600.0, "ca_signatures": True,
-        "signing_roots_file": roots, "signing_loopback_urls": True})
+    settings = ca_settings(ledger_settings, pki, tmp_path).model_copy(update={
+        "checkpoint_interval": 3600.0, "anchor_interval": 3600.0})
     async with started(create_app(settings)) as running:
         yield running
 
@@ -406,3 +404,57 @@ async def test_a_record_judged_by_a_binding_corrected_before_it_is_sequenced_is_
     alone = await client.post("/v1/submissions", content=as_json(report_))
     assert alone.status_code == 422 and alone.json()["code"] == "cert_identity", alone.text
     assert await tree_size(client) == before + 1
+
+
+async def test_a_report_signed_with_a_certificate_only_is_accepted_without_eip712(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices) -> None:
+    await bind(client, app)
+    submission = {**await cms_report(client, app, pki, services, "rsa"), "signature": None}
+    answer = await client.post("/v1/submissions", content=as_json(submission))
+    assert answer.status_code == 202, answer.text
+    (result,) = answer.json()["results"]
+    assert result["status"] == "accepted", answer.text
+    record = (await client.get(f"/v1/records/{result['record_id']}")).json()
+    assert record["entry"]["signature"] is None
+    assert record["entry"]["operator"] == OPERATOR.address
+    (cms,) = record["signatures"]
+    assert cms["format"] == "cms" and cms["status"] == "valid" and cms["tax_code"] == MST_A
+    assert cms["signer"] == pki.operators["rsa"].cert.subject.rfc4514_string()
+    sent_again = await client.post("/v1/submissions", content=as_json(submission))
+    assert sent_again.json()["results"][0]["status"] == "duplicate", sent_again.text
+
+
+async def test_a_record_without_eip712_needs_a_cms_that_names_its_operator(
+        app: FastAPI, client: httpx.AsyncClient, pki: TestPki, services: PkiServices) -> None:
+    await bind(client, app)
+    domain = domain_of(app)
+    before = await tree_size(client)
+    unsigned = {**report(domain, []), "signature": None}
+    answer = await client.post("/v1/submissions", content=as_json(unsigned))
+    assert answer.status_code == 422 and answer.json()["code"] == "no_record_signature"
+    assert answer.json()["details"]["message"] == dict(zip(
+        ("vi", "en"), STATUS_MESSAGES["no_record_signature"], strict=True))
+
+    # A PAdES signature signs its PDF, not the record's fields: it cannot stand alone.
+    file = await upload(client, await signed_pdf(pki, services), "application/pdf")
+    listed = await evidence(client, {"pdf": file["sha256"]}, file["sha256"])
+    pades_only = {**report(domain, [file, listed]), "signature": None}
+    answer = await client.post("/v1/submissions", content=as_json(pades_only))
+    assert answer.status_code == 422 and answer.json()["code"] == "no_record_signature"
+
+    # The CMS names the operator it signs for: the same fields for another one do not verify.
+    item = prepare(as_json(report(domain, [])), domain)
+    other = SAMPLE.other.address
+    wrong = record_cms_bytes(domain, dataclasses.replace(item.entry, operator=other), [])
+    cms_elsewhere = {**await cms_report(client, app, pki, services, "rsa", data=wrong),
+                     "signature": None}
+    answer = await client.post("/v1/submissions", content=as_json(cms_elsewhere))
+    assert answer.status_code == 422 and answer.json()["code"] == "signature_invalid"
+    assert await tree_size(client) == before
+
+
+async def test_a_record_without_eip712_is_refused_when_ca_signatures_are_off(
+        manual_client: httpx.AsyncClient, ledger_domain: SubmissionDomain) -> None:
+    unsigned = {**report(ledger_domain, []), "signature": None}
+    answer = await manual_client.post("/v1/submissions", content=as_json(unsigned))
+    assert answer.status_code == 422 and answer.json()["code"] == "no_record_signature"

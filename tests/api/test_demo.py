@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from api.demo.pki import CA_NAME, ROOT_NAME, ROOTS_FILE
 from api.demo.sample import CA_SIGNED, SAMPLE_OPERATORS, sample_drafts
 from api.serving import ServerThread
 from api.settings import load_settings
-from api.web.wording import number_vi
+from api.web.wording import number_en, number_vi
 from filings.infrastructure import distance_m, vn2000_to_wgs84
 from filings.signatures import TrustRoots
 from filings.signing import signer_address
@@ -126,6 +127,34 @@ def test_every_sample_record_verifies_with_infraledger_verify(
     assert {status for shown in signed.values() for _, status, _ in shown} == {"valid"}
 
 
+def test_the_demos_open_data_verifies_its_figure_signed_with_a_certificate_only(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    """The export's rows are proven against their records, the figure whose only signature is a
+    CMS by its CMS (from the evidence and binding the ledger serves); without the pinned root
+    that CMS cannot be checked, and its row is a finding."""
+    written = tmp_path / "export"
+    assert main(["export", str(written), "--data-dir", str(demo_dir)]) == 0
+    with ServerThread(create_app(load_settings(demo_dir), jobs=False)) as served:
+        _verify_export(demo_dir, served, written, tmp_path)
+
+
+def _verify_export(demo_dir: Path, served: str, written: Path, tmp_path: Path) -> None:
+    [ca_only] = [d for d in _ca_drafts(demo_dir) if d.ca_signature == "cms-only"]
+    record = _ca_record(served, demo_dir, ca_only)
+    assert record["entry"]["signature"] is None
+    assert record["id"] in "".join(path.read_text(encoding="utf-8")
+                                   for path in written.rglob("*.csv"))
+    trust = tmp_path / "trust.json"
+    assert verify(["trust", "init", "--ledger", served, "--trust", str(trust),
+                   "--signing-roots", str(demo_dir / ROOTS_FILE)]) == 0
+    assert verify(["export", str(written), "--ledger", served, "--trust", str(trust)]) == 0
+    # Without the pinned sample root its CMS cannot be checked: who declared it is not proven.
+    bare = tmp_path / "bare-trust.json"
+    assert verify(["trust", "init", "--ledger", served, "--trust", str(bare)]) == 0
+    assert verify(["export", str(written), "--ledger", served, "--trust", str(bare)]) == 1
+
+
 def _ca_drafts(demo_dir: Path) -> list[Draft]:
     drafts = [d for d in sample_drafts(_addresses(demo_dir)) if d.ca_signature is not None]
     assert {d.key: d.ca_signature for d in drafts} == CA_SIGNED
@@ -166,14 +195,20 @@ def test_the_ca_signed_records_carry_valid_signatures_of_the_sample_identities(
 ) -> None:
     operators = {operator.slug: operator for operator in SAMPLE_OPERATORS}
     drafts = _ca_drafts(demo_dir)
-    assert {d.ca_signature for d in drafts} == {"cms", "pades"}
+    assert {d.ca_signature for d in drafts} == {"cms", "cms-only", "pades"}
     for draft in drafts:
         record = _ca_record(served, demo_dir, draft)
         operator = operators[draft.operator]
-        eip712, *ca = record["signatures"]
-        assert (eip712["format"], eip712["status"]) == ("eip712", "valid")
-        assert eip712["signer"] == _addresses(demo_dir)[draft.operator]
-        assert [item["format"] for item in ca] == [draft.ca_signature], draft.key
+        assert record["entry"]["operator"] == _addresses(demo_dir)[draft.operator]
+        if draft.ca_signature == "cms-only":
+            assert record["entry"]["signature"] is None
+            ca = record["signatures"]
+        else:
+            eip712, *ca = record["signatures"]
+            assert (eip712["format"], eip712["status"]) == ("eip712", "valid")
+            assert eip712["signer"] == _addresses(demo_dir)[draft.operator]
+        form = "cms" if draft.ca_signature == "cms-only" else draft.ca_signature
+        assert [item["format"] for item in ca] == [form], draft.key
         [signature] = ca
         assert signature["status"] == "valid", signature
         assert signature["tax_code"] == operator.tax_code
@@ -218,6 +253,51 @@ def test_the_demo_prints_each_ca_signed_record(demo_run: tuple[Path, str], serve
     assert f"/v1/records/{_department_report(served)['id']}" in printed
     assert printed.count("Chữ ký số hợp lệ / The digital signature is valid") == \
         len(CA_SIGNED) + 1
+    alone = [line for line in printed.splitlines()
+             if "(thay cho EIP-712 / instead of EIP-712)" in line]
+    assert len(alone) == 1 and alone[0].lstrip().startswith("CMS"), alone
+
+
+VIETNAMESE = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]",
+                        re.IGNORECASE)
+"""A letter only Vietnamese writes, among those an English sentence of the demo might hold."""
+
+
+def _vietnamese(text: str) -> bool:
+    """`text` has a Vietnamese letter outside the place name Huế (which English writes too)."""
+    return VIETNAMESE.search(text.replace("Huế", "")) is not None
+
+
+def test_the_demo_says_every_line_in_vietnamese_first_then_english(
+    demo_run: tuple[Path, str]
+) -> None:
+    """Each line is `vietnamese / english`, or a Vietnamese line then its English one; a URL or a
+    command to copy stands alone on its line, printed once. Counts are written as each language
+    writes them."""
+    demo_dir, printed = demo_run
+    said = [line.strip() for line in printed.splitlines() if line.strip()]
+    copied = [line for line in said if line.startswith(("http://", ".venv/bin/", "curl "))]
+    assert len(copied) == len(set(copied)) == len(CA_SIGNED) + 1 + 4 + 4
+    prose = [line for line in said if line not in copied]
+    position = 0
+    while position < len(prose):
+        line = prose[position]
+        if " / " in line:
+            vietnamese, english = line.split(" / ", 1)
+            assert _vietnamese(vietnamese), line
+            assert not _vietnamese(english.split(":")[0]), line
+            position += 1
+        else:
+            assert _vietnamese(line), line
+            english = prose[position + 1]
+            assert " / " not in english and not _vietnamese(english), (line, english)
+            position += 2
+    filed = len(sample_drafts(_addresses(demo_dir))) + 1
+    assert (f"Đã nộp {number_vi(filed)} bản ghi mẫu: {number_vi(filed)} mới, 0 đã có trong sổ "
+            f"cái, 0 bị từ chối / Filed {number_en(filed)} sample records: {number_en(filed)} "
+            "new, 0 already in the ledger, 0 rejected") in said
+    assert "Mọi bản ghi đã được neo. Mở: / Everything is anchored. Open:" in said
+    assert "Làm lại từ đầu / Start again from scratch: make demo-reset" in said
 
 
 def test_a_second_run_files_nothing_twice_and_keeps_every_anchor(demo_dir: Path) -> None:
@@ -240,7 +320,10 @@ def test_the_demo_refuses_a_network_chain(
 ) -> None:
     monkeypatch.setenv("INFRALEDGER_RPC_URLS", '["http://127.0.0.1:9"]')
     assert main(["demo", "--data-dir", str(tmp_path), "--seed-only"]) == 1
-    assert "embedded chain" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "infraledger demo: không chạy được bản trình diễn / bản trình diễn chạy trên chuỗi khối "
+        "nhúng riêng của nó: hãy bỏ biến INFRALEDGER_RPC_URLS / the demo runs on its own "
+        "embedded chain: unset INFRALEDGER_RPC_URLS\n")
     assert not os.listdir(tmp_path)
 
 

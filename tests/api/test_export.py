@@ -316,7 +316,8 @@ def test_the_command_refuses_a_size_with_no_checkpoint(
     code = main(["export", str(tmp_path / "out"), "--size", "7",
                  "--data-dir", str(ledger_settings.data_dir)])
     assert code == 1
-    assert capsys.readouterr().err.strip() == "infraledger: no signed checkpoint of size 7"
+    assert capsys.readouterr().err.strip() == ("infraledger export: không xuất được dữ liệu mở / "
+                                               "no signed checkpoint of size 7")
     assert not (tmp_path / "out").exists()
 
 

@@ -6,13 +6,24 @@ password is a usage error in one line; a certificate of another tax code is refu
 `--tsa` the CMS is CAdES-T and the record's signing time is the TSA's; a TSA that is down or
 answers garbage is one line, exit 2, nothing filed. A PAdES-signed PDF attachment is filed with
 its evidence and shows a valid `pades` signature (an unsigned PDF changes nothing); a ledger
-that refuses its evidence is one line, exit 1, nothing filed."""
+that refuses its evidence is one line, exit 1, nothing filed.
+
+Without `--key`, `--cert-key` with `--operator` files CA-only records: the attachments are
+uploaded and the evidence asked with a CMS, the entry's `signature` is null and the record shows
+its `cms` signature valid and no `eip712`; a restricted draft needs `--receipts`, which keeps its
+random salt, the one the record's content commits to. Options
+that do not choose one signer are a usage error in one line, before any server is asked.
+
+A CA-signed draft sent again (with `--key --cert-key`, with `--cert-key --operator`, or a draft
+listing a PAdES-signed PDF) is reported `duplicate` of the record the first run filed: exit 0,
+the log unchanged, no CMS time-stamped, no evidence asked, nothing submitted (counted from the
+requests the server answers); a draft whose body or attachment changed is filed as new."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -23,8 +34,10 @@ import pytest
 from asn1crypto import cms as asn1_cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from fastapi import Request, Response
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
@@ -36,9 +49,9 @@ from client.certificates import carries_pdf_signature, load_certificate_key
 from client.cli import main
 from client.errors import BadKeyFile
 from filings.bindings import binding_subject
-from filings.signatures import sign_pdf
+from filings.signatures import STATUS_MESSAGES, sign_pdf
 from filings.signatures.paths import run_sync
-from filings.signing import EVIDENCE_TYPE, SubmissionDomain
+from filings.signing import EVIDENCE_TYPE, SubmissionDomain, canonical_body, content_commitment
 from tests.filings.factories import ISSUED_AT, REPORT_BODY, as_json, signed
 from tests.filings.signatures.documents import report_pdf
 from tests.filings.signatures.pki import MST_A, TestPki
@@ -49,13 +62,29 @@ OPERATOR = SAMPLE.active
 
 
 @pytest.fixture
-def ca_server(ledger_settings: Settings, pki: TestPki, tmp_path: Path) -> Iterator[str]:
-    """The ledger served with CA signatures on, and SAMPLE.active bound to tax code MST_A."""
+def ledger_requests() -> list[str]:
+    """`METHOD /path` of each request `ca_server` answers, in order."""
+    return []
+
+
+@pytest.fixture
+def ca_server(ledger_settings: Settings, pki: TestPki, tmp_path: Path,
+              ledger_requests: list[str]) -> Iterator[str]:
+    """The ledger served with CA signatures on, and SAMPLE.active bound to tax code MST_A; the
+    requests it answers are listed in `ledger_requests`."""
     roots = tmp_path / "roots.pem"
     roots.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
     settings = ledger_settings.model_copy(update={
         "ca_signatures": True, "signing_roots_file": roots, "signing_loopback_urls": True})
-    with ServerThread(create_app(settings)) as url:
+    app = create_app(settings)
+
+    @app.middleware("http")
+    async def listed(request: Request,
+                     answer: Callable[[Request], Awaitable[Response]]) -> Response:
+        ledger_requests.append(f"{request.method} {request.url.path}")
+        return await answer(request)
+
+    with ServerThread(app) as url:
         domain = httpx.get(f"{url}/v1/log").json()
         ledger_domain = SubmissionDomain(int(domain["chain_id"]), domain["operator_registry"])
         body = {"operator": OPERATOR.address, "organisation": "VNPT Thừa Thiên Huế",
@@ -68,15 +97,15 @@ def ca_server(ledger_settings: Settings, pki: TestPki, tmp_path: Path) -> Iterat
         yield url
 
 
-def _files(tmp_path: Path, subject: str, attachments: tuple[str, ...] = ()
-           ) -> tuple[Path, Path]:
+def _files(tmp_path: Path, subject: str, attachments: tuple[str, ...] = (),
+           *, salt: bool = False) -> tuple[Path, Path]:
     key = tmp_path / "operator.key"
     key.write_text("0x" + OPERATOR.key.hex() + "\n")
     key.chmod(0o600)
     draft = tmp_path / f"{subject.rsplit(':', 1)[-1]}.json"
     draft.write_text(json.dumps({"kind": "report", "schema": "report/2", "subject": subject,
                                  "body": REPORT_BODY, "issued_at": ISSUED_AT,
-                                 "attachments": list(attachments)},
+                                 "attachments": list(attachments), "salt": salt},
                                 ensure_ascii=False), encoding="utf-8")
     return key, draft
 
@@ -128,7 +157,7 @@ def test_submit_with_a_pem_key_and_chain(
         + issued.cert.public_bytes(serialization.Encoding.PEM)
         + pki.ca.cert.public_bytes(serialization.Encoding.PEM))
     code = main(["submit", str(draft), "--key", str(key), "--url", ca_server,
-                 "--cert-key", str(pem)])
+                 "--cert-key", str(pem), "--operator", OPERATOR.address.lower()])
     out = capsys.readouterr().out
     assert code == 0, out
     assert _record_signatures(ca_server, out)[1]["status"] == "valid"
@@ -323,3 +352,192 @@ def test_only_a_signature_makes_a_pdf_signed(
     assert b"/DocTimeStamp" in stamped.getvalue()
     assert not carries_pdf_signature(stamped.getvalue())
     assert not carries_pdf_signature(b"not a PDF /ByteRange [0 10 20 30]")
+
+
+def _ca_only(record: dict[str, Any]) -> dict[str, Any]:
+    """The one signature of a record signed with a certificate only, once its entry is checked
+    to carry no EIP-712 signature."""
+    assert record["entry"]["signature"] is None
+    assert record["entry"]["operator"] == OPERATOR.address
+    [cms] = record["signatures"]
+    assert cms["format"] == "cms" and cms["status"] == "valid", cms
+    return cms
+
+
+def _accepted_ca_only(url: str, out: str, signer: x509.Certificate) -> None:
+    """Check that `submit` printed the record accepted, signed by `signer`'s certificate only,
+    with its PDF and the CMS's evidence document listed."""
+    assert out.split()[2] == "accepted"
+    record = _record(url, out)
+    cms = _ca_only(record)
+    assert cms["tax_code"] == MST_A
+    assert cms["signer"] == signer.subject.rfc4514_string()
+    assert sorted(a["type"] for a in record["attachments"]) == ["application/pdf", EVIDENCE_TYPE]
+
+
+def test_a_certificate_alone_files_a_record_without_an_eip712_signature(
+        ca_server: str, pki: TestPki, services: PkiServices, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "scan.pdf").write_bytes(report_pdf())
+    _, draft = _files(tmp_path, "report:2024:certificate-only", ("scan.pdf",))
+    bundle, secret = _p12(tmp_path, pki, "rsa", b"chi-chung-thu")
+    asked = sum(services.ocsp.hits.values())
+    code = main(["submit", str(draft), "--url", ca_server, "--operator", OPERATOR.address,
+                 "--cert-key", str(bundle), "--cert-password-file", str(secret)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    _accepted_ca_only(ca_server, printed.out, pki.operators["rsa"].cert)
+    assert sum(services.ocsp.hits.values()) >= asked + 3, "upload, evidence request, evidence"
+
+
+def test_a_restricted_draft_without_a_key_keeps_its_random_salt_in_the_receipts(
+        ca_server: str, pki: TestPki, inspector_token: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _, draft = _files(tmp_path, "report:2024:restricted-certificate-only", salt=True)
+    bundle, secret = _p12(tmp_path, pki, "rsa", b"muoi")
+    command = ["submit", str(draft), "--url", ca_server, "--operator", OPERATOR.address,
+               "--cert-key", str(bundle), "--cert-password-file", str(secret)]
+    before = _tree_size(ca_server)
+    assert main(command) == 2
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 1 and "--receipts" in said[0] and str(draft) in said[0], said
+    assert _tree_size(ca_server) == before
+    receipts = tmp_path / "receipts"
+    assert main([*command, "--receipts", str(receipts)]) == 0
+    first = capsys.readouterr().out.split()
+    assert first[2] == "accepted"
+    kept = json.loads((receipts / f"{first[0]}.json").read_text(encoding="utf-8"))
+    salt = kept["submission"]["salt"]
+    assert kept["submission"]["signature"] is None and len(salt) == 66
+    shown = httpx.get(f"{ca_server}/v1/records/{first[0]}", headers=auth(inspector_token))
+    assert shown.json()["restricted"] is True and shown.json()["body"] == REPORT_BODY
+    commitment = content_commitment(canonical_body(REPORT_BODY), bytes.fromhex(salt[2:]))
+    _ca_only(shown.json())
+    assert shown.json()["entry"]["content"] == "0x" + commitment.hex()
+    assert main([*command, "--receipts", str(receipts)]) == 0
+    assert capsys.readouterr().out.split() == [*first[:2], "duplicate", str(draft)], \
+        "the receipt's salt opens the record filed"
+    assert _tree_size(ca_server) == before + 1
+    elsewhere = tmp_path / "other-receipts"
+    assert main([*command, "--receipts", str(elsewhere)]) == 0
+    again = capsys.readouterr().out.split()
+    assert again[2] == "accepted", "without its receipt the record filed cannot be recognised"
+    other = json.loads((elsewhere / f"{again[0]}.json").read_text(encoding="utf-8"))
+    assert other["submission"]["salt"] != salt, "drawn afresh: nothing secret to derive it from"
+
+
+def _sent_again(ledger_requests: list[str], command: list[str],
+                capsys: pytest.CaptureFixture[str]) -> tuple[list[str], list[str]]:
+    """Run `command` twice: the lines each run printed, the second's requests of a CMS's or a
+    PDF's evidence and of submissions."""
+    assert main(command) == 0
+    first = capsys.readouterr().out.split()
+    del ledger_requests[:]
+    assert main(command) == 0, capsys.readouterr().err
+    again = capsys.readouterr().out.split()
+    assert "GET /v1/records" in ledger_requests, "the second run looks the record up"
+    made = [request for request in ledger_requests
+            if request in ("POST /v1/signatures/evidence", "POST /v1/submissions")]
+    return [*first, *again], made
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["--key --cert-key", "--cert-key alone"])
+def test_a_ca_signed_draft_sent_again_is_its_duplicate_and_asks_no_evidence(
+        ca_server: str, ledger_requests: list[str], pki: TestPki, services: PkiServices,
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], alone: bool) -> None:
+    (tmp_path / "scan.pdf").write_bytes(report_pdf())
+    key, draft = _files(tmp_path, "report:2024:sent-twice", ("scan.pdf",))
+    bundle, secret = _p12(tmp_path, pki, "rsa", b"gui-lai")
+    signer = ["--operator", OPERATOR.address] if alone else ["--key", str(key)]
+    command = ["submit", str(draft), "--url", ca_server, *signer, "--cert-key", str(bundle),
+               "--cert-password-file", str(secret), "--tsa", services.urls.tsa]
+    before = _tree_size(ca_server)
+    stamped = sum(services.tsa.hits.values())
+    printed, made = _sent_again(ledger_requests, command, capsys)
+    record_id, index = printed[:2]
+    assert printed == [record_id, index, "accepted", str(draft),
+                       record_id, index, "duplicate", str(draft)]
+    assert _tree_size(ca_server) == before + 1
+    assert sum(services.tsa.hits.values()) == stamped + 1, "the second run signs no CMS"
+    assert made == [], "the second run asks no evidence and submits nothing"
+
+
+def test_a_draft_listing_a_pades_pdf_sent_again_is_its_duplicate(
+        ca_server: str, ledger_requests: list[str], pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _signed_pdf(tmp_path, pki)
+    key, draft = _files(tmp_path, "report:2024:signed-scan-twice", ("signed.pdf",))
+    before = _tree_size(ca_server)
+    printed, made = _sent_again(
+        ledger_requests, ["submit", str(draft), "--key", str(key), "--url", ca_server], capsys)
+    assert printed[2::4] == ["accepted", "duplicate"] and printed[0] == printed[4]
+    assert _tree_size(ca_server) == before + 1
+    assert made == []
+
+
+def test_a_changed_body_or_attachment_is_filed_as_a_new_record(
+        ca_server: str, pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(report_pdf())
+    _, draft = _files(tmp_path, "report:2024:changed", ("scan.pdf",))
+    bundle, secret = _p12(tmp_path, pki, "rsa", b"doi-noi-dung")
+    command = ["submit", str(draft), "--url", ca_server, "--operator", OPERATOR.address,
+               "--cert-key", str(bundle), "--cert-password-file", str(secret)]
+
+    def filed() -> tuple[str, str]:
+        assert main(command) == 0, capsys.readouterr().err
+        record_id, _, status, _ = capsys.readouterr().out.split()
+        return record_id, status
+
+    original, status = filed()
+    assert status == "accepted"
+    value = json.loads(draft.read_text(encoding="utf-8"))
+    value["body"] = {**REPORT_BODY, "title": "Báo cáo hạ tầng viễn thông năm 2024 (sửa)"}
+    draft.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    retitled, status = filed()
+    assert status == "accepted" and retitled != original
+    scan.write_bytes(report_pdf() + b"%revised scan")
+    rescanned, status = filed()
+    assert status == "accepted" and rescanned not in (original, retitled)
+    assert filed() == (rescanned, "duplicate")
+
+
+def test_a_certificate_the_ledger_refuses_uploads_nothing_and_files_nothing(
+        ca_server: str, pki: TestPki, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The certificate of another tax code: its upload is refused in one line, exit 1."""
+    (tmp_path / "scan.pdf").write_bytes(report_pdf() + b"%another company")
+    _, draft = _files(tmp_path, "report:2024:other-certificate-only", ("scan.pdf",))
+    bundle, secret = _p12(tmp_path, pki, "ec", b"cong-ty-khac")
+    before = _tree_size(ca_server)
+    code = main(["submit", str(draft), "--url", ca_server, "--operator", OPERATOR.address,
+                 "--cert-key", str(bundle), "--cert-password-file", str(secret)])
+    printed = capsys.readouterr()
+    said = [line for line in printed.err.splitlines() if line.startswith("infraledger")]
+    assert code == 1 and printed.out == ""
+    assert len(said) == 1 and said[0].startswith("infraledger submit: bad_operator_signature")
+    assert str(draft) in said[0] and "cert_identity" in said[0]
+    vietnamese, english = STATUS_MESSAGES["cert_identity"]
+    assert f"{vietnamese} / {english}" in said[0]
+    assert _tree_size(ca_server) == before
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    ([], "--key"),
+    (["--cert-key", "signer.p12"], "--operator"),
+    (["--key", "operator.key", "--operator", SAMPLE.other.address], SAMPLE.other.address),
+    (["--cert-key", "signer.p12", "--operator", "0x1234"], "0x1234"),
+])
+def test_options_that_choose_no_one_signer_are_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str],
+        named: str) -> None:
+    _, draft = _files(tmp_path, "report:2024:which-signer")
+    given = [str(tmp_path / option) if option.endswith((".p12", ".key")) else option
+             for option in options]
+    code = main(["submit", str(draft), "--url", f"http://127.0.0.1:{free_port()}", *given])
+    printed = capsys.readouterr()
+    said = printed.err.splitlines()
+    assert code == 2 and printed.out == ""
+    assert len(said) == 1 and said[0].startswith("infraledger submit: ") and " / " in said[0]
+    assert named in said[0]

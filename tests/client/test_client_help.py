@@ -1,7 +1,8 @@
 """The help of `infraledger keys` and `infraledger submit` in Vietnamese and in English: the
 real command in a subprocess chooses the language from the locale or `--lang` (which wins, given
 before or after the command), and every option, command and description of the operator's
-parser has its own text in each language."""
+parser has its own text in each language. A usage error (a missing or unknown argument, a bad
+`--lang`) is one line on stderr, Vietnamese then English, whatever the locale, and exit 2."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import common_options
+from api.cli import common_options, main
 from client.cli import build_parser
 from client.messages import Lang
 
@@ -33,13 +34,18 @@ KEYS_NEW_EN = ("the key file to create (default: operator.key)", "also print the
                "the ledger's data directory")
 
 
-def _help(*arguments: str, locale: str) -> str:
-    """The stdout of `infraledger ARGUMENTS` under LANG=`locale` (no other locale variable)."""
+def _run(*arguments: str, locale: str) -> subprocess.CompletedProcess[str]:
+    """`infraledger ARGUMENTS` under LANG=`locale` (no other locale variable)."""
     environ = {name: value for name, value in os.environ.items()
                if name not in ("LC_ALL", "LC_MESSAGES", "LANG")}
-    done = subprocess.run([sys.executable, "-m", "api.cli", *arguments], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "api.cli", *arguments], cwd=ROOT,
                           env={**environ, "LANG": locale}, capture_output=True, text=True,
                           check=False, timeout=60)
+
+
+def _help(*arguments: str, locale: str) -> str:
+    """The stdout of `infraledger ARGUMENTS` under LANG=`locale`, its white space folded."""
+    done = _run(*arguments, locale=locale)
     assert done.returncode == 0, done.stderr
     return " ".join(done.stdout.split())  # argparse wraps lines wherever the width falls
 
@@ -119,4 +125,54 @@ def test_a_bad_language_is_a_usage_error(lang: Lang, capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit) as stopped:
         build_parser(lang, common_options).parse_args(["keys", "new", "--lang", "fr"])
     assert stopped.value.code == 2
-    assert "--lang" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "infraledger keys new: đối số --lang: 'fr' không phải một lựa chọn hợp lệ (chọn trong: "
+        "'vi', 'en') / argument --lang: invalid choice: 'fr' (choose from 'vi', 'en')\n")
+
+
+@pytest.mark.parametrize(("arguments", "vietnamese", "english"), [
+    (("submit", "draft.json"), "infraledger submit: thiếu đối số bắt buộc: --url",
+     "the following arguments are required: --url"),
+    (("submit", "--url", "http://127.0.0.1:9"), "infraledger submit: thiếu đối số bắt buộc: FILE",
+     "the following arguments are required: FILE"),
+    (("keys",), "infraledger keys: thiếu đối số bắt buộc: COMMAND",
+     "the following arguments are required: COMMAND"),
+    (("keys", "new", "--out"), "infraledger keys new: đối số --out: cần một giá trị",
+     "argument --out: expected one argument"),
+    (("keys", "old"), "infraledger keys: đối số COMMAND: 'old' không phải một lựa chọn hợp lệ",
+     "argument COMMAND: invalid choice: 'old'"),
+    (("submit", "draft.json", "--url", "http://127.0.0.1:9", "--colour", "red"),
+     "infraledger: đối số không nhận ra: --colour red", "unrecognized arguments: --colour red"),
+    (("--lang", "xx", "submit", "draft.json"),
+     "infraledger: đối số --lang: 'xx' không phải một lựa chọn hợp lệ (chọn trong: 'vi', 'en')",
+     "argument --lang: invalid choice: 'xx' (choose from 'vi', 'en')"),
+    (("keys", "new", "--lang=xx"),
+     "infraledger keys new: đối số --lang: 'xx' không phải một lựa chọn hợp lệ",
+     "argument --lang: invalid choice: 'xx'"),
+])
+def test_a_usage_error_is_one_bilingual_line_and_exit_2(
+        arguments: tuple[str, ...], vietnamese: str, english: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(list(arguments)) == 2
+    assert_one_usage_line(capsys.readouterr(), vietnamese, english)
+
+
+def assert_one_usage_line(printed: pytest.CaptureResult[str], vietnamese: str, english: str
+                          ) -> None:
+    """Nothing on stdout; on stderr one line, `vietnamese…` / `english…`, and no usage block."""
+    assert printed.out == ""
+    [line] = printed.err.splitlines()
+    said_vi, said_en = line.split(" / ")
+    assert said_vi.startswith(vietnamese) and said_en.startswith(english), line
+    assert "usage" not in line and "cách dùng" not in line
+
+
+@pytest.mark.parametrize("locale", ["vi_VN.UTF-8", "C.UTF-8"])
+def test_the_real_command_says_a_usage_error_in_one_line_whatever_the_locale(
+        locale: str) -> None:
+    done = _run("submit", "--lang", "xx", "draft.json", "--url", "http://127.0.0.1:9",
+                locale=locale)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "infraledger submit: đối số --lang: 'xx' không phải một lựa chọn hợp lệ (chọn trong: "
+        "'vi', 'en') / argument --lang: invalid choice: 'xx' (choose from 'vi', 'en')\n")

@@ -2,8 +2,10 @@
 directory holds the test PKI's RSA-2048 and P-256 operator keys, their certificates and the
 public CA's; the token signs each report, and the live server (the file-key tests' fixtures:
 uvicorn on loopback, the embedded chain, the PKI's OCSP/CRL services) accepts the record with
-its CMS signature valid. Then each bad input is one line and exit code 2, with its own error:
-no such token, a wrong PIN, no such object, no module, a key that is not the certificate's."""
+its CMS signature valid; without `--key` (`--operator` instead) the token alone signs the
+uploads, the evidence request and the record, whose entry carries no EIP-712 signature. Then
+each bad input is one line and exit code 2, with its own error: no such token, a wrong PIN, no
+such object, no module, a key that is not the certificate's."""
 
 from __future__ import annotations
 
@@ -27,7 +29,13 @@ from client.token import (
 )
 from tests.client import test_cert_submit as file_key
 from tests.client.softhsm import SoftHsm
-from tests.client.test_cert_submit import OPERATOR, _files, _record_signatures
+from tests.client.test_cert_submit import (
+    OPERATOR,
+    _accepted_ca_only,
+    _files,
+    _record_signatures,
+)
+from tests.filings.signatures.documents import report_pdf
 from tests.filings.signatures.pki import MST_A, TestPki
 
 TOKEN = "VNPT-CA token"
@@ -38,6 +46,8 @@ ABSENT_URL = "http://127.0.0.1:9"
 ca_server = file_key.ca_server
 """The file-key tests' live ledger bound to MST_A (the PKI and its services: the module
 fixtures of `tests.filings.signatures.live`)."""
+ledger_requests = file_key.ledger_requests
+"""The requests `ca_server` answers."""
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +101,20 @@ def test_a_token_signs_a_record_the_ledger_accepts(
     assert cms["format"] == "cms" and cms["status"] == "valid" and cms["tax_code"] == MST_A
     assert cms["signer"] == pki.operators[who].cert.subject.rfc4514_string()
     assert cms["issuer"] == pki.ca.cert.subject.rfc4514_string()
+    assert PIN not in printed.out + printed.err
+
+
+def test_a_token_alone_signs_the_uploads_and_the_record(
+        ca_server: str, pki: TestPki, token: SoftHsm, pin_file: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "scan.pdf").write_bytes(report_pdf())
+    _, draft = _files(tmp_path, "report:2024:token-only", ("scan.pdf",))
+    code = main(["submit", str(draft), "--url", ca_server, "--operator", OPERATOR.address,
+                 "--cert-key", f"pkcs11:token={TOKEN.replace(' ', '%20')};object=org-ec",
+                 "--pkcs11-module", token.module, "--cert-pin-file", str(pin_file)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    _accepted_ca_only(ca_server, printed.out, pki.operators["crl_only"].cert)
     assert PIN not in printed.out + printed.err
 
 

@@ -19,6 +19,7 @@ from filings.errors import (
     InvalidDomain,
     InvalidSubmission,
     MediaTypeNotAccepted,
+    NoRecordSignature,
     OperatorMismatch,
     RetiredSchema,
     SchemaViolation,
@@ -26,6 +27,7 @@ from filings.errors import (
     UnknownSchema,
 )
 from filings.signing import (
+    EVIDENCE_TYPE,
     SECP256K1_N,
     SubmissionDomain,
     SubmissionMessage,
@@ -325,6 +327,26 @@ def test_malformed_fields_are_invalid(change: dict[str, Any], where: str) -> Non
     assert error.message.startswith(where)
     assert error.details["errors"][0]["loc"] == where
     assert "input" not in error.details["errors"][0]
+
+
+def test_a_null_signature_needs_an_evidence_document_and_is_not_recovered() -> None:
+    evidence = {"sha256": "cd" * 32, "size": 321, "name": "evidence.json",
+                "type": EVIDENCE_TYPE}
+    ca_only = build({**report(attachments=[evidence]), "signature": None})
+    assert ca_only.entry.signature is None
+    assert b'"signature":null' in ca_only.leaf_data
+    beside = build(report(attachments=[evidence]))
+    assert ca_only.entry.content == beside.entry.content
+    assert ca_only.record_id != beside.record_id
+    error = refused({**report(), "signature": None}, NoRecordSignature)
+    assert error.code == "no_record_signature"
+    assert error.details["message"]["vi"].startswith("Bản ghi không có chữ ký EIP-712")
+    binding = signed("binding", "binding/1", f"binding:{OPERATOR}", {
+        "operator": OPERATOR, "organisation": "VNPT Thừa Thiên Huế", "tax_code": "3300101406",
+        "fingerprints": []}, attachments=[evidence])
+    build(binding)
+    error = refused({**binding, "signature": None}, NoRecordSignature)
+    assert "registrar's EIP-712 signature" in error.message
 
 
 def test_required_fields() -> None:

@@ -89,6 +89,15 @@ def test_entry_round_trip_and_record_id() -> None:
     assert parse_record_id("0x" + record_id(leaf)) == leaf
 
 
+def test_an_entry_signed_with_a_ca_certificate_only_has_a_null_signature() -> None:
+    value = good_entry(signature=None)
+    entry = Entry.from_json(value)
+    assert entry.signature is None and entry.to_json() == value
+    assert entry.leaf_data() == rfc8785.dumps(value)
+    assert b'"signature":null' in entry.leaf_data()
+    assert entry_leaf_hash(entry) != entry_leaf_hash(Entry.from_json(good_entry()))
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     ({"v": 2}, "version"),
     ({"v": True}, "version"),
@@ -109,6 +118,8 @@ def test_entry_round_trip_and_record_id() -> None:
     ({"issued_at": 1.5}, "issued_at"),
     ({"issued_at": "1700000000"}, "issued_at"),
     ({"signature": "0x" + "33" * 64}, "signature"),
+    ({"signature": ""}, "signature"),
+    ({"signature": 0}, "signature"),
     ({"extra": 1}, "unexpected"),
 ])
 def test_bad_entries_name_the_field(changes: dict[str, Any], message: str) -> None:

@@ -199,9 +199,12 @@ def make_record(
     supersedes: str | None = None,
     kind: str = "indicator",
     schema: str = "indicator/1",
+    ca_signed_only: bool = False,
 ) -> Record:
     """A signed submission (an indicator unless `kind` and `schema` say otherwise: the body is
-    the same, the verifier never reads a body's schema), its body, salt and attachments."""
+    the same, the verifier never reads a body's schema), its body, salt and attachments.
+    `ca_signed_only`: the entry's `signature` is null, as for a record signed with a CA
+    certificate only (its CMS is not made here: see test_ca_signatures_offline.py)."""
     body = {
         "indicator": "villages_with_ftth",
         "district": "Phong Điền",
@@ -229,7 +232,8 @@ def make_record(
         "supersedes": supersedes,
         "issued_at": 1_735_689_600 + number,
     }
-    fields["signature"] = "0x" + sign_submission(account.key, fields, signing_domain()).hex()
+    fields["signature"] = None if ca_signed_only else (
+        "0x" + sign_submission(account.key, fields, signing_domain()).hex())
     return Record(entry=fields, body=body, salt=salt, attachments=attachments)
 
 

@@ -37,6 +37,7 @@ from verifier.jsonrpc import ChainReader
 from verifier.ledger_api import LedgerApi
 from verifier.monitor import Monitor, MonitorState
 from verifier.tiles import tile_index_path
+from verifier.trust import Trust
 
 
 @dataclass
@@ -601,3 +602,66 @@ def test_worker_processes_report_what_one_process_reports(
     assert [m.split(":")[0] for m in checks["signatures"]["messages"]] == ["entry 7", "entry 299"]
     assert checks["signatures"]["messages"][0].endswith(f"want {world.operator.address}")
     assert (checks["entries"]["checked"], checks["signatures"]["checked"]) == (301, 299)
+
+
+CA_ONLY = (4, 9)
+"""The entries of `ca_only_log` signed with a CA certificate only."""
+
+
+@pytest.fixture
+def ca_only_served(world: World, tmp_path: Path) -> Iterator[Served]:
+    """A log of twelve records, two of them signed with a CA certificate only, anchored."""
+    chain = ChainDouble(active={world.operator.address})
+    log = LogDouble(world.log.key, chain)
+    for number in range(12):
+        log.append(make_record(world.operator, number, ca_signed_only=number in CA_ONLY))
+    log.anchor()
+    with serve_rpc(chain) as rpc:
+        http = LedgerHttp(log, rpc_urls=[rpc])
+        with serve_get(http.answer) as url:
+            trust_file = tmp_path / "trust.json"
+            trust_file.write_text(json.dumps(log.trust([rpc])))
+            yield Served(url, rpc, http, trust_file)
+
+
+def test_the_audit_counts_ca_only_entries_and_does_not_call_them_bad(
+        ca_only_served: Served, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trust = ["--trust", str(ca_only_served.trust_file)]
+    code = main(["audit", "--ledger", ca_only_served.url, *trust, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["result"] == "verified", report
+    checks = by_name(report)
+    assert checks["entries"]["checked"] == 12 and checks["bodies"]["checked"] == 12
+    assert (checks["signatures"]["checked"], checks["signatures"]["failed"]) == (10, 0)
+    assert report["ca_signed_only"] == 2
+    assert "entries signed with a CA certificate only: 2, not counted in signatures" in (
+        " ".join(report["notes"]))
+
+    assert main(["audit", "--ledger", ca_only_served.url, *trust, "--lang", "vi"]) == 0
+    out = capsys.readouterr().out
+    assert "số bản ghi chỉ được ký bằng chứng thư số: 2" in out
+    assert main(["audit", "--ledger", ca_only_served.url, *trust, "--offline"]) == 0
+    assert "entries signed with a CA certificate only: 2" in capsys.readouterr().out
+
+    mirror = str(tmp_path / "mirror")  # offline, no records: the entries counted at once
+    assert main(["audit", "--ledger", ca_only_served.url, "--mirror", mirror, *trust]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--mirror", mirror, *trust, "--offline", "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert by_name(alone)["signatures"]["checked"] == 10 and alone["ca_signed_only"] == 2
+
+
+def test_a_ca_only_entry_of_an_operator_who_may_not_sign_fails_the_audit(
+        ca_only_served: Served) -> None:
+    log = ca_only_served.http.log
+    revoked = dataclasses.replace(log.chain, active=set(), calls=[])
+    trust = Trust.parse(log.trust([ca_only_served.rpc]))
+    with serve_rpc(revoked) as rpc:
+        report = audit_log(
+            LedgerApi(ca_only_served.url), trust,
+            chain=ChainReader([rpc], trust.quorum, trust.chain_id),
+            progress=lambda stage, done, total: None,
+        ).to_json()
+    signatures = by_name(report)["signatures"]
+    assert signatures["failed"] == 12  # the CA-only entries too: their operator is named
+    assert report["ca_signed_only"] == 2

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
-from tests.verifier.conftest import PUBLIC_WITH_FILES, RESTRICTED, UNANCHORED, World
+import pytest
+
+from tests.verifier.conftest import OFFLINE_RPC, PUBLIC_WITH_FILES, RESTRICTED, UNANCHORED, World
+from tests.verifier.ledger_double import (
+    ANCHOR_CONTRACT,
+    CHAIN_ID,
+    ChainDouble,
+    LogDouble,
+    NoteKey,
+    make_record,
+)
 from verifier.bundle_verification import (
     CHECKS,
     Document,
     Status,
     SuppliedBody,
+    VerificationResult,
     verify_bundle,
 )
 from verifier.entry import parse_record_id
+from verifier.evidence import EVIDENCE_TYPE, Files
+from verifier.signatures import SignatureInputs
+from verifier.trust import Trust
 
 
 def statuses(result) -> dict[str, Status]:
@@ -139,3 +154,80 @@ def test_result_json_lists_every_check(world: World) -> None:
     assert as_json["verified"] is True and as_json["failed"] == []
     assert [c["name"] for c in as_json["checks"]] == list(CHECKS)
     assert {c["status"] for c in as_json["checks"]} == {"passed", "not-checked"}
+
+
+# Records signed with a CA certificate only (entry `signature` null). Their CMS, made and
+# checked with a real PKI, is in test_ca_signatures_offline.py; here, what holds without one.
+
+CA_ONLY_REASON = (
+    "not checked: no EIP-712 signature: signed with a CA certificate only (see ca_signatures)"
+)
+
+
+@pytest.fixture(scope="module")
+def ca_log(world: World) -> LogDouble:
+    """A log of three records: CA-only listing no evidence document, CA-only listing one
+    (whose files nobody holds here), and EIP-712 listing one."""
+    log = LogDouble(NoteKey(seed=bytes(range(32))), ChainDouble(active={world.operator.address}))
+    evidence = [("evidence.json", b'{"format": "infraledger-evidence/1"}', EVIDENCE_TYPE)]
+    log.append(make_record(world.operator, 0, ca_signed_only=True))
+    log.append(make_record(world.operator, 1, files=evidence, ca_signed_only=True))
+    log.append(make_record(world.operator, 2, files=evidence))
+    log.anchor()
+    return log
+
+
+def verify_ca(log: LogDouble, index: int, bundle: dict[str, object] | None = None,
+              signatures: SignatureInputs | None = None) -> VerificationResult:
+    data = json.dumps(bundle or log.bundle(index))
+    return verify_bundle(data, Trust.parse(log.trust([OFFLINE_RPC])), chain=None,
+                         signatures=signatures)
+
+
+def nothing_given() -> SignatureInputs:
+    return SignatureInputs(roots=None, files=Files(), bindings=(), now=datetime.now(UTC))
+
+
+def test_a_ca_only_record_listing_no_cms_fails_ca_signatures(ca_log: LogDouble) -> None:
+    for signatures in (None, nothing_given()):
+        result = verify_ca(ca_log, 0, signatures=signatures)
+        assert [c.name for c in result.failed] == ["ca_signatures"]
+        assert result.ca_signed_only and not result.could_not_check
+        checks = {c.name: c for c in result.checks}
+        assert (checks["signature"].status, checks["signature"].message) == (
+            Status.NOT_CHECKED, CA_ONLY_REASON)
+        assert checks["ca_signatures"].text.key == "check.ca_only_no_evidence"
+        assert "lists no CMS evidence document" in checks["ca_signatures"].message
+        assert checks["ca_signatures"].text.render("vi").startswith(
+            "bản ghi chỉ được ký bằng chứng thư số")
+
+
+def test_a_ca_only_record_whose_cms_was_not_checked_could_not_be_checked(
+        ca_log: LogDouble) -> None:
+    not_asked = verify_ca(ca_log, 1)
+    assert not_asked.verified and not_asked.could_not_check  # nothing failed, nothing proven
+    ca = {c.name: c for c in not_asked.checks}["ca_signatures"]
+    assert ca.status is Status.NOT_CHECKED and ca.text.key == "check.not_checked"
+    assert "its signer is proven by its CMS or not at all" in ca.message
+    assert not_asked.to_json()["ca_signed_only"] is True
+
+    missing = verify_ca(ca_log, 1, signatures=nothing_given())
+    assert missing.could_not_check
+    assert [r.status for r in missing.signatures] == ["evidence_missing"]
+
+
+def test_an_eip712_record_with_unchecked_ca_signatures_is_as_before(ca_log: LogDouble) -> None:
+    result = verify_ca(ca_log, 2)
+    assert result.verified and not result.could_not_check and not result.ca_signed_only
+    checks = {c.name: c for c in result.checks}
+    assert checks["signature"].status is Status.PASSED
+    assert checks["ca_signatures"].message == "not checked: CA signatures were not asked for"
+    assert verify_ca(ca_log, 2, signatures=nothing_given()).could_not_check
+
+
+def test_a_ca_only_record_still_holds_its_registry_to_the_trust_file(ca_log: LogDouble) -> None:
+    bundle = ca_log.bundle(1)
+    bundle["operator_registry"] = {"chain_id": CHAIN_ID, "contract": ANCHOR_CONTRACT}
+    result = verify_ca(ca_log, 1, bundle)
+    assert [c.name for c in result.failed] == ["signature"]
+    assert not result.could_not_check

@@ -2,7 +2,8 @@
 
 The records come from the real ledger (uvicorn, the embedded chain, SQLite) with the test PKI of
 `tests.filings.signatures` and its live OCSP responder, CRL repository and TSA on 127.0.0.1: a
-registrar binding, a CMS-signed (CAdES-T) report and a PAdES-signed PDF report, accepted. Their
+registrar binding, a CMS-signed (CAdES-T) report, a report signed with its CMS only (entry
+`signature` null) and a PAdES-signed PDF report, accepted. Their
 bundles, the binding's bundle, the evidence documents and every blob they name are downloaded;
 then the ledger and the PKI's services are stopped, and the verifier runs `--offline` with a clock
 five years on, after the signer's certificate expired. Forgeries the ledger would never accept (a
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -47,12 +48,14 @@ from filings.signatures import (
 from filings.signing import (
     EVIDENCE_TYPE,
     NO_ATTACHMENTS,
+    AttachmentRef,
     SubmissionDomain,
     SubmissionMessage,
     ca_signed_bytes,
     sign_attachment,
 )
 from filings.submission import prepare
+from ledger.entry import Entry as LedgerEntry
 from tests.filings.factories import ISSUED_AT, REPORT_BODY, REPORT_SUBJECT, as_json, signed
 from tests.filings.signatures.conftest import loopback
 from tests.filings.signatures.documents import report_pdf
@@ -72,12 +75,14 @@ from tests.verifier.ledger_double import (
     signing_domain,
 )
 from verifier import der
+from verifier.bundle import ProofBundle
 from verifier.canonical_json import canonicalize
 from verifier.cli import main
 from verifier.der import MalformedDer
-from verifier.errors import MalformedTrust
+from verifier.errors import MalformedInput, MalformedTrust
 from verifier.pdf_signature import pdf_signatures
 from verifier.signature_status import SignatureRefused
+from verifier.signatures import binding_of, cms_signed_bytes
 from verifier.trust import Trust
 
 OPERATOR = SAMPLE.active
@@ -123,6 +128,10 @@ class Filed:
     trust: Path
     cms_bundle: Path
     pades_bundle: Path
+    ca_only_bundle: Path
+    ca_only_online: tuple[int, Any]
+    """`record <id> --ledger URL --offline --json` of the CA-only record while the ledger still
+    ran (the chain is not read: the record may not be anchored yet)."""
     binding: Path
     evidence: Path
     cms_sha256: str
@@ -172,13 +181,27 @@ def filed(ledger_settings: Settings, ledger_domain: SubmissionDomain, inspector_
         listed_pdf = gather(http, {"pdf": file["sha256"]}, file["sha256"])
         pades_id = submit(http, report(domain, [file, listed_pdf], issued_at=ISSUED_AT + 1))
 
+        # Signed with the certificate only: the same CMS bytes (they hold no EIP-712
+        # signature), the entry's `signature` null.
+        ca_only = report(domain, [], issued_at=ISSUED_AT + 2)
+        only_cms = sign_detached(record_cms_bytes(domain, *prepared(ca_only, domain)),
+                                 signer.key, signer.cert, [pki.ca.cert], services.urls.tsa,
+                                 transport=tsa_transport())
+        listed_only = gather(http, {"cms": base64.b64encode(only_cms).decode()},
+                             hashlib.sha256(only_cms).hexdigest())
+        ca_only_id = submit(http, {**report(domain, [listed_only], issued_at=ISSUED_AT + 2),
+                                   "signature": None})
+
         bundles = {name: proof(http, record) for name, record in
-                   (("binding", binding_id), ("cms", cms_id), ("pades", pades_id))}
-        for listed_document in (listed, listed_pdf):
+                   (("binding", binding_id), ("cms", cms_id), ("pades", pades_id),
+                    ("ca_only", ca_only_id))}
+        for listed_document in (listed, listed_pdf, listed_only):
             download_evidence(http, listed_document["sha256"], inspector_token, evidence_dir)
         assert main(["trust", "init", "--ledger", url, "--trust", str(trust),
                      "--signing-roots", str(roots)]) == 0
         capsys.readouterr()
+        online = run(capsys, "record", ca_only_id, "--ledger", url, "--trust", str(trust),
+                     "--offline")
     services.stop()
     paths = {}
     for name, bundle in bundles.items():
@@ -186,8 +209,8 @@ def filed(ledger_settings: Settings, ledger_domain: SubmissionDomain, inspector_
         paths[name].write_bytes(bundle)
     pdf_path = tmp_path / "bao-cao.pdf"
     pdf_path.write_bytes(pdf)
-    return Filed(pki, trust, paths["cms"], paths["pades"], paths["binding"], evidence_dir,
-                 cms_sha256, pdf_path)
+    return Filed(pki, trust, paths["cms"], paths["pades"], paths["ca_only"], online,
+                 paths["binding"], evidence_dir, cms_sha256, pdf_path)
 
 
 def report(domain: SubmissionDomain, files: list[dict[str, Any]], **fields: Any
@@ -285,6 +308,27 @@ def test_a_cms_signed_record_verifies_offline_five_years_on_after_its_certificat
     assert f"số hiệu {format(signer.serial_number, 'x')}" in line
 
 
+def test_a_record_the_ledger_accepted_signed_with_its_certificate_only_verifies_offline(
+        filed: Filed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert json.loads(filed.ca_only_bundle.read_text())["entry"]["signature"] is None
+    code, result = filed.verify(capsys, filed.ca_only_bundle, "--evidence", str(filed.evidence))
+    assert code == 0 and result["result"] == "verified", result
+    assert result["ca_signed_only"] is True
+    assert check(result, "signature")["status"] == "not-checked"
+    assert check(result, "ca_signatures")["status"] == "passed"
+    (signature,) = result["signatures"]
+    assert (signature["format"], signature["status"], signature["tax_code"]) == (
+        "cms", "valid", MST_A)
+
+    code, result = filed.verify(capsys, filed.ca_only_bundle)
+    assert code == 2 and result["result"] == "could-not-check", result
+
+    code, result = filed.ca_only_online  # the evidence and the binding fetched from the ledger
+    assert code == 0 and result["result"] == "verified", result
+    assert check(result, "ca_signatures")["status"] == "passed"
+    assert [s["status"] for s in result["signatures"]] == ["valid"]
+
+
 def test_a_pades_report_verifies_offline(filed: Filed, capsys: pytest.CaptureFixture[str]
                                          ) -> None:
     code, result = filed.verify(capsys, filed.pades_bundle, "--evidence", str(filed.evidence),
@@ -322,13 +366,16 @@ class Forged:
     evidence: Path
 
 
-def forge(pki: TestPki, tmp_path: Path, cms: bytes, evidence: Evidence) -> Forged:
-    """Put the CMS and its evidence in a record of a test log, beside a binding."""
+def forge(pki: TestPki, tmp_path: Path, signed: bytes, evidence: Evidence, *,
+          form: Literal["cms", "pades"] = "cms", ca_signed_only: bool = False) -> Forged:
+    """Put the CMS (or the signed PDF, `form` pades, which the record then lists too) and its
+    evidence in a record of a test log, beside a binding; the record is signed with EIP-712
+    too unless `ca_signed_only`."""
     evidence_dir = tmp_path / "evidence"
     evidence_dir.mkdir(parents=True)
-    document = EvidenceDocument("cms", hashlib.sha256(cms).hexdigest(),
+    document = EvidenceDocument(form, hashlib.sha256(signed).hexdigest(),
                                 evidence.manifest()).to_bytes()
-    for data in (cms, document, *evidence.blobs().values()):
+    for data in (signed, document, *evidence.blobs().values()):
         (evidence_dir / hashlib.sha256(data).hexdigest()).write_bytes(data)
     log = LogDouble(NoteKey(seed=bytes(range(32))), ChainDouble(active={OPERATOR.address}))
     binding = record(
@@ -337,7 +384,12 @@ def forge(pki: TestPki, tmp_path: Path, cms: bytes, evidence: Evidence) -> Forge
          "fingerprints": []}, [], ISSUED_AT - 3600)
     listed = [{"sha256": hashlib.sha256(document).hexdigest(), "size": len(document),
                "name": "evidence.json", "type": EVIDENCE_TYPE}]
-    signed_report = record("report", "report/2", REPORT_SUBJECT, REPORT_BODY, listed, ISSUED_AT)
+    if form == "pades":
+        listed.append({"sha256": hashlib.sha256(signed).hexdigest(), "size": len(signed),
+                       "name": "bao-cao.pdf", "type": "application/pdf"})
+        listed.sort(key=lambda item: item["sha256"])
+    signed_report = record("report", "report/2", REPORT_SUBJECT, REPORT_BODY, listed, ISSUED_AT,
+                           ca_signed_only=ca_signed_only)
     log.append(binding)
     log.append(signed_report)
     trust = {**log.trust([OFFLINE_RPC]), "signing_roots": pem(pki.root.cert).decode()}
@@ -349,38 +401,45 @@ def forge(pki: TestPki, tmp_path: Path, cms: bytes, evidence: Evidence) -> Forge
 
 
 def record(kind: str, schema: str, subject: str, body: dict[str, Any],
-           attachments: list[dict[str, Any]], issued_at: int) -> Record:
+           attachments: list[dict[str, Any]], issued_at: int, *, ca_signed_only: bool = False
+           ) -> Record:
+    """A record of `OPERATOR`, signed with EIP-712 unless `ca_signed_only` (`signature` null)."""
     fields: dict[str, Any] = {
         "v": 1, "kind": kind, "schema": schema, "subject": subject,
         "operator": OPERATOR.address, "content": "0x" + sha256(canonicalize(body)).hex(),
         "attachments": "0x" + sha256(canonicalize(attachments)).hex(), "supersedes": None,
         "issued_at": issued_at,
     }
-    fields["signature"] = "0x" + sign_submission(OPERATOR.key, fields, signing_domain()).hex()
+    fields["signature"] = None if ca_signed_only else (
+        "0x" + sign_submission(OPERATOR.key, fields, signing_domain()).hex())
     return Record(entry=fields, body=body, salt=None, attachments=attachments)
 
 
-def signed_report_bytes() -> bytes:
-    """What a CMS over the forged log's report signs, as the ledger computes it."""
+def signed_report_bytes(operator: str = OPERATOR.address) -> bytes:
+    """What a CMS over the forged log's report signs for `operator`, as the ledger computes
+    it."""
     return ca_signed_bytes(SubmissionDomain(CHAIN_ID, OPERATOR_REGISTRY), SubmissionMessage(
         kind="report", schema="report/2", subject=REPORT_SUBJECT,
         content=sha256(canonicalize(REPORT_BODY)), attachments=NO_ATTACHMENTS,
-        supersedes=None, issued_at=ISSUED_AT))
+        supersedes=None, issued_at=ISSUED_AT), operator)
 
 
-def signed_and_gathered(pki: TestPki, services: PkiServices, who: str = "rsa"
-                        ) -> tuple[bytes, Evidence]:
+def signed_and_gathered(pki: TestPki, services: PkiServices, who: str = "rsa",
+                        operator: str = OPERATOR.address) -> tuple[bytes, Evidence]:
+    """A CMS by the test PKI's signer `who` over the report's bytes for `operator`, and its
+    evidence as the ledger gathers it from the PKI's live services."""
     signer = pki.operators[who]
     issuer = pki.foreign if who == "untrusted" else pki.ca
-    cms = sign_detached(signed_report_bytes(), signer.key, signer.cert, [issuer.cert],
+    cms = sign_detached(signed_report_bytes(operator), signer.key, signer.cert, [issuer.cert],
                         services.urls.tsa, transport=tsa_transport())
     collector = EvidenceCollector(pki.roots(), tsa_transport(), url_allowed=loopback)
     return cms, collector.for_cms(cms)
 
 
-def verify_forged(forged: Forged, capsys: pytest.CaptureFixture[str]) -> tuple[int, Any]:
+def verify_forged(forged: Forged, capsys: pytest.CaptureFixture[str], *options: str
+                  ) -> tuple[int, Any]:
     return run(capsys, "bundle", str(forged.bundle), "--offline", "--trust", str(forged.trust),
-               "--binding", str(forged.binding), "--evidence", str(forged.evidence))
+               "--binding", str(forged.binding), "--evidence", str(forged.evidence), *options)
 
 
 def test_the_test_log_record_verifies_and_its_cms_changed_by_one_byte_is_a_finding(
@@ -444,6 +503,142 @@ def test_a_signer_whose_root_is_not_in_the_trust_file_is_a_finding(
     assert signature["status"] == "cert_untrusted", signature
     assert signature["signer"] == pki.operators["untrusted"].cert.subject.rfc4514_string()
     assert signature["issuer"] == pki.foreign.cert.subject.rfc4514_string()
+
+
+# Records signed with a CA certificate only (entry `signature` null): the CMS alone.
+
+
+def test_a_ca_only_record_verifies_offline_five_years_on_by_its_cms_alone(
+        services: PkiServices, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pki = services.pki
+    assert pki is not None
+    cms, evidence = signed_and_gathered(pki, services)
+    forged = forge(pki, tmp_path, cms, evidence, ca_signed_only=True)
+    assert json.loads(forged.bundle.read_text())["entry"]["signature"] is None
+    later = (pki.built_at + FIVE_YEARS).date().isoformat()
+    assert pki.operators["rsa"].cert.not_valid_after_utc < pki.built_at + FIVE_YEARS
+    code, result = verify_forged(forged, capsys, "--at", later)
+    assert code == 0 and result["result"] == "verified", result
+    assert result["ca_signed_only"] is True and result["failed"] == []
+    signature = check(result, "signature")
+    assert signature["status"] == "not-checked", signature
+    assert signature["message"] == (
+        "not checked: no EIP-712 signature: signed with a CA certificate only "
+        "(see ca_signatures)")
+    ca = check(result, "ca_signatures")
+    assert ca["status"] == "passed" and OPERATOR.address in ca["message"], ca
+    (report_line,) = result["signatures"]
+    assert report_line["format"] == "cms" and report_line["status"] == "valid"
+    assert report_line["tax_code"] == MST_A and report_line["time_source"] == "timestamp"
+
+    code = main(["bundle", str(forged.bundle), "--offline", "--trust", str(forged.trust),
+                 "--binding", str(forged.binding), "--evidence", str(forged.evidence),
+                 "--at", later, "--lang", "vi"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "không có chữ ký EIP-712: bản ghi chỉ được ký bằng chứng thư số" in out
+    assert "một chữ ký CMS ký các trường của bản ghi cho " + OPERATOR.address in out
+
+
+def test_a_ca_only_record_whose_cms_changed_by_one_byte_fails(
+        services: PkiServices, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pki = services.pki
+    assert pki is not None
+    cms, evidence = signed_and_gathered(pki, services)
+    value = asn1_cms.ContentInfo.load(cms)["content"]["signer_infos"][0]["signature"].native
+    at = cms.index(value) + len(value) // 2
+    changed = cms[:at] + bytes([cms[at] ^ 0x01]) + cms[at + 1:]
+    code, result = verify_forged(forge(pki, tmp_path, changed, evidence, ca_signed_only=True),
+                                 capsys)
+    assert code == 1 and result["result"] == "not-verified", result
+    assert result["failed"] == ["ca_signatures"]
+    assert result["signatures"][0]["status"] == "signature_invalid"
+
+
+def test_a_ca_only_record_with_a_cms_for_another_operator_fails(
+        services: PkiServices, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pki = services.pki
+    assert pki is not None
+    # A CMS by another operator's certificate (tax code MST_B, not the one the binding names).
+    cms, evidence = signed_and_gathered(pki, services, "ec")
+    code, result = verify_forged(
+        forge(pki, tmp_path / "certificate", cms, evidence, ca_signed_only=True), capsys)
+    assert code == 1 and result["failed"] == ["ca_signatures"], result
+    assert result["signatures"][0]["status"] == "cert_identity"
+    # The operator's own certificate, but a CMS that says it signs for another operator.
+    cms, evidence = signed_and_gathered(pki, services, operator=SAMPLE.other.address)
+    code, result = verify_forged(
+        forge(pki, tmp_path / "operator", cms, evidence, ca_signed_only=True), capsys)
+    assert code == 1 and result["failed"] == ["ca_signatures"], result
+    assert result["signatures"][0]["status"] == "signature_invalid"
+
+
+def test_a_ca_only_record_whose_evidence_is_not_given_could_not_be_checked(
+        services: PkiServices, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pki = services.pki
+    assert pki is not None
+    cms, evidence = signed_and_gathered(pki, services)
+    forged = forge(pki, tmp_path, cms, evidence, ca_signed_only=True)
+    for options in ((), ("--binding", str(forged.binding))):
+        code, result = run(capsys, "bundle", str(forged.bundle), "--offline",
+                           "--trust", str(forged.trust), *options)
+        assert code == 2 and result["result"] == "could-not-check", result
+        assert result["exit_code"] == 2 and result["failed"] == []
+        assert check(result, "ca_signatures")["status"] == "not-checked"
+        assert [s["status"] for s in result["signatures"]] == ["evidence_missing"]
+        assert "signed with a CA certificate only and its CMS could not be checked" in (
+            result["message"])
+    code = main(["bundle", str(forged.bundle), "--offline", "--trust", str(forged.trust),
+                 "--evidence", str(forged.evidence)])
+    out = capsys.readouterr().out
+    assert code == 2, out  # no binding given: the CMS names no binding in force
+    assert out.splitlines()[-1] == (
+        f"COULD NOT CHECK: record {json.loads(forged.bundle.read_text())['record_id']} is "
+        "signed with a CA certificate only and its CMS could not be checked (see ca_signatures)")
+
+
+def test_a_ca_only_record_signed_by_pades_alone_fails(
+        services: PkiServices, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pki = services.pki
+    assert pki is not None
+    signer = pki.operators["rsa"]
+    pdf = sign_pdf(report_pdf(), signer.key, signer.cert, [pki.ca.cert], services.urls.tsa,
+                   transport=tsa_transport())
+    evidence = EvidenceCollector(pki.roots(), tsa_transport(), url_allowed=loopback).for_pdf(pdf)
+    code, result = verify_forged(
+        forge(pki, tmp_path, pdf, evidence, form="pades", ca_signed_only=True), capsys)
+    assert code == 1 and result["failed"] == ["ca_signatures"], result
+    assert [(s["format"], s["status"]) for s in result["signatures"]] == [("pades", "valid")]
+    assert "PAdES, which sign a PDF, not the record's fields" in (
+        check(result, "ca_signatures")["message"])
+
+
+# The bytes a CMS signs, as the ledger and the verifier compute them.
+
+
+@pytest.mark.parametrize("ca_signed_only", [False, True])
+def test_the_cms_bytes_are_the_ledgers_and_name_the_operator(ca_signed_only: bool) -> None:
+    files = [
+        {"sha256": "ab" * 32, "size": 3, "name": "ban-do.geojson", "type": "application/geo+json"},
+        {"sha256": "cd" * 32, "size": 9, "name": "evidence.json", "type": EVIDENCE_TYPE},
+    ]
+    log = LogDouble(NoteKey(seed=bytes(range(32))), ChainDouble(active={OPERATOR.address}))
+    log.append(record("report", "report/2", REPORT_SUBJECT, REPORT_BODY, files, ISSUED_AT,
+                      ca_signed_only=ca_signed_only))
+    bundle = ProofBundle.parse(log.bundle(0))
+    domain = Trust.parse(log.trust([OFFLINE_RPC])).signing_domain()
+    verifier_bytes = cms_signed_bytes(bundle, domain)
+    ledger_entry = LedgerEntry.from_json(log.records[0].entry)
+    ledger_bytes = record_cms_bytes(SubmissionDomain(CHAIN_ID, OPERATOR_REGISTRY), ledger_entry,
+                                    [AttachmentRef(**item) for item in files])
+    assert verifier_bytes == ledger_bytes
+    signed = json.loads(verifier_bytes)
+    assert list(signed) == sorted(signed) and signed["operator"] == OPERATOR.address
+    assert signed["attachments"] == "0x" + sha256(canonicalize(files[:1])).hex()
+    assert record_cms_bytes(
+        SubmissionDomain(CHAIN_ID, OPERATOR_REGISTRY),
+        LedgerEntry.from_json({**log.records[0].entry, "operator": SAMPLE.other.address}),
+        [AttachmentRef(**item) for item in files]) != verifier_bytes
 
 
 # The verifier's own readers, strict.
@@ -513,3 +708,17 @@ def test_the_trust_file_pins_ca_roots_only(tmp_path: Path) -> None:
     for roots in ("not PEM", pem(pki.operators["rsa"].cert).decode(), 42):
         with pytest.raises(MalformedTrust, match="signing_roots"):
             Trust.parse({**pinned, "signing_roots": roots})
+
+
+def test_a_binding_without_the_registrars_eip712_signature_is_not_taken() -> None:
+    """A binding is what CA signatures are checked against: the ledger files one only with the
+    registrar's EIP-712 signature, and the verifier takes no other."""
+    body = {"operator": OPERATOR.address, "organisation": "VNPT Thừa Thiên Huế",
+            "tax_code": MST_A, "fingerprints": []}
+    log = LogDouble(NoteKey(seed=bytes(range(32))), ChainDouble(active={OPERATOR.address}))
+    for ca_signed_only in (False, True):
+        log.append(record("binding", "binding/1", f"binding:{OPERATOR.address}", body, [],
+                          ISSUED_AT - 3600 + ca_signed_only, ca_signed_only=ca_signed_only))
+    assert binding_of(ProofBundle.parse(log.bundle(0))).tax_code == MST_A
+    with pytest.raises(MalformedInput, match="no EIP-712 signature by the registrar"):
+        binding_of(ProofBundle.parse(log.bundle(1)))

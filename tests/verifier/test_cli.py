@@ -572,3 +572,37 @@ def test_help_describes_every_argument_and_the_exit_codes(lang, capsys) -> None:
     assert out.startswith(usage[lang])
     for option in ("--ledger", "--trust", "--rpc", "--block", "--json", "--offline", "--lang"):
         assert option in out
+
+
+def test_a_correction_signed_with_a_ca_certificate_only_is_not_confirmed_unchecked(
+        world: World, tmp_path: Path, capsys) -> None:
+    """Its CMS is not checked while verifying the corrected record: not checked, never
+    confirmed; one that lists no CMS at all does not verify."""
+    chain = ChainDouble(active={world.operator.address})
+    log = LogDouble(world.log.key, chain)
+    evidence = [("evidence.json", b"{}", "application/vnd.infraledger.evidence+json")]
+    corrected_record, bare = make_record(world.operator, 600), make_record(world.operator, 601)
+    for record in (corrected_record, bare):
+        log.append(record)
+    log.append(make_record(world.operator, 602, files=evidence, ca_signed_only=True,
+                           supersedes="0x" + corrected_record.leaf.hex()))
+    log.append(make_record(world.operator, 603, ca_signed_only=True,
+                           supersedes="0x" + bare.leaf.hex()))
+    log.anchor()
+    ids = [record.leaf.hex() for record in log.records]
+    with serve_rpc(chain) as rpc, serve_get(LedgerHttp(log, rpc_urls=[rpc]).answer) as url:
+        trust = tmp_path / "trust.json"
+        trust.write_text(json.dumps(log.trust([rpc])))
+        argv = ["--ledger", url, "--trust", str(trust)]
+        code, out, _ = run(capsys, "record", ids[0], *argv)
+        assert code == 0, out
+        assert out.splitlines()[-1] == (
+            f"SUPERSEDED, NOT CHECKED: the ledger says record {ids[0]} was corrected by record "
+            f"{ids[2]}; the correction was not checked: it is signed with a CA certificate "
+            f"only, and its CMS is checked by infraledger-verify record {ids[2]}"
+        )
+        code, out, _ = run(capsys, "record", ids[1], *argv)
+        assert code == 1
+        assert out.splitlines()[-1].endswith("it does not verify: failed ca_signatures")
+        code, out, _ = run(capsys, "record", ids[2], *argv)
+        assert code == 2 and "COULD NOT CHECK" in out.splitlines()[-1]

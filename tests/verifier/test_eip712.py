@@ -27,7 +27,7 @@ from verifier.rfc9162 import LeafHash
 ACCOUNTS = [Account.from_key(hashlib.sha256(b"operator %d" % i).digest()) for i in range(8)]
 
 
-def entry_of(fields: dict[str, object], signature: bytes) -> Entry:
+def entry_of(fields: dict[str, object], signature: bytes | None) -> Entry:
     return Entry(
         kind=str(fields["kind"]),
         schema=str(fields["schema"]),
@@ -135,3 +135,13 @@ def test_eip55_checksum_is_enforced() -> None:
         if wrong != address:
             with pytest.raises(MalformedAddress):
                 parse_address(wrong, what="a")
+
+
+def test_an_entry_signed_with_a_ca_certificate_only_has_no_eip712_signature() -> None:
+    fields = {"kind": "report", "schema": "report/2", "subject": "hue/bao-cao-2025",
+              "operator": ACCOUNTS[0].address, "content": bytes(32), "attachments": bytes(32),
+              "supersedes": bytes(32), "issued_at": 1_735_689_600}
+    entry = entry_of(fields, None)
+    domain = SigningDomain(chain_id=31337, verifying_contract=ACCOUNTS[1].address)
+    with pytest.raises(SubmissionSignatureError, match="signed with a CA certificate only"):
+        verify_submission_signature(entry, domain)

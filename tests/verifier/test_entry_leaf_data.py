@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.entry import Entry as LedgerEntry
 from verifier.canonical_json import canonicalize, parse_json
 from verifier.entry import Entry, _canonical_entry
 from verifier.errors import MalformedEntry, VerificationError
@@ -63,8 +64,9 @@ entries = st.builds(
     content=st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()),
     supersedes=st.none() | st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()),
     issued_at=st.integers(min_value=0, max_value=2**53 - 1),
-    signature=st.binary(min_size=65, max_size=65).map(lambda b: "0x" + b.hex()),
+    signature=st.none() | st.binary(min_size=65, max_size=65).map(lambda b: "0x" + b.hex()),
 )
+"""Entries signed with EIP-712 or, signature null, with a CA certificate only."""
 
 
 @settings(max_examples=400, deadline=None)
@@ -148,3 +150,32 @@ def test_other_forms_are_refused(data: bytes) -> None:
 def test_a_form_other_than_rfc8785_is_named() -> None:
     with pytest.raises(MalformedEntry, match="not in RFC 8785 form"):
         Entry.from_leaf_data(json.dumps(entry_value(), sort_keys=True).encode())
+
+
+def test_an_entry_signed_with_a_ca_certificate_only_reads_and_round_trips() -> None:
+    value = entry_value(signature=None, supersedes="0x" + "12" * 32)
+    data = canonicalize(value)
+    assert b'"signature":null,' in data
+    assert data == LedgerEntry.from_json(value).leaf_data()  # as the ledger hashes it
+    fast = _canonical_entry(data)
+    assert fast is not None and fast.signature is None and fast.ca_signed_only
+    for entry in (fast, Entry.from_leaf_data(data), Entry.parse(value)):
+        assert entry == fast and entry.leaf_data() == data and entry.to_json() == value
+    assert Entry.parse(json.loads(data)).leaf_hash() == fast.leaf_hash()
+    signed = Entry.parse(entry_value())
+    assert signed.signature == bytes.fromhex("ef" * 65) and not signed.ca_signed_only
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["0x", "0x" + "ef" * 64, "0x" + "ef" * 66, "0x" + "EF" * 65, "ef" * 65, "", "null", 0, False,
+     [], {}],
+)
+def test_a_malformed_signature_is_still_refused(signature: object) -> None:
+    value = entry_value(signature=signature)
+    with pytest.raises(MalformedEntry, match="signature"):
+        Entry.parse(value)
+    data = canonicalize(value)
+    assert _canonical_entry(data) is None
+    with pytest.raises(MalformedEntry):
+        Entry.from_leaf_data(data)

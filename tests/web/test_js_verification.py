@@ -33,7 +33,7 @@ from eth_utils.crypto import keccak
 from filings.errors import BadSignature
 from filings.signing import SubmissionDomain, SubmissionMessage, recover_address
 from ledger.checkpoint import Checkpoint
-from ledger.entry import to_checksum_address
+from ledger.entry import Entry, to_checksum_address
 from ledger.merkle import Hash
 from ledger.note import Signer
 from ledger.rotation import KeyRotation
@@ -62,6 +62,8 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 VIETNAM = timezone(timedelta(hours=7))
 FIRST_ANCHOR_TIME = 1_735_700_100
 """The block time of the test double's first anchor (`ChainDouble.anchor`)."""
+CA_ONLY = 3
+"""The record of the fixture's log signed with a CA certificate only: no EIP-712 signature."""
 FILES = [("report.pdf", b"%PDF-1.7 coverage\n" * 30, "application/pdf"),
          ("map.geojson", b'{"type":"FeatureCollection"}', "application/geo+json")]
 
@@ -230,10 +232,11 @@ def _eip712_vectors() -> dict[str, Any]:
 def fixture_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Bundles of a small genuine log (anchored at 9, one record after) and the endpoints to ask.
 
-    Records 0-5 and 9 are by an operator active throughout; 6 by one revoked before the anchor,
-    7 by one revoked after it, 8 by an address never registered. The liars answer as the honest
-    endpoint does but for one thing: another root at size 9, the first operator revoked before
-    the anchor, or malformed data for every call.
+    Records 0-5 and 9 are by an operator active throughout, 3 of them signed with a CA
+    certificate only (`"signature": null`, its leaf the ledger's own `Entry` bytes); 6 by one
+    revoked before the anchor, 7 by one revoked after it, 8 by an address never registered. The
+    liars answer as the honest endpoint does but for one thing: another root at size 9, the
+    first operator revoked before the anchor, or malformed data for every call.
     """
     operator, revoked, later, stranger = (Account.from_key(bytes([n]) * 32) for n in (1, 2, 3, 4))
     registrations = {
@@ -244,8 +247,12 @@ def fixture_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     chain = ChainDouble(registrations=registrations)
     log = LogDouble(NoteKey(seed=bytes(32)), chain)
     for number in range(6):
-        log.append(make_record(operator, number, restricted=number == 2,
-                               files=FILES if number == 1 else None))
+        record = make_record(operator, number, restricted=number == 2,
+                             files=FILES if number == 1 else None)
+        if number == CA_ONLY:
+            record.entry["signature"] = None
+            assert Entry.from_json(record.entry).leaf_data() == record.data
+        log.append(record)
     for number, account in enumerate((revoked, later, stranger), start=6):
         log.append(make_record(account, number))
     assert log.anchor().timestamp == FIRST_ANCHOR_TIME
@@ -267,6 +274,7 @@ def fixture_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 b'{"jsonrpc": "2.0", "id": 1, "result": "0x1234"}')),
             "bundles": {
                 "with_files": log.bundle(1),
+                "ca_only": log.bundle(CA_ONLY),
                 "restricted_withheld": log.bundle(2, show_body=False),
                 "restricted_shown": log.bundle(2),
                 "revoked_before_anchor": log.bundle(6),

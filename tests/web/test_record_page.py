@@ -2,8 +2,10 @@
 headless Chromium against the real server (the fixtures of `tests.web.test_pages`: records filed
 through the API and anchored). The heading says what the record is in words, the signer is named,
 numbers are written the Vietnamese way, attachments can be downloaded, nothing scrolls sideways;
-an unknown page is an HTML 404 while an unknown API path stays JSON. Screenshots go to
-`test-artifacts/web/`.
+an unknown page is an HTML 404 while an unknown API path stays JSON. A record signed with an
+organisation certificate names the organisation and its CA; one signed with a CA certificate
+only says so, and its browser verification does not pass the EIP-712 check it has none for.
+Screenshots go to `test-artifacts/web/`.
 """
 
 from __future__ import annotations
@@ -12,20 +14,22 @@ import base64
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, Page, expect
 
 from api.app import create_app
 from api.http.security import PAGE_POLICY
 from api.serving import ServerThread
 from api.settings import Settings
+from api.web import wording
 from filings.bindings import binding_subject
 from filings.periods import VIETNAM_TIME
 from filings.signatures import sign_detached
@@ -39,9 +43,11 @@ from tests.api.test_ca_signatures import (
 from tests.filings.factories import ISSUED_AT, PERMIT_BODY, REPORT_BODY, as_json, signed
 from tests.filings.signatures.pki import MST_A, TestPki
 from tests.filings.signatures.services import PkiServices
-from tests.server_fixtures import SAMPLE, registrar_key
+from tests.server_fixtures import SAMPLE, ca_settings, registrar_key
 from tests.web.test_pages import (  # noqa: F401 (fixtures)
+    ANCHOR_TIMEOUT,
     ARTIFACTS,
+    CHECKS,
     ISSUED,
     PERSONAL,
     REPORT_FILE,
@@ -265,15 +271,50 @@ def signatures_section(html: str) -> str:
 def ca_client(ledger_settings: Settings, pki: TestPki, tmp_path: Path
               ) -> Iterator[httpx.Client]:
     """A client of the app with CA signatures on and the test PKI's root pinned, served on
-    127.0.0.1."""
-    roots = tmp_path / "roots.pem"
-    roots.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
-    settings = ledger_settings.model_copy(update={
-        "checkpoint_interval": 3600.0, "anchor_interval": 3600.0, "ca_signatures": True,
-        "signing_roots_file": roots, "signing_loopback_urls": True})
+    127.0.0.1, neither checkpointing nor anchoring."""
+    settings = ca_settings(ledger_settings, pki, tmp_path).model_copy(update={
+        "checkpoint_interval": 3600.0, "anchor_interval": 3600.0})
     with ServerThread(create_app(settings)) as url, \
             httpx.Client(base_url=url, timeout=60) as client:
         yield client
+
+
+@pytest.fixture
+def anchoring_ca_url(ledger_settings: Settings, pki: TestPki, tmp_path: Path
+                     ) -> Iterator[str]:
+    """The URL of the app of `ca_client` checkpointing and anchoring as it goes, as a record
+    page's browser verification needs."""
+    with ServerThread(create_app(ca_settings(ledger_settings, pki, tmp_path))) as url:
+        yield url
+
+
+def file_binding(client: httpx.Client, settings: Settings, domain: SubmissionDomain) -> str:
+    """The department's binding of `OPERATOR` to the organisation of tax code `MST_A`, filed;
+    its record id."""
+    binding = signed("binding", "binding/1", binding_subject(OPERATOR.address),
+                     {"operator": OPERATOR.address, "organisation": "VNPT Thừa Thiên Huế",
+                      "tax_code": MST_A, "fingerprints": []},
+                     key=registrar_key(settings), domain=domain, issued_at=ISSUED_AT - 3600)
+    bound = client.post("/v1/submissions", content=as_json(binding))
+    assert bound.status_code == 202, bound.text
+    record_id: str = bound.json()["results"][0]["record_id"]
+    return record_id
+
+
+def cms_evidence(client: httpx.Client, domain: SubmissionDomain, pki: TestPki,
+                 services: PkiServices) -> dict[str, Any]:
+    """A CAdES-T signature by the PKI's organisation certificate over the fields of the report
+    `report(domain, [])`, its evidence document made by the ledger; the document as listed."""
+    with ThreadPoolExecutor(1) as apart:  # off the thread whose event loop Playwright holds
+        der = apart.submit(sign_detached, cms_bytes(domain, []), pki.operators["rsa"].key,
+                           pki.operators["rsa"].cert, [pki.ca.cert], services.urls.tsa,
+                           transport=tsa_transport()).result()
+    evidence = client.post("/v1/signatures/evidence",
+                           json={"cms": base64.b64encode(der).decode()},
+                           headers={"X-Operator-Signature": sign_attachment(
+                               OPERATOR.key, hashlib.sha256(der).hexdigest())})
+    assert evidence.status_code == 201, evidence.text
+    return {key: evidence.json()[key] for key in ("sha256", "size", "name", "type")}
 
 
 def test_a_cms_signed_record_shows_its_signer_organisation_and_ca(
@@ -284,23 +325,8 @@ def test_a_cms_signed_record_shows_its_signer_organisation_and_ca(
     its tax code, the CA, the signing time in Vietnam time and the result, in both languages;
     the department's binding record labels the registry check as the registrar's role."""
     client = ca_client
-    binding = signed("binding", "binding/1", binding_subject(OPERATOR.address),
-                     {"operator": OPERATOR.address, "organisation": "VNPT Thừa Thiên Huế",
-                      "tax_code": MST_A, "fingerprints": []},
-                     key=registrar_key(ledger_settings), domain=ledger_domain,
-                     issued_at=ISSUED_AT - 3600)
-    bound = client.post("/v1/submissions", content=as_json(binding))
-    assert bound.status_code == 202, bound.text
-    with ThreadPoolExecutor(1) as apart:  # off the thread whose event loop Playwright holds
-        der = apart.submit(sign_detached, cms_bytes(ledger_domain, []), pki.operators["rsa"].key,
-                           pki.operators["rsa"].cert, [pki.ca.cert], services.urls.tsa,
-                           transport=tsa_transport()).result()
-    evidence = client.post("/v1/signatures/evidence",
-                           json={"cms": base64.b64encode(der).decode()},
-                           headers={"X-Operator-Signature": sign_attachment(
-                               OPERATOR.key, hashlib.sha256(der).hexdigest())})
-    assert evidence.status_code == 201, evidence.text
-    listed = {key: evidence.json()[key] for key in ("sha256", "size", "name", "type")}
+    binding = file_binding(client, ledger_settings, ledger_domain)
+    listed = cms_evidence(client, ledger_domain, pki, services)
     answer = client.post("/v1/submissions", content=as_json(report(ledger_domain, [listed])))
     assert answer.status_code == 202, answer.text
     record_id = answer.json()["results"][0]["record_id"]
@@ -321,9 +347,103 @@ def test_a_cms_signed_record_shows_its_signer_organisation_and_ca(
     assert vietnam.strftime("%Y-%m-%d %H:%M:%S") + " Việt Nam time (UTC+7)" in shown
     assert shown.count("✓ Hợp lệ Valid") == 2  # the EIP-712 and the CMS signature
     assert 'data-format="cms" data-status="valid"' in page.text
+    assert 'id="ca-only"' not in page.text and 'id="verify-command"' not in page.text
 
-    binding_page = client.get(f"/records/{bound.json()['results'][0]['record_id']}").text
+    binding_page = client.get(f"/records/{binding}").text
     assert "Signer holds REGISTRAR_ROLE in the OperatorRegistry at the anchor&#39;s block" in \
         binding_page
     assert "Operator active in the OperatorRegistry" not in binding_page
     assert "Operator active in the OperatorRegistry" in page.text
+
+
+def anchored(client: httpx.Client) -> None:
+    """Wait until every record of the log is anchored."""
+    wanted = client.get("/v1/log").json()["tree_size"]
+    deadline = time.monotonic() + ANCHOR_TIMEOUT
+    while client.get("/v1/log").json()["anchored_size"] < wanted:
+        assert time.monotonic() < deadline, "not anchored in time"
+        time.sleep(0.1)
+
+
+def test_a_record_signed_with_a_ca_certificate_only_says_so_and_no_eip712_pass_is_claimed(
+        anchoring_ca_url: str, ledger_settings: Settings, ledger_domain: SubmissionDomain,
+        pki: TestPki, services: PkiServices, phone: Page) -> None:
+    """A report whose only signature is a CMS by an organisation certificate (`"signature":
+    null`): on a phone, in Vietnamese, its page says it is signed with a CA certificate only,
+    names the organisation, the CA, the serial and the signing time as the ledger's
+    `signatures` reports them, and says the browser does not check CMS signatures while
+    `infraledger-verify record` does; the browser's checks run, the EIP-712 one is not checked,
+    and the verdict is not a pass; the same in English."""
+    with httpx.Client(base_url=anchoring_ca_url, timeout=60) as client:
+        file_binding(client, ledger_settings, ledger_domain)
+        listed = cms_evidence(client, ledger_domain, pki, services)
+        ca_only = {**report(ledger_domain, [listed]), "signature": None}
+        answer = client.post("/v1/submissions", content=as_json(ca_only))
+        assert answer.status_code == 202, answer.text
+        record_id = answer.json()["results"][0]["record_id"]
+        api = client.get(f"/v1/records/{record_id}").json()
+        anchored(client)
+    assert api["entry"]["signature"] is None
+    (cms,) = api["signatures"]
+    assert cms["format"] == "cms" and cms["status"] == "valid"
+
+    phone.goto(f"{anchoring_ca_url}/records/{record_id}")
+    expect(phone.locator("#ca-only")).to_have_text(wording.VI["record.ca_only"],
+                                                   use_inner_text=True)
+    above_the_fold(phone, "#ca-only")
+    signatures = phone.locator("#signatures > li")
+    expect(signatures).to_have_count(1)
+    item = phone.locator('#signatures > li[data-format="cms"][data-status="valid"]')
+    expect(item.locator("h3")).to_have_text(wording.VI["signature.format_cms"],
+                                            use_inner_text=True)
+    expect(item.locator(".signer")).to_have_text("Công ty Viễn thông Thử nghiệm",
+                                                 use_inner_text=True)
+    expect(item.locator(".issuer")).to_have_text("Test Public CA JSC", use_inner_text=True)
+    expect(item).to_contain_text(f"{wording.VI['signature.serial']}\n{cms['serial']}",
+                                 use_inner_text=True)
+    signed_at = datetime.fromtimestamp(
+        int(datetime.fromisoformat(cms["signed_at"]).timestamp()), VIETNAM_TIME)
+    expect(item.locator(".signed-at")).to_have_text(
+        signed_at.strftime("%H:%M:%S ngày %d/%m/%Y") + " (giờ Việt Nam)", use_inner_text=True)
+    expect(item.locator(".tax-code")).to_have_text(MST_A)
+    note = phone.locator("#ca-only-check")
+    expect(note).to_contain_text(wording.VI["record.ca_only_browser"], use_inner_text=True)
+    command = f"infraledger-verify record {record_id} --ledger {ledger_settings.public_base_url()}"
+    expect(phone.locator("#verify-command")).to_have_text(command)
+    entry = phone.locator("#entry-heading + dl.fields")
+    expect(entry).to_contain_text(f"{wording.VI['record.eip_712_signature']}\n"
+                                  f"{wording.VI['record.no_eip712_signature']}",
+                                  use_inner_text=True)
+    no_sideways_scroll(phone)
+    fold(phone, "record-ca-only-vi-390px-fold")
+
+    phone.get_by_role("button", name=wording.VI["record.verify_my_browser"]).click()
+    verdict = phone.locator("#verdict")
+    expect(verdict).to_have_attribute("data-verification", "incomplete", timeout=20_000)
+    for name in CHECKS:
+        expect(phone.locator(f'#checks li[data-check="{name}"]')).to_have_attribute(
+            "data-status", "not-checked" if name == "signature" else "passed")
+    signature = phone.locator('#checks li[data-check="signature"]')
+    expect(signature.locator(".status")).to_have_text(wording.VI["browser.check_not_checked"],
+                                                      use_inner_text=True)
+    expect(signature.locator(".message")).to_have_text(wording.VI["proof.signature_ca_only"],
+                                                       use_inner_text=True)
+    expect(verdict.locator("p").first).to_have_text(wording.page_text(
+        "browser.verdict_incomplete", passed=7, total=8, not_checked=1)[0], use_inner_text=True)
+    expect(verdict.locator('[data-step="signature"]')).to_have_attribute("data-status",
+                                                                         "not-checked")
+    expect(verdict.locator('[data-status="passed"][data-step="signature"]')).to_have_count(0)
+    no_sideways_scroll(phone)
+    screenshot(phone, "record-ca-only-verified-vi-390px")
+
+    phone.get_by_role("button", name="English").click()
+    expect(phone.locator("#ca-only")).to_have_text(wording.EN["record.ca_only"],
+                                                   use_inner_text=True)
+    expect(note).to_contain_text(wording.EN["record.ca_only_browser"], use_inner_text=True)
+    expect(item.locator(".signed-at")).to_have_text(
+        signed_at.strftime("%Y-%m-%d %H:%M:%S") + " Việt Nam time (UTC+7)", use_inner_text=True)
+    expect(signature.locator(".message")).to_have_text(wording.EN["proof.signature_ca_only"],
+                                                       use_inner_text=True)
+    expect(verdict.locator("p").first).to_have_text(wording.page_text(
+        "browser.verdict_incomplete", passed=7, total=8, not_checked=1)[1], use_inner_text=True)
+    no_sideways_scroll(phone)

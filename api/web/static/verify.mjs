@@ -4,6 +4,11 @@
 // registry status at the anchor's time, inclusion proof ▶ checkpoint root, checkpoint signature
 // by the pinned log key, and the root anchored on chain.
 //
+// An entry whose `signature` is null is signed with a CA certificate only: a CMS among its
+// evidence documents signs its fields for the operator. The page does not check CMS signatures
+// (the command-line verifier does), so its signature check is not checked, neither passed nor
+// failed; every other check runs as for any record.
+//
 // `trust` holds what the caller pins: `{origin, vkey, chain_id, anchor_contract,
 // operator_registry}`. The chain is read through every endpoint of `rpcUrls`, all at once; each
 // endpoint's answers are compared with what the bundle claims, and the endpoint reported as
@@ -112,6 +117,7 @@ function signature({ bundle, entry, trust }) {
       contract: String(registry?.contract), chain: String(registry?.chain_id), pinned: trust.operator_registry, pinned_chain: String(trust.chain_id),
     }));
   }
+  if (entry.signature === null) throw new NotChecked(text("proof.signature_ca_only"));
   let signer;
   try {
     signer = verifySubmissionSignature(entry, { chainId: trust.chain_id, verifyingContract: trust.operator_registry });

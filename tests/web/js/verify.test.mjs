@@ -101,6 +101,42 @@ test("a tampered signature fails at the signature step (and the leaf it is part 
   assert.match((await run(highS)).message.signature, /s is zero or high/);
 });
 
+test("a record signed with a CA certificate only: its leaf recomputes with null, its EIP-712 signature is not checked", async () => {
+  const bundle = FIXTURE.bundles.ca_only;
+  assert.equal(bundle.entry.signature, null);
+  const { verdict, status, message, checks } = await run(bundle);
+  for (const name of CHECKS) assert.equal(status[name], name === "signature" ? "not-checked" : "passed", name);
+  assert.equal(verdict, "incomplete");
+  assert.match(message.signature, /^signed with a CA certificate only: no EIP-712 signature to check; this browser does not check CMS signatures, the command-line verifier infraledger-verify does$/);
+  assert.match(checks.find((check) => check.name === "signature").message[0], /^chỉ ký bằng chứng thư số do CA cấp: không có chữ ký EIP-712 để kiểm tra; trình duyệt không kiểm tra chữ ký CMS/);
+  const elsewhere = copy(bundle);
+  elsewhere.operator_registry.contract = trust.anchor_contract;
+  const registry = await run(elsewhere);
+  assert.equal(registry.status.signature, "failed");
+  assert.match(registry.message.signature, /the pinned one is/);
+});
+
+test("a CA-only entry with a malformed signature fails; a stripped EIP-712 signature fails the leaf", async () => {
+  for (const signature of ["0x1234", "", "null", `0x${"AB".repeat(65)}`, 0, false, {}]) {
+    const bundle = copy(FIXTURE.bundles.ca_only);
+    bundle.entry.signature = signature;
+    const { status, verdict } = await run(bundle);
+    onlyFailed(status, ["leaf_hash", "signature", "inclusion"]);
+    assert.equal(verdict, "failed", JSON.stringify(signature));
+  }
+  const forged = copy(FIXTURE.bundles.ca_only);
+  forged.entry.signature = FIXTURE.bundles.with_files.entry.signature;
+  const recovered = await run(forged);
+  onlyFailed(recovered.status, ["leaf_hash", "signature", "inclusion"]);
+  const stripped = copy(FIXTURE.bundles.with_files);
+  stripped.entry.signature = null;
+  const { status, verdict } = await run(stripped);
+  assert.equal(status.signature, "not-checked");
+  assert.equal(status.leaf_hash, "failed");
+  assert.equal(status.inclusion, "failed");
+  assert.equal(verdict, "failed");
+});
+
 test("a bundle naming another operator registry than the pinned one fails the signature", async () => {
   const bundle = copy(FIXTURE.bundles.with_files);
   bundle.operator_registry.contract = trust.anchor_contract;

@@ -65,6 +65,7 @@ from api.errors import (
     SigningRootsUnavailable,
 )
 from api.http.auth import (
+    OPERATOR_PROOF_PARAMETERS,
     OperatorProof,
     UploadCms,
     UploadSignature,
@@ -370,7 +371,8 @@ def _authorise(ledger: Ledger, target: str, proof: OperatorProof | None) -> None
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"type": "object", "properties": {
                      "cms": {"type": "string", "contentEncoding": "base64"},
-                     "pdf": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}}}},
+                     "pdf": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}}},
+                 "parameters": OPERATOR_PROOF_PARAMETERS},
              responses={201: {"description": "The evidence document to list as an attachment"}})
 async def post_evidence(request: Request, ledger: LedgerDep) -> Response:
     data = await read_body(request, ledger.node.settings.max_attachment_bytes)

@@ -124,6 +124,21 @@ class UploadCms:
     cms: bytes
 
 
+OPERATOR_PROOF_PARAMETERS: Final = [
+    {"name": OPERATOR_SIGNATURE_HEADER, "in": "header", "required": False,
+     "schema": {"type": "string", "pattern": "^0x[0-9a-f]{130}$"},
+     "description": "EIP-191 signature of `InfraLedger attachment <sha256 hex>` by an active "
+                    "operator's (or a registrar's) key"},
+    {"name": OPERATOR_HEADER, "in": "header", "required": False,
+     "schema": {"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$"},
+     "description": f"the operator's address, with {OPERATOR_CMS_HEADER} instead of "
+                    f"{OPERATOR_SIGNATURE_HEADER}"},
+    {"name": OPERATOR_CMS_HEADER, "in": "header", "required": False,
+     "schema": {"type": "string", "contentEncoding": "base64"},
+     "description": "a detached CMS (CAdES-BES) over `InfraLedger attachment <sha256 hex>` by "
+                    f"the organisation certificate of {OPERATOR_HEADER}'s binding in force"},
+]
+"""The headers by which an operator vouches for an upload, as OpenAPI parameters."""
 OperatorProof = UploadSignature | UploadCms
 """How an operator vouches for the one file it uploads or asks evidence for."""
 HEADERS_REASON: Final = "operator_headers"

@@ -31,6 +31,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.errors import HashMismatch, InvalidRequest, InvalidToken, NotFound
 from api.http.auth import (
+    OPERATOR_PROOF_PARAMETERS,
     Caller,
     CallerDep,
     OperatorProof,
@@ -86,7 +87,8 @@ def _authorise_upload(ledger: Ledger, who: Caller, sha256: str,
 
 @router.put("/v1/attachments/{sha256}", summary="Upload an attachment file",
             openapi_extra={"requestBody": {"required": True, "content": {"*/*": {
-                "schema": {"type": "string", "format": "binary"}}}}},
+                "schema": {"type": "string", "format": "binary"}}}},
+                "parameters": OPERATOR_PROOF_PARAMETERS},
             responses={200: {"description": "Already stored"}, 201: {"description": "Stored"}})
 async def put_attachment(
     sha256: str, request: Request, ledger: LedgerDep, who: CallerDep

@@ -229,3 +229,12 @@ async def test_a_ledger_without_ca_signatures_refuses_a_cms_upload(
         "/v1/signatures/evidence", json={"pdf": digest}, headers=headers)
     assert evidence.status_code == 403 and evidence.json()["code"] == "ca_signatures_disabled"
     assert not await stored(manual_client, digest, inspector_token)
+
+
+async def test_the_api_document_names_both_ways_to_vouch_for_an_upload(
+        client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for operation in (paths["/v1/attachments/{sha256}"]["put"],
+                      paths["/v1/signatures/evidence"]["post"]):
+        headers = {item["name"] for item in operation["parameters"] if item["in"] == "header"}
+        assert headers == {"X-Operator-Signature", "X-Operator", "X-Operator-Cms"}

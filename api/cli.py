@@ -87,11 +87,12 @@ def build_parser(lang: Lang) -> argparse.ArgumentParser:
         tiles,
         tokens,
     )
-    from api.admin.messages import AdminParser, say
+    from api.admin.messages import say
     from api.demo import command as demo
+    from client.messages import OperatorParser
 
     common = common_options(lang)
-    parser = AdminParser(prog="infraledger", lang=lang, common=common,
+    parser = OperatorParser(prog="infraledger", lang=lang, common=common,
                          description=say(lang, "program"))
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
     for group in (demo, serve, chain, operators, anchor, tiles, export, log_key, report):

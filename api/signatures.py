@@ -85,7 +85,6 @@ from filings.bindings import (
     CaTrust,
     EvidenceDocument,
     FiledBinding,
-    binding_in_force,
     binding_subject,
     ca_checked,
     ca_refusal,
@@ -99,7 +98,6 @@ from filings.errors import (
     CaSignaturesDisabled,
     FilingError,
     InactiveOperator,
-    OperatorNotBound,
     SigningTimeInvalid,
     TrustConfigInvalid,
 )
@@ -109,7 +107,7 @@ from filings.signatures import (
     TrustRoots,
     accept_cms,
     public_url,
-    status_message,
+    status_messages,
 )
 from filings.signatures.online import MAX_RESPONSE_BYTES
 from filings.signing import (
@@ -322,8 +320,7 @@ def authorised_uploader(ledger: Ledger, sha256_hex: str, proof: OperatorProof) -
     if service is None:
         raise CaUploadsDisabled(
             f"this ledger does not accept CA signatures: send {OPERATOR_SIGNATURE_HEADER}",
-            details={"message": {"vi": status_message(CaSignaturesDisabled.code, "vi"),
-                                 "en": status_message(CaSignaturesDisabled.code, "en")}})
+            details={"message": status_messages(CaSignaturesDisabled.code)})
     _require_uploader(ledger, proof.operator)
     _accept_upload_cms(ledger, service, sha256_hex, proof)
     return proof.operator
@@ -340,13 +337,9 @@ def _accept_upload_cms(ledger: Ledger, service: CaService, sha256_hex: str,
     """Accept the CMS of `proof` over the upload text of `sha256_hex` now, by the identity of
     the operator's newest binding; raises `BadOperatorSignature` naming the CA status code."""
     try:
-        binding = binding_in_force(SignatureState(ledger).bindings(proof.operator), None)
-        if binding is None:
-            raise OperatorNotBound(f"{proof.operator} has no binding/1 record: the registrar "
-                                   "binds an operator to its certificate identity first",
-                                   details={"subject": binding_subject(proof.operator)})
+        identity = identity_for(proof.operator, SignatureState(ledger), None)
         result, _ = accept_cms(attachment_message(sha256_hex).encode("ascii"), proof.cms,
-                               identity=binding.body.identity(), collector=service.collector,
+                               identity=identity, collector=service.collector,
                                policy=service.trust.policy)
         if result.time_source != "acceptance":
             raise SigningTimeInvalid("an upload's CMS carries no time-stamp: it is judged at "
@@ -354,8 +347,7 @@ def _accept_upload_cms(ledger: Ledger, service: CaService, sha256_hex: str,
     except FilingError as exc:
         raise BadOperatorSignature(f"{OPERATOR_CMS_HEADER}: {exc.message}", details={
             **exc.details, "reason": exc.code,
-            "message": {"vi": status_message(exc.code, "vi"),
-                        "en": status_message(exc.code, "en")}}) from exc
+            "message": status_messages(exc.code)}) from exc
 
 
 def _authorise(ledger: Ledger, target: str, proof: OperatorProof | None) -> None:
@@ -416,7 +408,7 @@ def _checked(ledger: Ledger, service: CaService, leaf: bytes, entry: Entry,
     record = ledger.records.get(LeafHash(leaf))
     assert record is not None, "record_signatures is given a stored record"
     try:
-        identity = identity_for(entry, state, record.index)
+        identity = identity_for(entry.operator, state, record.index)
         results = verify_record_signatures(entry, attachments, identity, state, service.trust,
                                            domain)
     except FilingError as exc:
@@ -444,7 +436,7 @@ def _unchecked(ledger: Ledger, attachments: Sequence[AttachmentRef], status: str
         item: dict[str, Any] = {
             "format": form, "signer": None, "issuer": None, "serial": None, "signed_at": None,
             "status": status,
-            "message": {"vi": status_message(status, "vi"), "en": status_message(status, "en")},
+            "message": status_messages(status),
         }
         if form == "pades":
             item["attachment"] = attachment

@@ -45,7 +45,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from filings.bindings import BINDING_KIND
 from filings.errors import (
     AlreadyFiled,
     AlreadySuperseded,
@@ -72,11 +71,9 @@ from filings.kinds import FigureClaim
 from filings.periods import issued_day
 from filings.plans import PLAN_KIND, PlanBook
 from filings.signing import SubmissionDomain
-from filings.submission import PreparedSubmission, prepare
+from filings.submission import REGISTRAR_KINDS, PreparedSubmission, prepare
 from ledger.entry import parse_record_id
 
-REGISTRAR_KINDS: Final = frozenset({PLAN_KIND, BINDING_KIND})
-"""Kinds only a holder of REGISTRAR_ROLE files: plans and operator-certificate bindings."""
 REPORT_KIND: Final = "report"
 """Reports: an operator's, or the department's own (signed by a registrar)."""
 VERSIONED_KINDS: Final = frozenset({*INFRASTRUCTURE_KINDS, SITE_OWNER_KIND})

@@ -93,7 +93,7 @@ from filings.signatures.cms import verify_cms
 from filings.signatures.evidence import Evidence
 from filings.signatures.pades import carries_signature, first_refusal, verify_pdf
 from filings.signatures.policy import DEFAULT_POLICY, OperatorIdentity, SignaturePolicy
-from filings.signatures.results import SignatureFormat, SignatureResult, status_message
+from filings.signatures.results import SignatureFormat, SignatureResult, status_messages
 from filings.signatures.roots import TrustRoots
 from filings.signing import (
     EVIDENCE_TYPE,
@@ -303,15 +303,15 @@ def verify_record_signatures(
     return results
 
 
-def identity_for(entry: Entry, state: SignatureState, index: int | None) -> OperatorIdentity:
-    """The identity of the binding in force for `entry` at log index `index` (None: not
-    sequenced yet); raises `OperatorNotBound`."""
-    binding = binding_in_force(state.bindings(entry.operator), index)
+def identity_for(operator: str, state: SignatureState, index: int | None) -> OperatorIdentity:
+    """The identity of the binding in force for EIP-55 `operator` at log index `index` (None:
+    now, for a record not sequenced yet or an upload); raises `OperatorNotBound`."""
+    binding = binding_in_force(state.bindings(operator), index)
     if binding is None:
         raise OperatorNotBound(
-            f"{entry.operator} has no binding/1 record sequenced before this record: the "
-            "registrar binds an operator to its certificate identity first",
-            details={"subject": binding_subject(entry.operator)})
+            f"{operator} has no binding/1 record in force: the registrar binds an operator to "
+            "its certificate identity first",
+            details={"subject": binding_subject(operator)})
     return binding.body.identity()
 
 
@@ -331,7 +331,7 @@ def ca_refusal(entry: Entry, attachments: Sequence[AttachmentRef], state: Signat
             f"this ledger does not accept CA signatures: drop the {EVIDENCE_TYPE} attachments"))
     try:
         results = verify_record_signatures(
-            entry, attachments, identity_for(entry, state, None), state, trust, domain,
+            entry, attachments, identity_for(entry.operator, state, None), state, trust, domain,
         ) if documents else []
         refusal = first_refusal(results)
         if refusal is None:
@@ -373,5 +373,5 @@ def binding_changed() -> FilingError:
 def bilingual(error: FilingError) -> FilingError:
     """`error` with its status message in Vietnamese and English as `details.message`
     (`{"vi", "en"}`, the form the API gives bilingual text in); `message` is unchanged."""
-    text = {"vi": status_message(error.code, "vi"), "en": status_message(error.code, "en")}
-    return type(error)(error.message, details={**error.details, "message": text})
+    return type(error)(error.message,
+                       details={**error.details, "message": status_messages(error.code)})

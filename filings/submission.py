@@ -85,9 +85,10 @@ from ledger.errors import LedgerError
 from ledger.merkle import LeafHash, leaf_hash
 
 MAX_ATTACHMENTS: Final = 64
-KEY_SIGNED_KINDS: Final = frozenset({PLAN_KIND, BINDING_KIND})
-"""Kinds that never replace EIP-712 by a CMS: the registrar's plans and bindings, which the
-CA signatures of other records are checked against (a binding's CMS would rest on a binding)."""
+REGISTRAR_KINDS: Final = frozenset({PLAN_KIND, BINDING_KIND})
+"""Kinds only a holder of REGISTRAR_ROLE files (`filings.admission`): plans and operator-certificate
+bindings. They never replace EIP-712 by a CMS: the CA signatures of other records are checked
+against them (a binding's CMS would rest on a binding)."""
 ISSUED_AT_FLOOR: Final = 946_684_800
 """2000-01-01T00:00:00Z: no record is signed earlier."""
 
@@ -309,7 +310,7 @@ def build_entry(submission: Submission, domain: SubmissionDomain) -> PreparedSub
     except LedgerError as exc:
         raise InvalidSubmission(f"entry: {exc}") from exc
     if submission.signature is None:
-        if submission.kind in KEY_SIGNED_KINDS:
+        if submission.kind in REGISTRAR_KINDS:
             raise bilingual(NoRecordSignature(
                 f"a {submission.kind} record carries the registrar's EIP-712 signature: it is "
                 "what CA signatures are checked against, so it must be checkable from its proof "

@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any, Final
 
 from anchoring.service import anchor_lag
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.errors import ApiError
 from api.http.deps import anchor_json
 from api.settings import Settings
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `anchor status`, its help in `lang`."""
     parser = groups.add_parser(

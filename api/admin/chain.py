@@ -18,11 +18,11 @@ from pathlib import Path
 from eth_utils.address import is_address, to_checksum_address
 
 from anchoring.deploy import Deployment, deploy
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.errors import ApiError
 from api.node import ChainAccess, Role, load_deployment, open_chain, service_account
 from api.settings import Settings
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 
 
 class AlreadyDeployed(ApiError):
@@ -62,7 +62,7 @@ def deployed_chain(settings: Settings) -> Iterator[tuple[ChainAccess, Deployment
         access.close()
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `chain deploy`, its help in `lang`."""
     parser = groups.add_parser(

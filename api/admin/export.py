@@ -19,16 +19,16 @@ from pathlib import Path
 from anchoring.registry import OperatorRegistry
 from api.admin.anchor import SQLITE_PREFIX, NoLedger
 from api.admin.chain import deployed_chain
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.open_data import CATALOG, export_files, read_export
 from api.settings import Settings
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 from ledger.storage.anchors import AnchorStore
 from ledger.storage.records import RecordStore
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `export`, its help in `lang`."""
     parser = groups.add_parser(

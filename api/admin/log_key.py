@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.admin.anchor import SQLITE_PREFIX, NoLedger
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.node import load_key_history, load_log_key, log_rotations_path
 from api.settings import Settings, SettingsError
 from client.keys import write_secret
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 from ledger.note import Signer
 from ledger.rotation import KeyRotation
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `log rotate-key`, its help in `lang`."""
     parser = groups.add_parser(

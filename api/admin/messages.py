@@ -1,7 +1,7 @@
 """What the administration commands of `infraledger` say, in Vietnamese and in English: every
-help text of their parsers (`HELP`), the parser that shows it in one language (`AdminParser`),
-and their one-line bilingual refusals (`refusal_line`; a usage error is one line too:
-`client.messages.usage_line`).
+help text of their parsers (`HELP`, shown in one language by the operator's parser,
+`client.messages.OperatorParser`), and their one-line bilingual refusals (`refusal_line`; a
+usage error is one line too: `client.messages.usage_line`).
 
 The language of the help is chosen as for the operator's commands (`client.messages`: `--lang`
 anywhere, else the locale). Error lines do not depend on it: a message of ours says it in
@@ -16,7 +16,7 @@ from typing import Final
 
 from client import messages
 from client.errors import bilingual
-from client.messages import Lang, OperatorParser, Wording
+from client.messages import Lang, Wording
 
 HELP: Final[Mapping[str, Wording]] = {
     # infraledger
@@ -419,7 +419,3 @@ def refusal_line(command: str, english: str) -> str:
     the refusal's English message as it is."""
     return f"infraledger {command}: " + bilingual(FAILED[command], english)
 
-
-AdminParser = OperatorParser
-"""The parser of the administration commands: the operator's, whose usage errors are one
-bilingual line (`client.messages.usage_line`) and exit code 2."""

@@ -14,11 +14,11 @@ from anchoring.deploy import Deployment
 from anchoring.errors import TransactionReverted
 from anchoring.registry import OperatorRegistry
 from api.admin.chain import MissingKey, address_argument, deployed_chain
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.errors import ApiError
 from api.node import ChainAccess, service_account
 from api.settings import Settings
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 
 #: What the registry's refusals mean, by custom error name.
 _REFUSALS: Final = {
@@ -37,7 +37,7 @@ class RegistryRefused(ApiError):
     http_status = 409
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `operators register`, `operators revoke` and `operators list`, their help in
     `lang`."""

@@ -53,7 +53,7 @@ from typing import Any, Final
 import httpx
 
 from anchoring.embedded.node import DevAccounts
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.errors import ApiError
 from api.settings import Settings
 from api.signatures import FETCH_TIMEOUT, HttpxTransport
@@ -61,7 +61,7 @@ from client.certificates import CertificateSigner, TimestampUnavailable
 from client.errors import ClientError, bilingual
 from client.keys import load_operator_key
 from client.ledger import LedgerClient, prepare_submission
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 from client.token import TokenError, add_signer_options, certificate_signer, given_signer_options
 from filings.bindings import (
     BINDING_KIND,
@@ -122,7 +122,7 @@ class ReportFiling:
     pdf: bytes
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `report`, its help in `lang`."""
     parser = groups.add_parser(

@@ -32,12 +32,12 @@ from typing import Final
 import uvicorn
 from fastapi import FastAPI
 
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.app import create_app
 from api.errors import ApiError
 from api.node import Node
 from api.settings import ENV_PREFIX, Settings, load_settings
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class WorkersNeedNetwork(ApiError):
     http_status = 500
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `serve` and `jobs`, their help in `lang`."""
     serve = groups.add_parser(

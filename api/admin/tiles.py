@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 
 from api.admin.anchor import SQLITE_PREFIX, NoLedger
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.settings import Settings
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 from ledger.service.tile_export import TileExporter
 from ledger.storage.store import LogStore
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `tiles export`, its help in `lang`."""
     parser = groups.add_parser(

@@ -15,17 +15,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.http.auth import TOKEN_ROLES
 from api.settings import Settings
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 from ledger.storage.store import LogStore
 from ledger.storage.tokens import StoredToken, TokenStore
 
 SHOWN_HASH_CHARS = 16
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `tokens create`, `tokens list` and `tokens revoke`, their help in `lang`."""
     parser = groups.add_parser(

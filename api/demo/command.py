@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from api.admin.messages import AdminParser, option_help, say
+from api.admin.messages import option_help, say
 from api.admin.report import fetch_report, file_report
 from api.app import create_app
 from api.demo.certified import CertifiedSigning
@@ -51,7 +51,7 @@ from api.serving import ServerThread
 from api.settings import SAMPLE_KEY_MARKER, Settings, check_key_file
 from client.keys import write_secret
 from client.ledger import LedgerClient, SubmissionResult, prepare_submission
-from client.messages import Lang
+from client.messages import Lang, OperatorParser
 from filings.bindings import BINDING_KIND, BINDING_SCHEMA, binding_subject
 from filings.plans import PLAN_KIND
 from filings.signing import AttachmentRef, SubmissionDomain, signer_address
@@ -74,7 +74,7 @@ class DemoFailed(ApiError):
     http_status = 500
 
 
-def register(groups: argparse._SubParsersAction[AdminParser],
+def register(groups: argparse._SubParsersAction[OperatorParser],
              common: argparse.ArgumentParser, lang: Lang) -> None:
     """Add `demo`, its help in `lang`."""
     demo = groups.add_parser(

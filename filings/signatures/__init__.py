@@ -31,7 +31,12 @@ from filings.signatures.policy import (
     normalise_tax_code,
     tax_code_of,
 )
-from filings.signatures.results import STATUS_MESSAGES, SignatureResult, status_message
+from filings.signatures.results import (
+    STATUS_MESSAGES,
+    SignatureResult,
+    status_message,
+    status_messages,
+)
 from filings.signatures.roots import TrustRoots, fingerprint
 from filings.signatures.signing import sign_detached, sign_pdf
 
@@ -59,6 +64,7 @@ __all__ = [
     "sign_detached",
     "sign_pdf",
     "status_message",
+    "status_messages",
     "tax_code_of",
     "verify_cms",
     "verify_pdf",

@@ -97,6 +97,12 @@ def status_message(status: str, language: Language = "vi") -> str:
     return vi if language == "vi" else en
 
 
+def status_messages(status: str) -> dict[str, str]:
+    """`status_message` in both languages, `{"vi", "en"}`: the form the API gives bilingual
+    text in (`details.message`)."""
+    return {"vi": status_message(status, "vi"), "en": status_message(status, "en")}
+
+
 @dataclass(frozen=True)
 class SignatureResult:
     """What is known of one signature and whether it counts.
